@@ -1,0 +1,34 @@
+/**
+ * Base error for everything the core reports. Field engineers read these on a
+ * console far from the code, so every error says what happened, where, and how
+ * to fix it, and carries a stable machine-readable `code`.
+ */
+export interface AxonErrorDetails {
+  /** Where it happened: a port, unit, file path, JSON path or byte offset. */
+  where?: string;
+  /** What the user can do about it. */
+  fix?: string;
+  /** The lower-level error this one wraps. */
+  cause?: unknown;
+}
+
+export class AxonError extends Error {
+  readonly code: string;
+  readonly where: string | undefined;
+  readonly fix: string | undefined;
+
+  constructor(code: string, message: string, details: AxonErrorDetails = {}) {
+    const parts = [message];
+    if (details.where !== undefined) parts.push(`(at ${details.where})`);
+    if (details.fix !== undefined) parts.push(`Fix: ${details.fix}`);
+    super(parts.join(' '));
+    this.code = code;
+    this.where = details.where;
+    this.fix = details.fix;
+    if (details.cause !== undefined) (this as { cause?: unknown }).cause = details.cause;
+  }
+
+  override get name(): string {
+    return this.constructor.name;
+  }
+}

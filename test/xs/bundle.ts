@@ -1,0 +1,52 @@
+/** esbuild bundling of core code for XS: neutral platform, IIFE, ES2022. */
+import { build, type Plugin } from 'esbuild';
+import path from 'node:path';
+
+/** Swap the ava-backed test kit for the XS runner. */
+const xsTestKit: Plugin = {
+  name: 'axon-xs-test-kit',
+  setup(b) {
+    b.onResolve({ filter: /kit\/core-test\.js$/ }, (args) => ({
+      path: path.resolve(args.resolveDir, args.path.replace(/core-test\.js$/, 'core-test.xs.ts')),
+    }));
+  },
+};
+
+/** Bundle `entries` (imported in order) into one IIFE script for XS. */
+export async function bundleForXs(testFile: string, runtimeEntry?: string): Promise<string> {
+  const imports = [testFile, runtimeEntry].filter((f): f is string => f !== undefined);
+  const result = await build({
+    stdin: {
+      contents: imports.map((f) => `import ${JSON.stringify(f)};`).join('\n'),
+      resolveDir: path.dirname(testFile),
+      loader: 'ts',
+    },
+    bundle: true,
+    write: false,
+    platform: 'neutral',
+    format: 'iife',
+    target: 'es2022',
+    mainFields: ['browser', 'module', 'main'],
+    conditions: ['import', 'default'],
+    plugins: [xsTestKit],
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0].text;
+}
+
+/** Bundle a module and expose its exports as `globalThis[globalName]`. */
+export async function bundleModuleForXs(entry: string, globalName: string): Promise<string> {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    platform: 'neutral',
+    format: 'iife',
+    globalName,
+    target: 'es2022',
+    mainFields: ['browser', 'module', 'main'],
+    conditions: ['import', 'default'],
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0].text + `\nglobalThis.${globalName} = ${globalName};\n`;
+}

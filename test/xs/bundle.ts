@@ -6,7 +6,7 @@ import path from 'node:path';
 const xsTestKit: Plugin = {
   name: 'axon-xs-test-kit',
   setup(b) {
-    b.onResolve({ filter: /kit\/core-test\.js$/ }, (args) => ({
+    b.onResolve({ filter: /(^|\/)core-test\.js$/ }, (args) => ({
       path: path.resolve(args.resolveDir, args.path.replace(/core-test\.js$/, 'core-test.xs.ts')),
     }));
   },
@@ -14,7 +14,7 @@ const xsTestKit: Plugin = {
 
 /** Bundle `entries` (imported in order) into one IIFE script for XS. */
 export async function bundleForXs(testFile: string, runtimeEntry?: string): Promise<string> {
-  const imports = [testFile, runtimeEntry].filter((f): f is string => f !== undefined);
+  const imports = [path.join(path.dirname(new URL(import.meta.url).pathname), 'xs-prelude.ts'), testFile, runtimeEntry].filter((f): f is string => f !== undefined);
   const result = await build({
     stdin: {
       contents: imports.map((f) => `import ${JSON.stringify(f)};`).join('\n'),

@@ -44,7 +44,14 @@ const started = Date.now();
 
 for (const file of files) {
   const relative = path.relative(root, file);
-  const code = await bundleForXs(file, path.join(root, 'test/xs/xs-entry.ts'));
+  let code: string;
+  try {
+    code = await bundleForXs(file, path.join(root, 'test/xs/xs-entry.ts'));
+  } catch (error) {
+    failed++;
+    console.log(`  ✘ [xs] ${relative}: could not be bundled for XS (does it import a host module?)\n      ${(error as Error).message.split('\n').slice(0, 4).join('\n      ')}`);
+    continue;
+  }
   let last: TestResult | undefined;
   const worker = await startXsWorker(relative, (message) => {
     last = JSON.parse(message) as TestResult;

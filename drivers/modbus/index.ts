@@ -5,3 +5,4 @@ export * from './pdu.js';
 export * from './master.js';
 export * from './rtu-master.js';
 export * from './tcp-master.js';
+export * from './rtu-framing.js';

@@ -21,19 +21,17 @@ import { characterTimeMs } from '../ports/byte-stream.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import { sleep } from '../ports/clock.js';
 import { concatBytes } from '../bytes.js';
-import { hasValidCrc, withCrc } from './crc16.js';
+import { withCrc } from './crc16.js';
+import { classifyLeftovers, errorForLeftovers, findReplyFrame } from './rtu-framing.js';
 import {
   ModbusCrcError,
   ModbusLateResponseError,
   ModbusLinkError,
-  ModbusNoiseError,
-  ModbusTimeoutError,
-  ModbusTruncatedFrameError,
   ModbusUnitMismatchError,
   type ModbusError,
 } from './errors.js';
 import { ModbusMaster, type MasterOptions } from './master.js';
-import { replyPduLengthFromBytes, type PreparedRequest } from './pdu.js';
+import type { PreparedRequest } from './pdu.js';
 
 export interface RtuMasterOptions extends MasterOptions {
   stream: ByteStream;
@@ -160,7 +158,7 @@ export class ModbusRtuMaster extends ModbusMaster {
     append(pending, bytes, this);
     if (pending.gapTimer !== undefined) this.#clock.cancel(pending.gapTimer);
     pending.gapTimer = undefined;
-    const frame = findFrame(pending);
+    const frame = findReplyFrame(pending.buffer, pending.length, pending.request.ctx.fc);
     if (frame !== undefined) {
       this.stats.discardedBytes += frame.start;
       const unit = pending.buffer[frame.start];
@@ -181,8 +179,9 @@ export class ModbusRtuMaster extends ModbusMaster {
   #onGap(pending: PendingExchange): void {
     pending.gapTimer = undefined;
     if (this.#pending !== pending) return;
-    const verdict = classify(pending);
-    if (verdict.kind === 'crc') this.#settle(pending, new ModbusCrcError(pending.request.ctx, verdict.bytes));
+    if (classifyLeftovers(pending.request, pending.buffer, pending.length).kind === 'crc') {
+      this.#settle(pending, new ModbusCrcError(pending.request.ctx, pending.buffer.slice(0, pending.length)));
+    }
   }
 
   #onTimeout(pending: PendingExchange): void {
@@ -192,7 +191,7 @@ export class ModbusRtuMaster extends ModbusMaster {
       pending.timer = this.#clock.schedule(this.#lateWindowMs, () => this.#onTimeout(pending));
       return;
     }
-    this.#settle(pending, errorForLeftovers(pending));
+    this.#settle(pending, errorForLeftovers(pending.request, pending.buffer, pending.length, pending.timeoutMs));
   }
 
   #settle(pending: PendingExchange, outcome: Uint8Array | ModbusError): void {
@@ -225,42 +224,3 @@ function append(pending: PendingExchange, bytes: Uint8Array, master: ModbusRtuMa
   pending.length = merged.length;
 }
 
-/** First CRC-valid reply frame in the buffer for this request's function, from any unit. */
-function findFrame(pending: PendingExchange): { start: number; length: number } | undefined {
-  const { buffer, length } = pending;
-  const fc = pending.request.ctx.fc;
-  for (let start = 0; start + 4 <= length; start++) {
-    const unit = buffer[start];
-    const replyFc = buffer[start + 1];
-    if (unit < 1 || unit > 247 || (replyFc !== fc && replyFc !== (fc | 0x80))) continue;
-    const pduLength = replyPduLengthFromBytes(buffer, start + 1, length - start - 1);
-    if (pduLength === undefined) continue;
-    const frameLength = pduLength + 3;
-    if (start + frameLength <= length && hasValidCrc(buffer, start, start + frameLength)) return { start, length: frameLength };
-  }
-  return undefined;
-}
-
-type Verdict = { kind: 'crc' | 'truncated' | 'noise'; bytes: Uint8Array; expected: number };
-
-/** What the bytes received so far look like, when they hold no valid frame. */
-function classify(pending: PendingExchange): Verdict {
-  const { buffer, length, request } = pending;
-  const bytes = buffer.slice(0, length);
-  const { unit, fc } = request.ctx;
-  const isException = length >= 2 && buffer[1] === (fc | 0x80);
-  const expected = isException ? 5 : request.replyLength + 3;
-  if (length >= 2 && buffer[0] === unit && (buffer[1] === fc || isException)) {
-    return { kind: length >= expected ? 'crc' : 'truncated', bytes, expected };
-  }
-  return { kind: 'noise', bytes, expected };
-}
-
-function errorForLeftovers(pending: PendingExchange): ModbusError {
-  const ctx = pending.request.ctx;
-  if (pending.length === 0) return new ModbusTimeoutError(ctx, pending.timeoutMs);
-  const verdict = classify(pending);
-  if (verdict.kind === 'crc') return new ModbusCrcError(ctx, verdict.bytes);
-  if (verdict.kind === 'truncated') return new ModbusTruncatedFrameError(ctx, verdict.bytes, verdict.expected);
-  return new ModbusNoiseError(ctx, verdict.bytes);
-}

@@ -6,6 +6,8 @@
  */
 import { wordCount } from '../../drivers/modbus/values.js';
 import type { ValueType } from '../../drivers/devices/manifest.js';
+import { recordFieldNames } from '../../drivers/cjt188/record.js';
+import { lookupDataId } from '../../drivers/dlt645/data-ids.js';
 import { formatJsonPath } from './json-path.js';
 import { didYouMean } from './suggest.js';
 
@@ -183,8 +185,17 @@ function checkMeterPoint(point: Json, protocol: string, at: At, add: Add): void 
     add(at('di'), `'${di}' is not a ${protocol} data identifier: ${protocol} uses ${digits} hex digits`,
       `write ${digits} hex digits, most significant first, e.g. ${example}${protocol === 'dlt645-2007' && di.length === 4 ? '; 4-digit DIs are DL/T 645-1997: set "protocol": "dlt645-1997"' : ''}`);
   }
-  if (protocol === 'cjt188' && /^(901f|1f90)$/i.test(di) && point.field === undefined) {
-    add(at('field'), "DI 901F returns a record of several values; the point must say which one", `add "field", e.g. "flow"`);
+  const cjtFields = [...recordFieldNames(0x10), 'valve_open'];
+  if (protocol === 'cjt188' && /^(901f|1f90)$/i.test(di)) {
+    if (point.field === undefined) {
+      add(at('field'), 'DI 901F returns a record of several values; the point must say which one', `add "field", one of ${cjtFields.join(', ')}`);
+    } else if (typeof point.field === 'string' && !cjtFields.includes(point.field)) {
+      add(at('field'), `'${point.field}' is not a field of the CJ/T 188 901F record`, `use one of ${cjtFields.join(', ')}${didYouMean(point.field, cjtFields)}`);
+    }
+  }
+  if (protocol.startsWith('dlt645') && new RegExp(`^[0-9A-Fa-f]{${digits}}$`).test(di) && lookupDataId(di) === undefined) {
+    add(at('di'), `DL/T 645 data identifier ${di} is not in Axon's DI table, so its BCD format is unknown`,
+      'use a supported DI (see drivers/dlt645/data-ids.ts) or add the DI with its format there');
   }
 }
 

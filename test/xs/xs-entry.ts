@@ -15,15 +15,19 @@ function utf8(text: string): ArrayBuffer {
   return out.buffer;
 }
 
+/** JSON with every non-ASCII character escaped, so one byte per character is exact. */
+function asciiJson(value: unknown): ArrayBuffer {
+  return utf8(JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')));
+}
+
 function report(message: object): void {
-  const json = JSON.stringify(message).replace(/[\u0080-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
-  issueCommand(utf8(json));
+  issueCommand(asciiJson(message));
 }
 
 globalThis.handleCommand = (bytes: ArrayBuffer): ArrayBuffer => {
   const command = String.fromCharCode(...new Uint8Array(bytes));
   if (command === 'list') {
-    return utf8(JSON.stringify(registeredTests().map((t) => t.title)));
+    return asciiJson(registeredTests().map((t) => t.title));
   }
   const index = Number(command.slice(4));
   const entry = registeredTests()[index];

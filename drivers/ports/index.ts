@@ -5,3 +5,4 @@ export * from './digital.js';
 export * from './block-cipher.js';
 export * from './storage.js';
 export * from './memory-stream.js';
+export * from './uplink.js';

@@ -1,0 +1,20 @@
+/**
+ * The pipeline's view of an uplink (LoRaWAN MAC, NB-IoT modem, MQTT): how big a
+ * message may be right now, send with acknowledgement, and downlinks.
+ */
+export interface UplinkMessage {
+  payload: Uint8Array;
+  /** Application port (LoRaWAN FPort; a topic suffix or CoAP path on IP uplinks). */
+  port: number;
+  /** Alerts go first and are sent confirmed. */
+  priority: 'alert' | 'data';
+}
+
+export interface UplinkPort {
+  /** Largest application payload the uplink allows right now (e.g. 51 bytes at EU868 DR0; changes with ADR). */
+  maxPayloadBytes(): number;
+  /** Resolves once the far side acknowledged receipt (at-least-once delivery); rejects when it could not. */
+  send(message: UplinkMessage): Promise<void>;
+  /** Downlinks (configuration, alarm acknowledgements). */
+  onDownlink: ((message: { port: number; payload: Uint8Array }) => void) | undefined;
+}

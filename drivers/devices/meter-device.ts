@@ -12,7 +12,7 @@ import { Cjt188Client } from '../cjt188/client.js';
 import { CjtMeterType, normalizeCjt188Address } from '../cjt188/frame.js';
 import { recordFieldNames, recordFieldValue } from '../cjt188/record.js';
 import { isModbusPoint, type DeviceManifest, type MeterPoint } from './manifest.js';
-import type { PointReading } from './reading.js';
+import { pointReading, type PointReading } from './reading.js';
 
 export type { PointReading } from './reading.js';
 
@@ -29,18 +29,6 @@ export interface MeterDeviceOptions {
 export class MeterDeviceConfigError extends AxonError {
   constructor(manifestId: string, message: string, fix: string, where?: string) {
     super('METER_DEVICE_CONFIG', message, { where: where ?? `manifest ${manifestId}`, fix });
-  }
-}
-
-/** A reading outside the point's plausible min/max: reported as invalid instead of stored as data. */
-export class PointOutOfRangeError extends AxonError {
-  readonly value: number;
-  constructor(pointId: string, value: number, min: number | undefined, max: number | undefined) {
-    super('POINT_OUT_OF_RANGE', `reading ${value} is outside the plausible range ${min ?? '−∞'}…${max ?? '∞'}`, {
-      where: `point ${pointId}`,
-      fix: 'check the meter, its DI/field mapping and the point\'s min/max in the manifest',
-    });
-    this.value = value;
   }
 }
 
@@ -115,10 +103,7 @@ export class MeterDevice {
   }
 
   #checked(point: MeterPoint, value: number | boolean, unit: string | undefined): PointReading {
-    if (typeof value === 'number' && ((point.min !== undefined && value < point.min) || (point.max !== undefined && value > point.max))) {
-      return { ok: false, error: new PointOutOfRangeError(point.id, value, point.min, point.max) };
-    }
-    return unit === undefined || unit === '' ? { ok: true, value } : { ok: true, value, unit };
+    return pointReading(point, value, `meter ${this.address} point ${point.id}`, unit);
   }
 
   #checkPoint(point: MeterPoint, fail: (message: string, fix: string, where?: string) => MeterDeviceConfigError): void {

@@ -3,7 +3,8 @@ import { emptyStats, type ModbusClient, type RequestOptions } from '../modbus/cl
 import { ModbusExceptionError, ModbusTimeoutError } from '../modbus/errors.js';
 import { encodeRaw } from '../modbus/values.js';
 import type { DeviceManifest, ModbusPoint } from './manifest.js';
-import { ModbusDevice, OutOfRangeError } from './modbus-device.js';
+import { ModbusDevice } from './modbus-device.js';
+import { OutOfRangeError } from './reading.js';
 
 /** An in-memory device: four tables, a call log, and failures to inject. */
 class FakeClient implements ModbusClient {

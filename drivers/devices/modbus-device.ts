@@ -18,7 +18,7 @@ import { decodePointValue, encodePointValue, pointBitMask } from '../modbus/valu
 import type { DeviceManifest, ModbusPoint } from './manifest.js';
 import { isModbusPoint } from './manifest.js';
 import { planReads, pointSpan, type ReadPlanOptions, type ReadRequest } from './read-plan.js';
-import type { PointReading } from './reading.js';
+import { OutOfRangeError, pointReading, type PointReading } from './reading.js';
 
 export interface ModbusDeviceOptions {
   client: ModbusClient;
@@ -30,28 +30,6 @@ export interface ModbusDeviceOptions {
   timeoutMs?: number;
   /** Extra attempts per request. Default: the client's default. */
   retries?: number;
-}
-
-/** A reading outside the point's plausible range (or not a number at all): reported, never stored as data. */
-export class OutOfRangeError extends AxonError {
-  readonly pointId: string;
-  readonly value: number;
-  readonly min: number | undefined;
-  readonly max: number | undefined;
-
-  constructor(pointId: string, value: number, limits: { min?: number; max?: number; unit?: string }, where?: string) {
-    const { min, max } = limits;
-    const range = `${min ?? '−∞'}..${max ?? '+∞'}${limits.unit === undefined ? '' : ' ' + limits.unit}`;
-    const what = Number.isFinite(value) ? `${value} is outside the plausible range ${range}` : `${value} is not a usable number`;
-    super('POINT_OUT_OF_RANGE', `point '${pointId}': ${what}`, {
-      where,
-      fix: 'check the sensor and its wiring; if the value is real, widen min/max in the manifest (and check scale, decimal places and byte order)',
-    });
-    this.pointId = pointId;
-    this.value = value;
-    this.min = min;
-    this.max = max;
-  }
 }
 
 /** The largest decimal-places setting accepted from a device; beyond it the register is surely something else. */
@@ -278,9 +256,6 @@ export class ModbusDevice {
     } catch (error) {
       return failed(error);
     }
-    if (typeof value === 'number' && (!Number.isFinite(value) || (point.min !== undefined && value < point.min) || (point.max !== undefined && value > point.max))) {
-      return failed(new OutOfRangeError(point.id, value, point, this.#where(point)));
-    }
-    return point.unit === undefined ? { ok: true, value } : { ok: true, value, unit: point.unit };
+    return pointReading(point, value, this.#where(point));
   }
 }

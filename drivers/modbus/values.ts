@@ -44,17 +44,22 @@ interface OrderFacts {
   bytesSwapped: boolean;
 }
 
+const BIG_ENDIAN: OrderFacts = { wordsLittleEndian: false, bytesSwapped: false };
+const WORD_SWAPPED: OrderFacts = { wordsLittleEndian: true, bytesSwapped: false };
+const BYTE_SWAPPED: OrderFacts = { wordsLittleEndian: false, bytesSwapped: true };
+const LITTLE_ENDIAN: OrderFacts = { wordsLittleEndian: true, bytesSwapped: true };
+
 function orderFacts(order: ByteOrder | undefined): OrderFacts {
   switch (order) {
     case 'CDAB':
-      return { wordsLittleEndian: true, bytesSwapped: false };
+      return WORD_SWAPPED;
     case 'BADC':
     case 'BA':
-      return { wordsLittleEndian: false, bytesSwapped: true };
+      return BYTE_SWAPPED;
     case 'DCBA':
-      return { wordsLittleEndian: true, bytesSwapped: true };
+      return LITTLE_ENDIAN;
     default:
-      return { wordsLittleEndian: false, bytesSwapped: false };
+      return BIG_ENDIAN;
   }
 }
 
@@ -98,13 +103,15 @@ function isIntegerType(type: ValueType): boolean {
  * byte order (default AB for 16-bit, ABCD otherwise). Only the low 16 bits of
  * each word are used.
  */
+const SCRATCH = new DataView(new ArrayBuffer(8));
+
 export function decodeRaw(words: ArrayLike<number>, offset: number, type: RegisterValueType, order?: ByteOrder): number {
   const count = wordCount(type);
   if (!Number.isInteger(offset) || offset < 0 || offset + count > words.length) {
     throw new RangeError(`a ${type} needs ${count} register(s) from offset ${offset}, but only ${words.length} were given`);
   }
   const facts = orderFacts(order);
-  const view = new DataView(new ArrayBuffer(count * 2));
+  const view = SCRATCH; // decoding is synchronous: one shared 8-byte buffer avoids an allocation per value
   for (let wire = 0; wire < count * 2; wire++) {
     const word = words[offset + (wire >> 1)] & 0xffff;
     const byte = (wire & 1) === 0 ? word >> 8 : word & 0xff;

@@ -1,0 +1,148 @@
+/**
+ * MQTT uplink for the Node host (Raspberry Pi on Ethernet, Wi-Fi or a cellular
+ * router). QoS 1 end to end: send() resolves on the broker's PUBACK, so the
+ * store-and-forward log removes a record only once the broker holds it.
+ *
+ * While the connection is down, send() fails at once instead of queueing in
+ * memory: the crash-safe log is the queue, and a RAM queue would be lost on a
+ * power cut and would hide the outage from the gateway.
+ */
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { AxonError } from '../../../drivers/errors.js';
+import type { UplinkMessage, UplinkPort } from '../../../drivers/ports/uplink.js';
+import { topicScheme, type TopicScheme } from './topics.js';
+
+export interface MqttUplinkOptions {
+  /** mqtt://host:1883 or mqtts://host:8883 */
+  url: string;
+  /** This gateway's id: its topic subtree and default client id. */
+  gatewayId: string;
+  /** Per-gateway credentials. */
+  username?: string;
+  password?: string;
+  /** TLS: PEM strings. `ca` pins the broker's certificate authority. */
+  tls?: { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean };
+  topicPrefix?: string;
+  /** Largest payload accepted (default 65536). */
+  maxPayloadBytes?: number;
+  /** How long to wait for the first connection, ms (default 10000). */
+  connectTimeoutMs?: number;
+  /** Reconnect interval after a drop, ms (default 2000). */
+  reconnectMs?: number;
+  /** How long send() waits for the broker's PUBACK before failing, ms (default 10000). */
+  ackTimeoutMs?: number;
+}
+
+export class MqttUplinkError extends AxonError {}
+
+export class MqttUplink implements UplinkPort {
+  onDownlink: ((message: { port: number; payload: Uint8Array }) => void) | undefined;
+  readonly topics: TopicScheme;
+  readonly #client: MqttClient;
+  readonly #maxPayload: number;
+  readonly #url: string;
+  readonly #ackTimeoutMs: number;
+
+  private constructor(client: MqttClient, topics: TopicScheme, options: MqttUplinkOptions) {
+    this.#client = client;
+    this.topics = topics;
+    this.#maxPayload = options.maxPayloadBytes ?? 65536;
+    this.#url = options.url;
+    this.#ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+    client.on('message', (topic, payload) => {
+      const port = topics.parseDown(topic);
+      if (port !== undefined) this.onDownlink?.({ port, payload: new Uint8Array(payload) });
+    });
+    client.on('connect', () => {
+      // After a reconnect: say we are back and re-subscribe (clean sessions).
+      client.publish(topics.status, 'online', { qos: 1, retain: true });
+      client.subscribe(topics.downFilter, { qos: 1 });
+    });
+  }
+
+  /** Connect, announce "online", subscribe to downlinks. Rejects with a clear error when the broker refuses. */
+  static async connect(options: MqttUplinkOptions): Promise<MqttUplink> {
+    const topics = topicScheme(options.topicPrefix ?? 'axon', options.gatewayId);
+    const clientOptions: IClientOptions = {
+      clientId: `axon-${options.gatewayId}`,
+      username: options.username,
+      password: options.password,
+      clean: true,
+      reconnectPeriod: options.reconnectMs ?? 2000,
+      connectTimeout: options.connectTimeoutMs ?? 10_000,
+      queueQoSZero: false,
+      will: { topic: topics.status, payload: Buffer.from('offline'), qos: 1, retain: true },
+      ...(options.tls === undefined
+        ? {}
+        : { ca: options.tls.ca, cert: options.tls.cert, key: options.tls.key, rejectUnauthorized: options.tls.rejectUnauthorized ?? true }),
+    };
+    const client = mqtt.connect(options.url, clientOptions);
+    const uplink = new MqttUplink(client, topics, options);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => fail(new Error(`no answer within ${options.connectTimeoutMs ?? 10_000} ms`)), options.connectTimeoutMs ?? 10_000);
+      const fail = (error: Error) => {
+        clearTimeout(timer);
+        client.end(true);
+        reject(connectError(options.url, error));
+      };
+      client.once('connect', () => {
+        clearTimeout(timer);
+        client.off('error', fail);
+        resolve();
+      });
+      client.once('error', fail);
+    });
+    return uplink;
+  }
+
+  get connected(): boolean {
+    return this.#client.connected;
+  }
+
+  maxPayloadBytes(): number {
+    return this.#maxPayload;
+  }
+
+  send(message: UplinkMessage): Promise<void> {
+    if (message.payload.length > this.#maxPayload) {
+      return Promise.reject(new MqttUplinkError('UPLINK_TOO_LARGE', `message of ${message.payload.length} bytes exceeds the ${this.#maxPayload}-byte limit`, { where: this.#url, fix: 'cut batches to maxPayloadBytes()' }));
+    }
+    if (!this.#client.connected) {
+      return Promise.reject(new MqttUplinkError('UPLINK_OFFLINE', 'the MQTT broker is not connected; the message stays in the store', { where: this.#url, fix: 'check the network and the broker; the uplink reconnects by itself' }));
+    }
+    return new Promise((resolve, reject) => {
+      // A connection that drops mid-publish may never call back: never leave the store waiting forever.
+      const timer = setTimeout(() => {
+        reject(new MqttUplinkError('UPLINK_TIMEOUT', `no PUBACK within ${this.#ackTimeoutMs} ms`, { where: this.#url, fix: 'the message stays in the store and is sent again' }));
+      }, this.#ackTimeoutMs);
+      this.#client.publish(this.topics.up(message.port), Buffer.from(message.payload), { qos: 1 }, (error) => {
+        clearTimeout(timer);
+        if (error) reject(new MqttUplinkError('UPLINK_PUBLISH', `publish failed: ${error.message}`, { where: this.#url, fix: 'the message stays in the store and is sent again', cause: error }));
+        else resolve();
+      });
+    });
+  }
+
+  /** Announce "offline" (best effort, at most 1 s) and disconnect. Never hangs on a dead broker. */
+  async close(): Promise<void> {
+    if (this.#client.connected) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1000);
+        this.#client.publish(this.topics.status, 'offline', { qos: 1, retain: true }, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    await this.#client.endAsync(true);
+  }
+}
+
+function connectError(url: string, error: Error): MqttUplinkError {
+  const text = error.message;
+  let fix = 'check the broker URL, that the broker runs, and the network';
+  if (/Not authorized|Bad username or password|bad user name/i.test(text)) fix = 'check this gateway\'s MQTT username and password';
+  else if (/self[- ]signed|certificate|unable to verify/i.test(text)) fix = 'give the broker\'s CA certificate (tls.ca) or check the broker certificate\'s host name';
+  else if (/ECONNREFUSED/.test(text)) fix = 'nothing listens at that address: start the broker or fix the port';
+  return new MqttUplinkError('UPLINK_CONNECT', `could not connect to the MQTT broker: ${text}`, { where: url, fix, cause: error });
+}

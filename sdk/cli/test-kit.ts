@@ -1,0 +1,133 @@
+/**
+ * Helpers for the CLI tests: run the real `axon` launcher as a child process,
+ * as a user would, and clean up every child and virtual port afterwards.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ExecutionContext } from 'ava';
+import modbusSerial from 'modbus-serial';
+import type { ModbusRTU as ModbusRTUClient } from 'modbus-serial/ModbusRTU.js';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const LAUNCHER = path.join(REPO_ROOT, 'sdk/cli/bin/axon.js');
+
+// modbus-serial is CommonJS (`module.exports = ModbusRTU`); its typings declare an
+// ES default export that NodeNext does not see as the class, hence the cast.
+export const ModbusRTU = modbusSerial as unknown as typeof ModbusRTUClient;
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `axon …args` to completion; kill it (and fail) after `timeoutMs`. */
+export function runCli(args: readonly string[], timeoutMs = 15_000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [LAUNCHER, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AXON_DEBUG: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`axon ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** A long-running `axon` (a simulator): read its output as it comes, stop it with a signal. */
+export class CliProcess {
+  readonly child: ChildProcess;
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  #waiters: Array<() => void> = [];
+
+  constructor(args: readonly string[]) {
+    this.child = spawn(process.execPath, [LAUNCHER, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout?.setEncoding('utf8').on('data', (text: string) => {
+      this.stdout += text;
+      this.#notify();
+    });
+    this.child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+      this.stderr += text;
+      this.#notify();
+    });
+    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => {
+      this.#notify();
+      resolve({ code, signal });
+    }));
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Resolve with the first stdout match of `pattern`; reject if the process exits first or after `timeoutMs`. */
+  waitFor(pattern: RegExp, timeoutMs = 10_000): Promise<RegExpExecArray> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const match = pattern.exec(this.stdout);
+        if (match !== null) return finish(() => resolve(match));
+        if (!this.running) return finish(() => reject(new Error(`axon exited before printing ${pattern}\nstdout: ${this.stdout}\nstderr: ${this.stderr}`)));
+      };
+      const timer = setTimeout(() => finish(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms\nstdout: ${this.stdout}\nstderr: ${this.stderr}`))), timeoutMs);
+      const finish = (settle: () => void) => {
+        clearTimeout(timer);
+        this.#waiters = this.#waiters.filter((w) => w !== check);
+        settle();
+      };
+      this.#waiters.push(check);
+      check();
+    });
+  }
+
+  /**
+   * SIGINT (the simulator closes its ports and socat), then SIGKILL if it hangs.
+   * A SIGKILL would orphan socat, so the grace period is generous.
+   */
+  async stop(graceMs = 5000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.running) {
+      this.child.kill('SIGINT');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+      const result = await this.exited;
+      clearTimeout(timer);
+      return result;
+    }
+    return this.exited;
+  }
+
+  #notify(): void {
+    for (const waiter of [...this.#waiters]) waiter();
+  }
+}
+
+/** Start `axon …args` in the background and stop it when the test ends. */
+export function startCli(t: ExecutionContext, args: readonly string[]): CliProcess {
+  const cli = new CliProcess(args);
+  t.teardown(async () => {
+    await cli.stop();
+  });
+  return cli;
+}
+
+let linkCounter = 0;
+/** A path for a virtual serial port link that nobody uses. */
+export function freshLink(): string {
+  return path.join(os.tmpdir(), `axon-cli-test-${process.pid}-${Date.now().toString(36)}-${linkCounter++}`);
+}
+
+export const WATER_LEVEL = 'manifests/devices/water-level-rs485.json';
+export const DLT645_METER = 'manifests/devices/dlt645-meter.json';

@@ -1,4 +1,5 @@
-/** Property and fuzz tests for CJ/T 188 (fast-check, on Node and in XS; see drivers/dlt645/property.core.test.ts for the timer stand-ins). */
+/** Property and fuzz tests for CJ/T 188 (fast-check, on Node and in XS). */
+import fc from 'fast-check';
 import { test } from '../../test/kit/core-test.js';
 import { concatBytes } from '../bytes.js';
 import { AxonError } from '../errors.js';
@@ -10,17 +11,6 @@ import { describeCjt188Frame } from './describe.js';
 import { CJT188_SHAPE, decodeCjt188Frame, encodeCjt188DataId, encodeCjt188Frame, inspectCjt188Frame } from './frame.js';
 import { decodeCjt188Record, encodeCjt188Record, recordFieldNames } from './record.js';
 
-type FastCheck = typeof import('fast-check').default;
-async function loadFastCheck(): Promise<FastCheck> {
-  const g = globalThis as { setTimeout?: unknown; clearTimeout?: unknown };
-  if (typeof g.setTimeout !== 'function') {
-    g.setTimeout = () => {
-      throw new Error('no timers in this engine');
-    };
-    g.clearTimeout = () => undefined;
-  }
-  return (await import('fast-check')).default;
-}
 
 function onlyAxonErrors(fn: () => unknown): void {
   try {
@@ -31,7 +21,6 @@ function onlyAxonErrors(fn: () => unknown): void {
 }
 
 test('property: 901F replies round-trip for random addresses, types, DI orders, values and times', async (t) => {
-  const fc = await loadFastCheck();
   const address = fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 14, maxLength: 14 }).map((d) => d.join(''));
   const meterType = fc.constantFrom(0x10, 0x11, 0x12, 0x13, 0x20, 0x30);
   const hundredths = fc.integer({ min: 0, max: 99_999_999 }).map((n) => n / 100);
@@ -66,7 +55,6 @@ test('property: 901F replies round-trip for random addresses, types, DI orders, 
 });
 
 test('fuzz: CJ/T 188 parsers and framer given random or mutated bytes throw only AxonErrors and terminate', async (t) => {
-  const fc = await loadFastCheck();
   const record = encodeCjt188Record(0x10, { value: () => 1, time: { year: 2024, month: 1, day: 2, hour: 3, minute: 4, second: 5 } });
   const valid = encodeCjt188Frame({ meterType: 0x10, address: '12', control: 0x81, data: concatBytes(Uint8Array.of(0x90, 0x1f, 0), record) }, { preambleBytes: 2 });
   const mutated = fc
@@ -100,7 +88,6 @@ test('fuzz: CJ/T 188 parsers and framer given random or mutated bytes throw only
 });
 
 test('fuzz: a CJ/T 188 client answered with noise rejects with its own errors, never hangs', async (t) => {
-  const fc = await loadFastCheck();
   await fc.assert(
     fc.asyncProperty(fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 4 }), async (chunks) => {
       const clock = new VirtualClock();

@@ -1,23 +1,17 @@
 /**
- * Property tests for the read plan; they run on Node and inside XS (see
- * drivers/modbus/values.property.core.test.ts for why fast-check is imported lazily).
+ * Property tests for the read plan; they run on Node and inside XS.
  */
+import fc from 'fast-check';
+
+type Fc = typeof fc;
 import { test } from '../../test/kit/core-test.js';
 import type { ModbusPoint } from './manifest.js';
 import { planReads, pointSpan, type ReadPlanOptions } from './read-plan.js';
 
-async function loadFastCheck(): Promise<typeof import('fast-check').default> {
-  const host = globalThis as Record<string, unknown>;
-  for (const name of ['setTimeout', 'clearTimeout']) {
-    if (host[name] === undefined) host[name] = () => { throw new Error(`${name} is not available in XS`); };
-  }
-  return (await import('fast-check')).default;
-}
 
 const RUNS = { numRuns: 200, seed: 0xc0ffee };
 const TYPES: ModbusPoint['type'][] = ['int16', 'uint16', 'int32', 'float32', 'float64', 'bool'];
 
-type Fc = typeof import('fast-check').default;
 
 function pointsArbitrary(fc: Fc) {
   return fc
@@ -45,7 +39,6 @@ function limitFor(fcode: number, options: Required<ReadPlanOptions>): number {
 }
 
 test('every point is in exactly one request, with all its registers inside it', async (t) => {
-  const fc = await loadFastCheck();
   fc.assert(
     fc.property(pointsArbitrary(fc), optionsArbitrary(fc), (points, options) => {
       const requests = planReads(points, options);
@@ -65,7 +58,6 @@ test('every point is in exactly one request, with all its registers inside it', 
 });
 
 test('no request exceeds its limit, and every request starts and ends on a point', async (t) => {
-  const fc = await loadFastCheck();
   fc.assert(
     fc.property(pointsArbitrary(fc), optionsArbitrary(fc), (points, options) =>
       planReads(points, options).every((request) => {
@@ -81,7 +73,6 @@ test('no request exceeds its limit, and every request starts and ends on a point
 });
 
 test('adding a point far from all others adds one request and changes none of the existing ones', async (t) => {
-  const fc: Fc = await loadFastCheck(); // annotated: fc.pre is an assertion function
   fc.assert(
     fc.property(pointsArbitrary(fc), optionsArbitrary(fc), fc.constantFrom<1 | 2 | 3 | 4>(1, 2, 3, 4), fc.integer({ min: 0, max: 800 }), (points, options, fcode, address) => {
       const added: ModbusPoint = { id: 'added', name: 'added', fc: fcode, address, type: fcode <= 2 ? 'bool' : 'float32' };
@@ -101,7 +92,6 @@ test('adding a point far from all others adds one request and changes none of th
 });
 
 test('the plan is the same whatever order the points come in', async (t) => {
-  const fc = await loadFastCheck();
   fc.assert(
     fc.property(pointsArbitrary(fc), optionsArbitrary(fc), fc.nat(), (points, options, seed) => {
       const shuffled = [...points];

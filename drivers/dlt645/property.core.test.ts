@@ -1,9 +1,5 @@
-/**
- * Property and fuzz tests (fast-check), run on Node and inside XS. fast-check
- * captures setTimeout when its module loads (it only calls it for async
- * properties with a timeout, which we never set); XS has no timers, so inert
- * stand-ins are installed before the module is loaded lazily.
- */
+/** Property and fuzz tests (fast-check), run on Node and inside XS. */
+import fc from 'fast-check';
 import { test } from '../../test/kit/core-test.js';
 import { concatBytes } from '../bytes.js';
 import { AxonError } from '../errors.js';
@@ -16,17 +12,6 @@ import { describeDlt645Frame } from './describe.js';
 import { DLT645_SHAPE, decodeDataId, decodeDlt645Frame, encodeDataId, encodeDlt645Frame, inspectDlt645Frame } from './frame.js';
 import { FrameAccumulator } from './framing.js';
 
-type FastCheck = typeof import('fast-check').default;
-async function loadFastCheck(): Promise<FastCheck> {
-  const g = globalThis as { setTimeout?: unknown; clearTimeout?: unknown };
-  if (typeof g.setTimeout !== 'function') {
-    g.setTimeout = () => {
-      throw new Error('no timers in this engine');
-    };
-    g.clearTimeout = () => undefined;
-  }
-  return (await import('fast-check')).default;
-}
 
 const RUNS = 150;
 
@@ -40,7 +25,6 @@ function onlyAxonErrors(fn: () => unknown): void {
 }
 
 test('property: BCD encode → decode returns the value for every format', async (t) => {
-  const fc = await loadFastCheck();
   const formatAndValue = fc
     .record({ bytes: fc.integer({ min: 1, max: 6 }), decimals: fc.integer({ min: 0, max: 4 }), signed: fc.boolean() })
     .chain((format) => {
@@ -59,7 +43,6 @@ test('property: BCD encode → decode returns the value for every format', async
 });
 
 test('property: reply frames round-trip for random addresses, table DIs, values and preambles', async (t) => {
-  const fc = await loadFastCheck();
   const digits = fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 12, maxLength: 12 }).map((d) => d.join(''));
   const entryAndValue = fc.constantFrom(...DLT645_DATA_IDS).chain((entry) => {
     const maxInt = Math.round(maxBcdValue(entry) * 10 ** entry.decimals);
@@ -90,7 +73,6 @@ test('property: reply frames round-trip for random addresses, table DIs, values 
 });
 
 test('fuzz: parsers given random or mutated bytes throw only AxonErrors', async (t) => {
-  const fc = await loadFastCheck();
   const valid = encodeDlt645Frame({ address: '218231000114', control: 0x91, data: Uint8Array.of(0, 0, 1, 0, 6, 0, 0, 0) }, { preambleBytes: 2 });
   const mutated = fc
     .array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 })
@@ -114,7 +96,6 @@ test('fuzz: parsers given random or mutated bytes throw only AxonErrors', async 
 });
 
 test('fuzz: the receive framer terminates and only yields frames that decode', async (t) => {
-  const fc = await loadFastCheck();
   const valid = encodeDlt645Frame({ address: '000000000161', control: 0x91, data: Uint8Array.of(0, 0, 1, 0, 6, 0, 0, 0) });
   const chunk = fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.constant(valid), fc.constant(Uint8Array.of(0x68)));
   fc.assert(
@@ -144,7 +125,6 @@ test('fuzz: the receive framer terminates and only yields frames that decode', a
 });
 
 test('fuzz: a client answered with noise rejects with its own errors, never hangs', async (t) => {
-  const fc = await loadFastCheck();
   const valid = encodeDlt645Frame({ address: '000000000161', control: 0x91, data: Uint8Array.of(0, 0, 1, 0, 6, 0, 0, 0) });
   const answer = fc.array(fc.oneof(fc.uint8Array({ maxLength: 30 }), fc.constant(valid)), { maxLength: 4 });
   await fc.assert(

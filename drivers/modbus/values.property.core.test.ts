@@ -1,20 +1,9 @@
-/**
- * Property tests for values.ts. They run on Node (ava) and inside XS: fast-check
- * reads setTimeout/clearTimeout once when its module loads (it only calls them
- * for time-limited runs, which these tests do not use), and the XS worker has no
- * timers, so inert stand-ins are installed before fast-check is imported.
- */
+/** Property tests for values.ts, on Node and inside XS (test/xs/xs-prelude.ts lets fast-check load there). */
+import fc from 'fast-check';
 import { test } from '../../test/kit/core-test.js';
 import type { ByteOrder, ModbusPoint } from '../devices/manifest.js';
 import { decodePointValue, decodeRaw, encodePointValue, encodeRaw, fromEngineering, toEngineering, type RegisterValueType } from './values.js';
 
-async function loadFastCheck(): Promise<typeof import('fast-check').default> {
-  const host = globalThis as Record<string, unknown>;
-  for (const name of ['setTimeout', 'clearTimeout']) {
-    if (host[name] === undefined) host[name] = () => { throw new Error(`${name} is not available in XS`); };
-  }
-  return (await import('fast-check')).default;
-}
 
 const RUNS = { numRuns: 300, seed: 0x5eed };
 const ORDERS: ByteOrder[] = ['AB', 'BA', 'ABCD', 'CDAB', 'BADC', 'DCBA'];
@@ -26,7 +15,6 @@ const INTEGER_RANGES: Array<[RegisterValueType, number, number]> = [
 ];
 
 test('decodeRaw(encodeRaw(x)) === x for every integer type in every order', async (t) => {
-  const fc = await loadFastCheck();
   for (const [type, min, max] of INTEGER_RANGES) {
     for (const order of ORDERS) {
       fc.assert(fc.property(fc.integer({ min, max }), (x) => decodeRaw(encodeRaw(x, type, order), 0, type, order) === x), RUNS);
@@ -36,7 +24,6 @@ test('decodeRaw(encodeRaw(x)) === x for every integer type in every order', asyn
 });
 
 test('decodeRaw(encodeRaw(x)) round-trips float32 (to single precision) and float64 in every order', async (t) => {
-  const fc = await loadFastCheck();
   for (const order of ORDERS) {
     fc.assert(fc.property(fc.double(), (x) => Object.is(decodeRaw(encodeRaw(x, 'float64', order), 0, 'float64', order), x)), RUNS);
     fc.assert(fc.property(fc.double(), (x) => Object.is(decodeRaw(encodeRaw(x, 'float32', order), 0, 'float32', order), Math.fround(x))), RUNS);
@@ -45,7 +32,6 @@ test('decodeRaw(encodeRaw(x)) round-trips float32 (to single precision) and floa
 });
 
 test('encodeRaw always yields 16-bit words, and each order is a different placement of the same bytes', async (t) => {
-  const fc = await loadFastCheck();
   fc.assert(
     fc.property(fc.integer({ min: 0, max: 0xffffffff }), (x) => {
       const words = ORDERS.map((order) => encodeRaw(x, 'uint32', order));
@@ -58,7 +44,6 @@ test('encodeRaw always yields 16-bit words, and each order is a different placem
 });
 
 test('fromEngineering(toEngineering(raw)) === raw for scaled integer points', async (t) => {
-  const fc = await loadFastCheck();
   const scales = [1, 0.1, 0.01, 0.001, 0.5, 2, 10];
   fc.assert(
     fc.property(
@@ -77,7 +62,6 @@ test('fromEngineering(toEngineering(raw)) === raw for scaled integer points', as
 });
 
 test('toEngineering(fromEngineering(v)) is within half a step of v for float and integer points', async (t) => {
-  const fc = await loadFastCheck();
   fc.assert(
     fc.property(fc.double({ min: -1000, max: 1000, noNaN: true }), fc.constantFrom(0.1, 0.01, 1, 2.5), (value, scale) => {
       const float: ModbusPoint = { id: 'f', name: 'f', fc: 4, address: 0, type: 'float64', scale };
@@ -92,7 +76,6 @@ test('toEngineering(fromEngineering(v)) is within half a step of v for float and
 });
 
 test('decodePointValue(encodePointValue(v)) returns v for bool and bits fields anywhere in a register', async (t) => {
-  const fc = await loadFastCheck();
   fc.assert(
     fc.property(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 1, max: 16 }), fc.nat(), fc.boolean(), (bit, width, seed, on) => {
       const bitCount = Math.min(width, 16 - bit);

@@ -12,7 +12,25 @@ interface RuleBase {
   /** Human text for the alert (defaults to one built from the rule). */
   message?: string;
   /** Local action while the alert is raised: drive a site output. */
-  action?: { output: string; mode?: 'on' | 'pulse'; pulseMs?: number };
+  action?: RuleAction;
+  /** Optional (added for site overrides): a disabled rule is ignored, so a site can switch off a default rule by id. */
+  disabled?: boolean;
+}
+
+/**
+ * Drive a site output from a rule. `on` (default) holds the output at 1 while any
+ * level of the rule is raised; `pulse` sets it for `pulseMs` (default 1000) on each raise.
+ */
+export interface RuleAction {
+  output: string;
+  mode?: 'on' | 'pulse';
+  pulseMs?: number;
+  /**
+   * Optional (added): an acknowledged alarm releases the output while it stays active.
+   * Default true for `pulse` mode and for outputs of kind `buzzer`, false otherwise
+   * (a relay closing a barrier or starting a pump must not drop on an acknowledge).
+   */
+  silenceOnAck?: boolean;
 }
 
 /** Fixed thresholds: a level is raised when the value crosses `above`/`below` and cleared past the hysteresis band. */
@@ -35,6 +53,8 @@ export interface RateOfRiseRule extends RuleBase {
   perMinute: number;
   windowS: number;
   level: AlertLevel;
+  /** Optional (added): a raised alert clears once the rate falls below this (default perMinute / 2). */
+  clearPerMinute?: number;
 }
 
 /** A boolean point in its alarm state (smoke): raised at once, never batched. */

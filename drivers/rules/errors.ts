@@ -1,0 +1,8 @@
+import { AxonError } from '../errors.js';
+
+/** A rule set the engine cannot run as given (raised when the engine is built, never per sample). */
+export class AlertRuleError extends AxonError {
+  constructor(message: string, details: { where?: string; fix?: string } = {}) {
+    super('ALERT_RULE_INVALID', message, details);
+  }
+}

@@ -1,0 +1,93 @@
+import { test } from '../../test/kit/core-test.js';
+import type { PointReading } from '../devices/reading.js';
+import type { OfflineRule } from './config.js';
+import { eventTrail, ruleHarness } from './testing/harness.js';
+
+const PERIOD = 60_000;
+const offline: OfflineRule = { kind: 'offline', id: 'lvl.offline', device: 'd1', level: 'warning' };
+const good: Record<string, PointReading> = { level: { ok: true, value: 4 } };
+const dead: Record<string, PointReading> = { level: { ok: false, error: new Error('timeout') } };
+
+test('three failed polls in virtual time raise offline; the first valid reading clears it', async (t) => {
+  const h = ruleHarness({ rules: [offline], pollPeriodMs: PERIOD });
+  const poll = (readings: Record<string, PointReading>) => h.engine.onPoll('d1', h.clock.unixTimeMs(), readings);
+  poll(good);
+  for (let i = 1; i <= 2; i++) {
+    await h.clock.advance(PERIOD);
+    poll(dead);
+  }
+  t.deepEqual(h.events, [], 'two missed periods are tolerated');
+  await h.clock.advance(PERIOD);
+  poll(dead);
+  t.deepEqual(eventTrail(h.events), ['lvl.offline/warning/raised']);
+  t.is(h.events[0].t, h.clock.unixTimeMs());
+  t.is(h.events[0].point, undefined);
+  t.is(h.events[0].message, 'warning: d1 silent for 3 poll periods');
+  await h.clock.advance(PERIOD);
+  poll(dead);
+  t.is(h.events.length, 1, 'raised once');
+  await h.clock.advance(PERIOD);
+  poll(good);
+  t.deepEqual(eventTrail(h.events), ['lvl.offline/warning/raised', 'lvl.offline/warning/cleared']);
+  h.engine.close();
+});
+
+test('read failures reported point by point count the same as failed polls', async (t) => {
+  const h = ruleHarness({ rules: [{ ...offline, periods: 2 }], pollPeriodMs: PERIOD });
+  h.engine.onSample({ device: 'd1', point: 'level', t: 0, value: 3 });
+  await h.clock.advance(PERIOD);
+  h.engine.onReadFailure('d1', 'level', h.clock.unixTimeMs());
+  t.deepEqual(h.events, []);
+  await h.clock.advance(PERIOD);
+  h.engine.onReadFailure('d1', undefined, h.clock.unixTimeMs());
+  t.deepEqual(eventTrail(h.events), ['lvl.offline/warning/raised']);
+  h.engine.close();
+});
+
+test('a poll where one point fails but another reads keeps the device online', async (t) => {
+  const h = ruleHarness({ rules: [offline], pollPeriodMs: PERIOD });
+  for (let i = 0; i < 6; i++) {
+    await h.clock.advance(PERIOD);
+    h.engine.onPoll('d1', h.clock.unixTimeMs(), { level: dead.level, temperature: { ok: true, value: 20 } });
+  }
+  t.deepEqual(h.events, []);
+  h.engine.close();
+});
+
+test('the watchdog raises offline when the poller stops calling altogether, half a period after the deadline', async (t) => {
+  const h = ruleHarness({ rules: [offline], pollPeriodMs: PERIOD });
+  h.engine.onSample({ device: 'd1', point: 'level', t: h.clock.unixTimeMs(), value: 1 });
+  await h.clock.advance(3.5 * PERIOD - 1);
+  t.deepEqual(h.events, []);
+  await h.clock.advance(1);
+  t.deepEqual(eventTrail(h.events), ['lvl.offline/warning/raised']);
+  t.is(h.events[0].t, h.clock.unixTimeMs());
+  await h.clock.advance(10 * PERIOD);
+  t.is(h.events.length, 1, 'the watchdog reports once');
+  h.engine.onSample({ device: 'd1', point: 'level', t: h.clock.unixTimeMs(), value: 1 });
+  t.deepEqual(eventTrail(h.events), ['lvl.offline/warning/raised', 'lvl.offline/warning/cleared']);
+  h.engine.close();
+  t.is(h.clock.pending, 0, 'close() leaves no timer behind');
+});
+
+test('a device that never answers after boot is offline after the same allowance', async (t) => {
+  const h = ruleHarness({ rules: [offline], pollPeriodMs: PERIOD });
+  await h.clock.advance(3.5 * PERIOD);
+  t.deepEqual(eventTrail(h.events), ['lvl.offline/warning/raised']);
+  h.engine.close();
+});
+
+test('readings that keep coming push the watchdog on; the poll period is asked for each time', async (t) => {
+  let period = PERIOD;
+  const h = ruleHarness({ rules: [offline], extra: { pollPeriodMs: () => period } });
+  for (let i = 0; i < 20; i++) {
+    await h.clock.advance(PERIOD);
+    h.engine.onSample({ device: 'd1', point: 'level', t: h.clock.unixTimeMs(), value: i });
+  }
+  t.deepEqual(h.events, []);
+  period = 10_000; // water present: the poller speeds up, and so does the offline deadline
+  await h.clock.advance(30_000);
+  h.engine.onReadFailure('d1', 'level', h.clock.unixTimeMs());
+  t.deepEqual(eventTrail(h.events), ['lvl.offline/warning/raised']);
+  h.engine.close();
+});

@@ -8,12 +8,15 @@
  * Exits non-zero when a suite fails (including a workload that decodes the
  * wrong values: a benchmark must never time broken code).
  */
+import { batchSuite } from './suites/batch.js';
+import { planSuite } from './suites/plan.js';
+import { storeSuite } from './suites/store.js';
 import { crc16Suite } from './suites/crc16.js';
 import { dlt645Suite } from './suites/dlt645.js';
 import { modbusSuite } from './suites/modbus.js';
 import type { Metric, Suite, SuiteContext } from './suites/common.js';
 
-const suites: Suite[] = [modbusSuite, dlt645Suite, crc16Suite];
+const suites: Suite[] = [modbusSuite, dlt645Suite, crc16Suite, batchSuite, planSuite, storeSuite];
 const filter = process.argv[2];
 
 const context: SuiteContext = {

@@ -22,6 +22,25 @@ export interface AppendFile {
   close(): void;
 }
 
+/**
+ * A flat directory of append-only files (the store-and-forward log keeps one
+ * file per fixed-size segment, so space comes back by deleting whole files
+ * rather than rewriting). Small on purpose: littlefs on ESP32 and a directory
+ * with fsync on Node both implement it directly.
+ *
+ * Durability: a file created by `open` and a `remove` are durable when the call
+ * returns (hosts sync the directory); file contents are durable after the
+ * file's `sync()`.
+ */
+export interface FileSystem {
+  /** Open `name` for reading and appending, creating it empty when absent. Names are short, flat ASCII (no '/'). */
+  open(name: string): AppendFile;
+  /** Delete `name`; no error when it does not exist. Callers close open handles first. */
+  remove(name: string): void;
+  /** Names of the files in this directory, in no particular order. */
+  list(): string[];
+}
+
 /** In-memory KeyValueStore for tests and simulations. */
 export class MemoryKeyValueStore implements KeyValueStore {
   readonly #values = new Map<string, Uint8Array>();

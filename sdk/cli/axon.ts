@@ -14,6 +14,8 @@ import { dlt645Read } from './commands/dlt645-read.js';
 import { dlt645ReadAddress } from './commands/dlt645-read-address.js';
 import { modbusRead } from './commands/modbus-read.js';
 import { modbusScan } from './commands/modbus-scan.js';
+import { LORAWAN_COMMANDS, LORAWAN_GROUP } from './commands/lorawan-commands.js';
+import { plan } from './commands/plan.js';
 import { simDevice } from './commands/sim-device.js';
 
 const GROUPS: ReadonlyArray<{ name: string; summary: string }> = [
@@ -21,9 +23,11 @@ const GROUPS: ReadonlyArray<{ name: string; summary: string }> = [
   { name: 'dlt645', summary: 'read DL/T 645 electricity meters' },
   { name: 'decode', summary: 'decode captured meter frames to JSON' },
   { name: 'sim', summary: 'run simulated devices on virtual serial ports or Modbus TCP' },
+  LORAWAN_GROUP,
+  { name: 'plan', summary: 'bus-time plan of a site file: every request, its wire time, cycle and utilisation' },
 ];
 
-export const COMMANDS: readonly Command[] = [modbusRead, modbusScan, dlt645Read, dlt645ReadAddress, decodeDlt645, decodeCjt188, simDevice];
+export const COMMANDS: readonly Command[] = [modbusRead, modbusScan, dlt645Read, dlt645ReadAddress, decodeDlt645, decodeCjt188, simDevice, ...LORAWAN_COMMANDS, plan];
 
 /** Set AXON_DEBUG=1 to see stack traces of failures. */
 const DEBUG = process.env.AXON_DEBUG !== undefined && process.env.AXON_DEBUG !== '' && process.env.AXON_DEBUG !== '0';
@@ -103,6 +107,16 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     }
     if (!GROUPS.some((g) => g.name === group)) {
       throw new UsageError(`unknown command "${group}"; the command groups are ${GROUPS.map((g) => g.name).join(', ')}`, '');
+    }
+    // A one-word command (`axon plan --site …`): the group is the command.
+    const single = COMMANDS.find((c) => c.group === group && c.name === '');
+    if (single !== undefined) {
+      const parsed = parseCommandLine(argv.slice(1), single.flags, commandPath(single), single.positionals !== undefined);
+      if (parsed.help) {
+        io.out(commandHelp(single));
+        return 0;
+      }
+      return await single.run(parsed, io);
     }
     if (name === undefined || isHelp(name)) {
       if (name === undefined) {

@@ -33,5 +33,5 @@ export interface Command {
 }
 
 export function commandPath(command: Command): string {
-  return `${command.group} ${command.name}`;
+  return command.name === '' ? command.group : `${command.group} ${command.name}`;
 }

@@ -9,7 +9,14 @@ import { UsageError, type Flags } from '../args.js';
 /** Hex of exactly `bytes` bytes from --`name`, or undefined when the flag is absent. */
 export function hexFlag(flags: Flags, name: string, bytes: number): Uint8Array | undefined {
   const text = flags.string(name);
-  if (text === undefined) return undefined;
+  return text === undefined ? undefined : parseHexOf(flags, name, text, bytes);
+}
+
+export function requiredHexFlag(flags: Flags, name: string, bytes: number): Uint8Array {
+  return parseHexOf(flags, name, flags.requiredString(name), bytes);
+}
+
+function parseHexOf(flags: Flags, name: string, text: string, bytes: number): Uint8Array {
   let value: Uint8Array;
   try {
     value = fromHex(text);
@@ -20,12 +27,6 @@ export function hexFlag(flags: Flags, name: string, bytes: number): Uint8Array |
     throw new UsageError(`--${name} must be ${bytes * 2} hex digits (${bytes} bytes), got ${value.length * 2}`, flags.command);
   }
   return value;
-}
-
-export function requiredHexFlag(flags: Flags, name: string, bytes: number): Uint8Array {
-  const value = hexFlag(flags, name, bytes);
-  if (value === undefined) flags.requiredString(name); // throws the standard "missing required flag" error
-  return value as Uint8Array;
 }
 
 /** A big-endian hex field (DevAddr, DevNonce) as an unsigned number. */

@@ -1,0 +1,168 @@
+/**
+ * Property and fuzz tests of the batch codec (fast-check, Node and XS):
+ * random sample streams cut at every LoRaWAN payload limit decode back to the
+ * inputs at channel resolution with nothing lost or duplicated; alerts fit 11
+ * bytes; random and mutated input never makes a decoder throw anything but a
+ * BatchError (and, being bounded, never hangs: XS's metering limit would stop it).
+ */
+import fc from 'fast-check';
+
+type FastCheck = typeof fc;
+import { test } from '../../test/kit/core-test.js';
+import type { Sample } from '../gateway/events.js';
+import { BatchEncoder, BatchError, buildChannelTable, decodeAlert, decodeCborMessage, decodeMessage, encodeAlert, quantize, TIME_STEPS_S, type Channel, type ChannelTable } from './index.js';
+import { fixtureManifests, fixtureSite } from './test-support.js';
+
+
+const LIMITS = [11, 51, 53, 115, 125, 222, 242];
+const T0 = Date.UTC(2026, 6, 15);
+/** Keeps any single reading small enough for an 11-byte frame (see docs/batch-format.md §4). */
+const MAX_UNITS = 2 ** 21;
+
+const table = buildChannelTable(fixtureSite(), fixtureManifests());
+const live = table.channels.filter((c) => c.retired !== true);
+
+function valueArbitrary(fc: FastCheck, channel: Channel) {
+  if (channel.kind === 'bool') return fc.boolean().map((v): number | boolean => v);
+  const scale = 10 ** channel.decimals;
+  const lo = Math.max(-MAX_UNITS, Math.ceil((channel.min ?? -1e6) * scale));
+  const hi = Math.min(MAX_UNITS, Math.floor((channel.max ?? 1e6) * scale));
+  // Off-grid values (±0.4 of a unit) check the rounding to the channel resolution.
+  return fc.tuple(fc.integer({ min: lo, max: hi }), fc.integer({ min: -4, max: 4 })).map(([units, tenth]): number | boolean => (units + tenth / 10) / scale);
+}
+
+function samplesArbitrary(fc: FastCheck, maxLength: number) {
+  const one = fc.integer({ min: 0, max: live.length - 1 }).chain((i) =>
+    fc.record({
+      channel: fc.constant(live[i]),
+      // Mostly 5-minute cycles over 6 hours, sometimes arbitrary milliseconds (collisions in a step included).
+      t: fc.oneof(fc.integer({ min: 0, max: 72 }).map((k) => T0 + k * 300000 + 137), fc.integer({ min: 0, max: 6 * 3600000 }).map((ms) => T0 + ms)),
+      value: valueArbitrary(fc, live[i]),
+    }),
+  );
+  return fc.array(one, { minLength: 1, maxLength });
+}
+
+type Row = string;
+function row(channel: number, t: number, value: number | boolean): Row {
+  return `${channel}@${t}=${String(value)}`;
+}
+
+function decodeAll(frames: readonly Uint8Array[], table: ChannelTable): Row[] {
+  const rows: Row[] = [];
+  for (const frame of frames) {
+    const message = decodeMessage(frame, table);
+    if (message.type !== 'batch') throw new Error('not a batch frame');
+    for (const r of message.readings) rows.push(row(r.channel, r.t, r.value));
+  }
+  return rows.sort();
+}
+
+test('property: at every payload limit, frames fit and decode to exactly the inputs at channel resolution', async (t) => {
+  for (const limit of LIMITS) {
+    fc.assert(
+      fc.property(samplesArbitrary(fc, limit === 11 ? 12 : 40), fc.constantFrom(...TIME_STEPS_S), (inputs, stepS) => {
+        const encoder = new BatchEncoder(table, { timeStepS: stepS });
+        const samples: Sample[] = inputs.map((s) => ({ device: s.channel.device, point: s.channel.point, t: s.t, value: s.value }));
+        for (const sample of samples) encoder.add(sample);
+        const frames = encoder.flush(limit);
+        if (encoder.pending !== 0) return false;
+        if (frames.some((f) => f.length > limit)) return false;
+        const stepMs = stepS * 1000;
+        const expected = inputs.map((s) => row(s.channel.index, Math.floor(s.t / stepMs) * stepMs, quantize(s.channel, s.value))).sort();
+        const actual = decodeAll(frames, table);
+        return actual.length === expected.length && actual.every((r, i) => r === expected[i]);
+      }),
+      { numRuns: limit === 11 ? 15 : 25 },
+    );
+  }
+  t.pass();
+});
+
+test('property: flushing in several rounds (as an uplink does) loses and duplicates nothing', async (t) => {
+  fc.assert(
+    fc.property(samplesArbitrary(fc, 60), fc.array(fc.constantFrom(...LIMITS), { minLength: 1, maxLength: 6 }), (inputs, limits) => {
+      const encoder = new BatchEncoder(table);
+      for (const s of inputs) encoder.add({ device: s.channel.device, point: s.channel.point, t: s.t, value: s.value });
+      const frames: Uint8Array[] = [];
+      for (const limit of limits) frames.push(...encoder.flush(limit, 2));
+      frames.push(...encoder.flush(242));
+      const expected = inputs.map((s) => row(s.channel.index, Math.floor(s.t / 10000) * 10000, quantize(s.channel, s.value))).sort();
+      const actual = decodeAll(frames, table);
+      return encoder.pending === 0 && actual.join() === expected.join();
+    }),
+    { numRuns: 30 },
+  );
+  t.pass();
+});
+
+test('property: every alert fits 11 bytes (US915 DR0) and round-trips', async (t) => {
+  const rules = table.rules;
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: rules.length - 1 }),
+      fc.constantFrom('warning' as const, 'critical' as const),
+      fc.constantFrom('raised' as const, 'cleared' as const, 'acknowledged' as const),
+      fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+      fc.integer({ min: 0, max: 999 }),
+      fc.oneof(fc.constant(undefined), fc.boolean(), fc.integer({ min: -2e6, max: 2e6 }).map((n) => n / 1000)),
+      (ruleIndex, level, state, seconds, ms, value) => {
+        const rule = rules[ruleIndex];
+        const event = { rule: rule.id, device: rule.device, point: rule.point, level, state, t: seconds * 1000 + ms, value, message: 'x' };
+        const bytes = encodeAlert(event, table);
+        const decoded = decodeAlert(bytes, table);
+        const channel = rule.point === undefined ? undefined : table.channels.find((c) => c.device === rule.device && c.point === rule.point);
+        const expectedValue = typeof value === 'number' && channel?.kind === 'number' ? quantize(channel, value) : value;
+        return bytes.length <= 11 && decoded.rule === rule.id && decoded.level === level && decoded.state === state && decoded.t === seconds * 1000 && decoded.value === expectedValue;
+      },
+    ),
+    { numRuns: 200 },
+  );
+  t.pass();
+});
+
+/** Fails the property on anything thrown that is not our own error. */
+function onlyBatchErrors(fn: () => unknown): boolean {
+  try {
+    fn();
+  } catch (error) {
+    if (!(error instanceof BatchError)) throw error;
+    if (error.message.length < 10) throw new Error(`unclear message: ${error.message}`);
+  }
+  return true;
+}
+
+test('fuzz: random payloads only ever raise BatchError', async (t) => {
+  const header = fc.constantFrom(0x11, 0x12, 0x13, 0x11, 0x11);
+  fc.assert(
+    fc.property(header, fc.uint8Array({ maxLength: 64 }), fc.boolean(), (first, rest, raw) => {
+      const bytes = raw ? rest : Uint8Array.from([first, ...rest]);
+      return onlyBatchErrors(() => decodeMessage(bytes, table)) && onlyBatchErrors(() => decodeMessage(bytes, table, { warn: () => undefined })) && onlyBatchErrors(() => decodeCborMessage(bytes, table));
+    }),
+    { numRuns: 400 },
+  );
+  t.pass();
+});
+
+test('fuzz: mutated real frames decode or raise BatchError, never anything else', async (t) => {
+  const mutation = fc.record({ bit: fc.nat(), kind: fc.constantFrom('flip', 'truncate', 'extend', 'flip3') });
+  fc.assert(
+    fc.property(samplesArbitrary(fc, 20), fc.constantFrom(51, 242), fc.array(mutation, { minLength: 1, maxLength: 3 }), (inputs, limit, mutations) => {
+      const encoder = new BatchEncoder(table);
+      for (const s of inputs) encoder.add({ device: s.channel.device, point: s.channel.point, t: s.t, value: s.value });
+      for (const frame of encoder.flush(limit)) {
+        let bytes = frame.slice();
+        for (const m of mutations) {
+          const bit = m.bit % (bytes.length * 8);
+          if (m.kind === 'truncate') bytes = bytes.slice(0, bit >> 3);
+          else if (m.kind === 'extend') bytes = Uint8Array.from([...bytes, bit & 0xff]);
+          else for (let k = 0; k < (m.kind === 'flip3' ? 3 : 1) && bytes.length > 0; k++) bytes[((bit >> 3) + k) % bytes.length] ^= 1 << (bit & 7);
+        }
+        onlyBatchErrors(() => decodeMessage(bytes, table));
+      }
+      return true;
+    }),
+    { numRuns: 60 },
+  );
+  t.pass();
+});

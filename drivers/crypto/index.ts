@@ -1,0 +1,2 @@
+export * from './aes128.js';
+export * from './cmac.js';

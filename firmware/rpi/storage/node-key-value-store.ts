@@ -1,0 +1,60 @@
+/**
+ * The KeyValueStore port on Node: one file per key, replaced atomically
+ * (write a temporary file, fsync it, rename it over the old one, fsync the
+ * directory), so a power cut leaves either the old value or the new one.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import type { KeyValueStore } from '../../../drivers/ports/storage.js';
+import { checkFlatName, fsyncDirectory } from './fsync-dir.js';
+
+const TEMP_SUFFIX = '.tmp';
+
+export class NodeKeyValueStore implements KeyValueStore {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+    mkdirSync(dir, { recursive: true });
+  }
+
+  #file(key: string): string {
+    checkFlatName(key, 'key');
+    if (key.endsWith(TEMP_SUFFIX)) throw new Error(`key ${JSON.stringify(key)} must not end in ${TEMP_SUFFIX} (reserved for replacement files)`);
+    return path.join(this.dir, key);
+  }
+
+  get(key: string): Uint8Array | undefined {
+    try {
+      return new Uint8Array(readFileSync(this.#file(key)));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  set(key: string, value: Uint8Array): void {
+    const file = this.#file(key);
+    const temp = file + TEMP_SUFFIX;
+    const fd = openSync(temp, 'w');
+    try {
+      let done = 0;
+      while (done < value.length) done += writeSync(fd, value, done, value.length - done);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+    fsyncDirectory(this.dir);
+  }
+
+  delete(key: string): void {
+    try {
+      unlinkSync(this.#file(key));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    fsyncDirectory(this.dir);
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * The ES5.1 decoder that generated network-server codecs carry (The Things
+ * Stack, ChirpStack). It is a second, independent implementation of
+ * docs/batch-format.md — tests run it against the TypeScript encoder, so a
+ * disagreement between spec, encoder and codec shows up. Expects globals
+ * AXON_CHANNELS ([device, point, unit, decimals, "n"|"b"]) and AXON_RULES
+ * ([id, device, point|null]) defined before it.
+ */
+export const CODEC_RUNTIME = String.raw`
+function AxonReader(bytes, startByte) {
+  this.b = bytes;
+  this.p = startByte * 8;
+  this.n = bytes.length * 8;
+}
+AxonReader.prototype.read = function (bits) {
+  if (bits > this.n - this.p) throw new Error('frame ends inside a ' + bits + '-bit field at bit ' + this.p);
+  var v = 0;
+  for (var i = 0; i < bits; i++) {
+    var p = this.p++;
+    v = v * 2 + ((this.b[p >> 3] >> (7 - (p & 7))) & 1);
+  }
+  return v;
+};
+AxonReader.prototype.eg0 = function () {
+  var zeros = 0;
+  while (this.read(1) === 0) {
+    if (++zeros > 30) throw new Error('count field too long at bit ' + this.p);
+  }
+  return Math.pow(2, zeros) + this.read(zeros) - 1;
+};
+AxonReader.prototype.signed = function () {
+  var n = this.eg0();
+  if (n > 50) throw new Error('number field of ' + n + ' bits at bit ' + this.p);
+  var z = this.read(n);
+  return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+};
+AxonReader.prototype.series = function (count) {
+  var min = this.signed();
+  if (count < 2) return [min];
+  var w = this.eg0();
+  if (w > 50 || w * count > this.n - this.p) throw new Error('series of ' + count + ' x ' + w + ' bits does not fit the frame');
+  var out = [];
+  for (var i = 0; i < count; i++) out.push(min + this.read(w));
+  return out;
+};
+
+var AXON_STEPS = [1, 2, 5, 10, 15, 30, 60, 120];
+var AXON_MAGNITUDE = Math.pow(2, 46);
+
+function axonValue(kind, decimals, fixed) {
+  if (kind === 'b') return fixed !== 0;
+  var v = decimals >= 0 ? fixed / Math.pow(10, decimals) : fixed * Math.pow(10, -decimals);
+  return v === 0 ? 0 : v;
+}
+
+function axonTime(ms) {
+  return new Date(ms).toISOString();
+}
+
+function axonPresence(r, timePoints) {
+  var at = [];
+  var i;
+  if (r.read(1) === 0) {
+    for (i = 0; i < timePoints; i++) at.push(i);
+  } else if (r.read(1) === 0) {
+    for (i = 0; i < timePoints; i++) if (r.read(1) === 1) at.push(i);
+    if (at.length === 0) throw new Error('channel block present at no time point');
+  } else {
+    var count = r.eg0() + 1;
+    if (count > timePoints) throw new Error('presence list longer than the timeline');
+    at.push(r.eg0());
+    if (count >= 2) {
+      var gaps = r.series(count - 1);
+      for (i = 0; i < gaps.length; i++) {
+        if (gaps[i] < 0) throw new Error('presence list out of order');
+        at.push(at[at.length - 1] + gaps[i] + 1);
+      }
+    }
+    if (at[at.length - 1] >= timePoints) throw new Error('presence list beyond the timeline');
+  }
+  return at;
+}
+
+function axonValues(r, count) {
+  var values, i;
+  if (r.read(1) === 1) {
+    values = [r.signed()];
+    if (count >= 2) {
+      var deltas = r.series(count - 1);
+      for (i = 0; i < deltas.length; i++) values.push(values[i] + deltas[i]);
+    }
+  } else {
+    values = r.series(count);
+  }
+  for (i = 0; i < values.length; i++) if (Math.abs(values[i]) > AXON_MAGNITUDE) throw new Error('value beyond +-2^46');
+  return values;
+}
+
+function axonBatch(bytes, warnings) {
+  var r = new AxonReader(bytes, 1);
+  var baseS = r.read(32);
+  var stepS = AXON_STEPS[r.read(3)];
+  var timePoints = r.eg0() + 1;
+  if (timePoints > 1024) throw new Error(timePoints + ' time points (at most 1024)');
+  var times = [0];
+  var i, j;
+  if (timePoints >= 2) {
+    var gaps = r.series(timePoints - 1);
+    for (i = 0; i < gaps.length; i++) {
+      if (gaps[i] < 0) throw new Error('time points out of order');
+      times.push(times[i] + gaps[i] + 1);
+    }
+    if (times[times.length - 1] > 16777216) throw new Error('frame spans too long');
+  }
+  var blockCount = r.eg0() + 1;
+  if (blockCount * 4 > r.n - r.p) throw new Error(blockCount + ' channel blocks cannot fit the frame');
+  var readings = [];
+  var channel = -1;
+  for (var b = 0; b < blockCount; b++) {
+    channel += r.eg0() + 1;
+    if (channel >= 4096) throw new Error('channel ' + channel + ' out of range');
+    var at = axonPresence(r, timePoints);
+    var values = axonValues(r, at.length);
+    var ch = AXON_CHANNELS[channel];
+    if (!ch) {
+      warnings.push('channel ' + channel + ' is not in this codec (' + AXON_CHANNELS.length + ' channels): regenerate the codec; ' + values.length + ' readings skipped');
+      continue;
+    }
+    var badBit = false;
+    for (j = 0; j < values.length; j++) if (ch[4] === 'b' && values[j] !== 0 && values[j] !== 1) badBit = true;
+    if (badBit) {
+      warnings.push('channel ' + channel + ' is a bit but carries other values; readings skipped');
+      continue;
+    }
+    for (j = 0; j < at.length; j++) {
+      readings.push({
+        channel: channel,
+        time: axonTime((baseS + times[at[j]] * stepS) * 1000),
+        device: ch[0],
+        point: ch[1],
+        unit: ch[2],
+        value: axonValue(ch[4], ch[3], values[j])
+      });
+    }
+  }
+  var rest = r.n - r.p;
+  if (rest >= 8 || r.read(rest) !== 0) throw new Error('unexpected data after the last channel block');
+  readings.sort(function (x, y) {
+    return x.time < y.time ? -1 : x.time > y.time ? 1 : x.channel - y.channel;
+  });
+  return readings;
+}
+
+function axonUint(bytes, offset, count) {
+  var v = 0;
+  for (var i = 0; i < count; i++) v = v * 256 + bytes[offset + i];
+  return v;
+}
+
+function axonAlert(bytes) {
+  var flags = bytes[2];
+  var state = ['raised', 'cleared', 'acknowledged'][(flags >> 5) & 3];
+  var kind = (flags >> 3) & 3;
+  if (bytes.length !== (kind === 3 ? 11 : 7)) throw new Error('alert of ' + bytes.length + ' bytes');
+  if (!state || (flags & 1) !== 0) throw new Error('alert flags use reserved values');
+  var rule = AXON_RULES[bytes[1]];
+  if (!rule) throw new Error('alert for rule index ' + bytes[1] + ', unknown to this codec: regenerate it');
+  var alert = { rule: rule[0], device: rule[1], level: flags & 0x80 ? 'critical' : 'warning', state: state, time: axonTime(axonUint(bytes, 3, 4) * 1000) };
+  if (rule[2] !== null) alert.point = rule[2];
+  if (kind === 1 || kind === 2) alert.value = kind === 2;
+  if (kind === 3) {
+    var raw = axonUint(bytes, 7, 4);
+    var fixed = raw >= 2147483648 ? raw - 4294967296 : raw;
+    var decimals = 3;
+    if ((flags & 2) === 0 && rule[2] !== null) {
+      for (var i = 0; i < AXON_CHANNELS.length; i++) {
+        var ch = AXON_CHANNELS[i];
+        if (ch[0] === rule[1] && ch[1] === rule[2] && ch[4] === 'n' && ch[5] !== 1) decimals = ch[3];
+      }
+    }
+    alert.value = axonValue('n', decimals, fixed);
+    if (flags & 4) alert.clipped = true;
+  }
+  return alert;
+}
+
+function axonStatus(bytes) {
+  if (bytes.length !== 11) throw new Error('status of ' + bytes.length + ' bytes (expected 11)');
+  return { time: axonTime(axonUint(bytes, 1, 4) * 1000), dropped: axonUint(bytes, 5, 3), queued: axonUint(bytes, 8, 3) };
+}
+
+function decodeUplink(input) {
+  var bytes = input.bytes;
+  try {
+    if (!bytes || bytes.length === 0) return { errors: ['empty payload'] };
+    var version = bytes[0] >> 4;
+    var type = bytes[0] & 15;
+    if (version !== 1) return { errors: ['format version ' + version + '; this codec reads version 1'] };
+    var warnings = [];
+    var data;
+    if (type === 1) data = { type: 'batch', readings: axonBatch(bytes, warnings) };
+    else if (type === 2) data = { type: 'alert', alert: axonAlert(bytes) };
+    else if (type === 3) data = { type: 'status', status: axonStatus(bytes) };
+    else return { errors: ['unknown message type ' + type] };
+    var result = { data: data };
+    if (warnings.length > 0) result.warnings = warnings;
+    return result;
+  } catch (e) {
+    return { errors: [String((e && e.message) || e)] };
+  }
+}
+`;

@@ -1,0 +1,24 @@
+/**
+ * Platform-side decoding of Axon uplinks (binary, or CBOR from IP uplinks):
+ * readings with absolute times and their channel's device, point and unit.
+ * Lenient where it can be: readings of channels this table does not know are
+ * skipped with a warning (the gateway's table is newer), the rest decode.
+ * Runtime-neutral.
+ */
+import type { ChannelTable } from '../../drivers/batch/channels.js';
+import { decodeCborMessage } from '../../drivers/batch/cbor.js';
+import { decodeMessage, type DecodedMessage } from '../../drivers/batch/decode.js';
+
+export type { DecodedReading } from '../../drivers/batch/decode.js';
+
+export type DecodedUplink = DecodedMessage & { warnings: string[] };
+
+/** Binary frames start with the version-1 header nibble 0x1_; CBOR maps start 0xa0–0xbf. */
+export function decodeUplink(bytes: Uint8Array, channels: ChannelTable): DecodedUplink {
+  const warnings: string[] = [];
+  const options = { warn: (message: string) => warnings.push(message) };
+  const isCbor = bytes.length > 0 && (bytes[0] & 0xe0) === 0xa0;
+  const message = isCbor ? decodeCborMessage(bytes, channels, options) : decodeMessage(bytes, channels, options);
+  if (message.type === 'batch') message.readings.sort((a, b) => a.t - b.t || a.channel - b.channel);
+  return { ...message, warnings };
+}

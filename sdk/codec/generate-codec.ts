@@ -1,0 +1,33 @@
+/**
+ * Generates a standalone The Things Stack / ChirpStack v4 payload codec for a
+ * site: ES5.1 JavaScript with the channel table baked in, exposing
+ * `decodeUplink({bytes, fPort, recvTime})` → `{data, warnings?, errors?}`
+ * (DESIGN.md §5). Regenerate it whenever the channel table grows; a codec older
+ * than the gateway's table decodes what it knows and warns about the rest.
+ */
+import type { ChannelTable } from '../../drivers/batch/channels.js';
+import { CODEC_RUNTIME } from './codec-runtime.js';
+
+/** JSON is valid ES5 source once non-ASCII (including U+2028/2029) is escaped. */
+function es5Literal(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}
+
+export function generateCodec(channels: ChannelTable, options: { name?: string } = {}): string {
+  const rows = channels.channels.map((c) => {
+    const row: Array<string | number> = [c.device, c.point, c.unit, c.decimals, c.kind === 'bool' ? 'b' : 'n'];
+    if (c.retired === true) row.push(1);
+    return row;
+  });
+  const rules = channels.rules.map((r) => [r.id, r.device, r.point ?? null]);
+  return [
+    `// Axon batch-format v1 uplink codec${options.name ? ` for ${options.name}` : ''} (generated; do not edit).`,
+    '// The Things Stack / ChirpStack: decodeUplink({bytes, fPort, recvTime}) -> {data, warnings?, errors?}.',
+    '// data.type is "batch" (readings), "alert" or "status"; see docs/batch-format.md in the Axon repository.',
+    '// Channels: [device, point, unit, decimals, kind ("n" number, "b" bit), retired?].',
+    `var AXON_CHANNELS = ${channels.channels.length === 0 ? '[]' : '[\n  ' + rows.map(es5Literal).join(',\n  ') + '\n]'};`,
+    `var AXON_RULES = ${es5Literal(rules)};`,
+    CODEC_RUNTIME.trim(),
+    '',
+  ].join('\n');
+}

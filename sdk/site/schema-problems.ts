@@ -1,0 +1,127 @@
+/**
+ * ajv errors against manifests/schema/site.schema.json, turned into problems a
+ * field engineer can act on: the JSONPath of the field, what is wrong with the
+ * value, and a fix quoting the schema's own description of the field.
+ */
+import type { ErrorObject } from 'ajv';
+import { formatJsonPath, pointerSegments } from '../manifest/json-path.js';
+import { didYouMean } from '../manifest/suggest.js';
+
+export interface SchemaNode {
+  description?: string;
+  properties?: Record<string, SchemaNode | boolean>;
+  additionalProperties?: SchemaNode | boolean;
+  items?: SchemaNode;
+  allOf?: Array<{ then?: SchemaNode }>;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+}
+
+export interface SchemaProblem {
+  path: string;
+  message: string;
+  fix: string;
+}
+
+/** The schema node documenting `segments`: properties, items, map values and if/then branches. */
+function fieldSchema(root: SchemaNode, segments: ReadonlyArray<string | number>): SchemaNode | undefined {
+  let node: SchemaNode | undefined = root;
+  for (const segment of segments) {
+    if (node === undefined) return undefined;
+    if (typeof segment === 'number') {
+      node = node.items;
+      continue;
+    }
+    let next: SchemaNode | boolean | undefined = node.properties?.[segment];
+    for (const branch of node.allOf ?? []) next ??= branch.then?.properties?.[segment];
+    if (next === undefined && typeof node.additionalProperties === 'object') next = node.additionalProperties;
+    node = typeof next === 'object' ? next : undefined;
+  }
+  return node;
+}
+
+function valueAt(data: unknown, segments: ReadonlyArray<string | number>): unknown {
+  let value = data;
+  for (const segment of segments) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string | number, unknown>)[segment];
+  }
+  return value;
+}
+
+const ARTICLE: Record<string, string> = { integer: 'an integer', number: 'a number', string: 'a string', boolean: 'true or false', object: 'an object { … }', array: 'an array [ … ]' };
+
+export function quote(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 60 ? text.slice(0, 60) + '…' : text;
+}
+
+/** Translate one ajv error (undefined for ajv's bookkeeping errors and for branches reported elsewhere). */
+export function problemFromSchemaError(error: ErrorObject, data: unknown, root: SchemaNode): SchemaProblem | undefined {
+  const segments = pointerSegments(error.instancePath);
+  const field = segments[segments.length - 1];
+  const value = valueAt(data, segments);
+  const description = fieldSchema(root, segments)?.description ?? '';
+  const params = error.params as Record<string, unknown>;
+  const problem = (at: ReadonlyArray<string | number>, message: string, fix: string): SchemaProblem => ({ path: formatJsonPath(at), message, fix });
+  const withDescription = (fix: string) => (description ? `${fix}. ${description}` : fix);
+
+  // The "above or below" alternatives report themselves through their anyOf.
+  if (error.schemaPath.includes('/anyOf/')) return undefined;
+  switch (error.keyword) {
+    case 'if':
+    case 'allOf':
+      return undefined;
+    case 'anyOf':
+      return problem(segments, 'needs "above" or "below"', 'add "above": <number> (raised above it) or "below": <number> (raised below it), or both');
+    case 'required': {
+      const missing = String(params.missingProperty);
+      const doc = fieldSchema(root, [...segments, missing])?.description ?? '';
+      return problem([...segments, missing], `required field "${missing}" is missing`, `add "${missing}"${doc ? `: ${doc}` : ''}`);
+    }
+    case 'additionalProperties': {
+      const extra = String(params.additionalProperty);
+      const parent = error.parentSchema as SchemaNode | undefined;
+      const allowed = Object.keys(parent?.properties ?? fieldSchema(root, segments)?.properties ?? {});
+      const hint = didYouMean(extra, allowed);
+      return problem([...segments, extra], `unknown field "${extra}"`, hint ? `rename it${hint}` : `remove it; allowed fields here: ${allowed.join(', ')}`);
+    }
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]) ?? [];
+      if (typeof value === 'string' && allowed.includes(Number(value))) return problem(segments, `${quote(value)} is text, not a number`, `write the number without quotes: ${value}`);
+      return problem(segments, `${quote(value)} is not a valid ${String(field)}`, `use one of ${allowed.map(String).join(', ')}${didYouMean(value, allowed)}`);
+    }
+    case 'type': {
+      const wanted = String(params.type).split(',').map((t) => ARTICLE[t] ?? t).join(' or ');
+      const numericText = typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value));
+      const fix = numericText && /integer|number/.test(String(params.type)) ? `write the number without quotes: ${value}` : `write ${wanted}`;
+      return problem(segments, `must be ${wanted}, not ${quote(value)}`, withDescription(fix));
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum': {
+      const node = fieldSchema(root, segments);
+      const low = node?.minimum ?? node?.exclusiveMinimum;
+      const range = node?.maximum !== undefined && low !== undefined ? `from ${low} to ${node.maximum}` : (error.message ?? '');
+      return problem(segments, `${quote(value)} ${error.message ?? 'is out of range'}`, withDescription(`use a value ${range}`));
+    }
+    case 'pattern': {
+      if (field === 'id' || field === 'manifest' || field === 'device') {
+        const kebab = typeof value === 'string' ? value.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') : '';
+        return problem(segments, `${quote(value)} has the wrong format`, `use kebab-case: lowercase letters, digits and -, starting with a letter or digit${kebab ? ` (e.g. '${kebab}')` : ''}`);
+      }
+      return problem(segments, `${quote(value)} has the wrong format`, description || 'see manifests/sites/README.md');
+    }
+    case 'minLength':
+    case 'minItems':
+      return problem(segments, 'must not be empty', description || 'fill it in');
+    case 'maxLength':
+      return problem(segments, `${quote(value)} is too long`, 'shorten it');
+    case 'const':
+      return problem(segments, `must be ${quote(params.allowedValue)}`, description || `use ${quote(params.allowedValue)}`);
+    default:
+      return problem(segments, error.message ?? `fails the ${error.keyword} rule`, description || 'see manifests/sites/README.md');
+  }
+}

@@ -4,6 +4,7 @@
  * for-of, or ES2015+ built-ins we could slip in by habit. Strings and comments
  * are blanked first so prose may mention them.
  */
+import { blankCommentsAndStrings } from '../source/blank-comments.js';
 const FORBIDDEN: Array<[RegExp, string]> = [
   [/\blet\b/, 'let'],
   [/\bconst\b/, 'const'],
@@ -20,7 +21,7 @@ const FORBIDDEN: Array<[RegExp, string]> = [
 ];
 
 export function es5Violations(source: string): string[] {
-  const code = blankStringsAndComments(source);
+  const code = blankCommentsAndStrings(source, { templateLiterals: false });
   const found: string[] = [];
   for (const [pattern, what] of FORBIDDEN) {
     const match = pattern.exec(code);
@@ -29,28 +30,3 @@ export function es5Violations(source: string): string[] {
   return found;
 }
 
-function blankStringsAndComments(source: string): string {
-  let out = '';
-  let i = 0;
-  while (i < source.length) {
-    const c = source[i];
-    if (c === '/' && source[i + 1] === '/') {
-      while (i < source.length && source[i] !== '\n') i++;
-    } else if (c === '/' && source[i + 1] === '*') {
-      const end = source.indexOf('*/', i + 2);
-      const stop = end < 0 ? source.length : end + 2;
-      out += source.slice(i, stop).replace(/[^\n]/g, ' ');
-      i = stop;
-    } else if (c === '"' || c === "'") {
-      out += c;
-      i++;
-      while (i < source.length && source[i] !== c) i += source[i] === '\\' ? 2 : 1;
-      out += c;
-      i++;
-    } else {
-      out += c;
-      i++;
-    }
-  }
-  return out;
-}

@@ -12,21 +12,12 @@ import type { DeviceManifest } from '../../drivers/devices/manifest.js';
 import { findJsonSyntaxError, formatJsonPath, pointerSegments, positionOf } from './json-path.js';
 import { ManifestError, type ManifestProblem } from './manifest-error.js';
 import { semanticProblems } from './semantic-checks.js';
+import { ARTICLE, fieldSchema, quote, valueAt, type SchemaNode } from './schema-node.js';
 import { didYouMean } from './suggest.js';
 
 export { ManifestError, type ManifestProblem } from './manifest-error.js';
 
 export const DEVICE_SCHEMA_PATH = fileURLToPath(new URL('../../manifests/schema/device.schema.json', import.meta.url));
-
-interface SchemaNode {
-  description?: string;
-  properties?: Record<string, SchemaNode | boolean>;
-  items?: SchemaNode;
-  enum?: unknown[];
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-}
 
 let compiled: { validate: ValidateFunction; schema: SchemaNode } | undefined;
 
@@ -38,36 +29,6 @@ function deviceSchema(): { validate: ValidateFunction; schema: SchemaNode } {
     compiled = { validate: ajv.compile(schema), schema };
   }
   return compiled;
-}
-
-/** The schema node documenting the field at `segments` (walking properties and items). */
-function fieldSchema(root: SchemaNode, segments: ReadonlyArray<string | number>): SchemaNode | undefined {
-  let node: SchemaNode | undefined = root;
-  for (const segment of segments) {
-    if (node === undefined) return undefined;
-    if (typeof segment === 'number') node = node.items;
-    else {
-      const next: SchemaNode | boolean | undefined = node.properties?.[segment];
-      node = typeof next === 'object' ? next : undefined;
-    }
-  }
-  return node;
-}
-
-function valueAt(data: unknown, segments: ReadonlyArray<string | number>): unknown {
-  let value = data;
-  for (const segment of segments) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<string | number, unknown>)[segment];
-  }
-  return value;
-}
-
-const ARTICLE: Record<string, string> = { integer: 'an integer', number: 'a number', string: 'a string', boolean: 'true or false', object: 'an object { … }', array: 'an array [ … ]' };
-
-function quote(value: unknown): string {
-  const text = JSON.stringify(value);
-  return text === undefined ? String(value) : text.length > 60 ? text.slice(0, 60) + '…' : text;
 }
 
 function patternFix(field: string | number | undefined, value: unknown, description: string): string {

@@ -5,56 +5,15 @@
  */
 import type { ErrorObject } from 'ajv';
 import { formatJsonPath, pointerSegments } from '../manifest/json-path.js';
+import { ARTICLE, fieldSchema, quote, valueAt, type SchemaNode } from '../manifest/schema-node.js';
 import { didYouMean } from '../manifest/suggest.js';
 
-export interface SchemaNode {
-  description?: string;
-  properties?: Record<string, SchemaNode | boolean>;
-  additionalProperties?: SchemaNode | boolean;
-  items?: SchemaNode;
-  allOf?: Array<{ then?: SchemaNode }>;
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-}
+export { quote, type SchemaNode };
 
 export interface SchemaProblem {
   path: string;
   message: string;
   fix: string;
-}
-
-/** The schema node documenting `segments`: properties, items, map values and if/then branches. */
-function fieldSchema(root: SchemaNode, segments: ReadonlyArray<string | number>): SchemaNode | undefined {
-  let node: SchemaNode | undefined = root;
-  for (const segment of segments) {
-    if (node === undefined) return undefined;
-    if (typeof segment === 'number') {
-      node = node.items;
-      continue;
-    }
-    let next: SchemaNode | boolean | undefined = node.properties?.[segment];
-    for (const branch of node.allOf ?? []) next ??= branch.then?.properties?.[segment];
-    if (next === undefined && typeof node.additionalProperties === 'object') next = node.additionalProperties;
-    node = typeof next === 'object' ? next : undefined;
-  }
-  return node;
-}
-
-function valueAt(data: unknown, segments: ReadonlyArray<string | number>): unknown {
-  let value = data;
-  for (const segment of segments) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<string | number, unknown>)[segment];
-  }
-  return value;
-}
-
-const ARTICLE: Record<string, string> = { integer: 'an integer', number: 'a number', string: 'a string', boolean: 'true or false', object: 'an object { … }', array: 'an array [ … ]' };
-
-export function quote(value: unknown): string {
-  const text = JSON.stringify(value);
-  return text === undefined ? String(value) : text.length > 60 ? text.slice(0, 60) + '…' : text;
 }
 
 /** Translate one ajv error (undefined for ajv's bookkeeping errors and for branches reported elsewhere). */

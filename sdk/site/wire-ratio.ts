@@ -17,7 +17,7 @@ import { VirtualClock } from '../../drivers/ports/virtual-clock.js';
 import { planBus } from '../../drivers/scheduler/bus-time.js';
 import { PortScheduler, type PollResult } from '../../drivers/scheduler/port-scheduler.js';
 import { manifestFor, polledModbusPoints, type ManifestLookup } from '../../drivers/scheduler/site-device.js';
-import { simulateBus } from './simulated-bus.js';
+import { simulateBus } from '../../simulators/simulated-bus.js';
 
 export interface BusCycleMeasurement {
   bus: string;

@@ -3,6 +3,7 @@
  * relative (or a short allow-list of pure-ES packages), and no host global is
  * touched. Comments and string literals are ignored so prose can mention them.
  */
+import { blankCommentsAndStrings } from '../../sdk/source/blank-comments.js';
 export interface Violation {
   file: string;
   line: number;
@@ -39,36 +40,7 @@ const FORBIDDEN_CALLS: Array<[RegExp, string]> = [
 
 /** Blank out comments and string/template literal contents, keeping line structure. */
 export function stripCommentsAndStrings(source: string): string {
-  let out = '';
-  let i = 0;
-  while (i < source.length) {
-    const c = source[i];
-    const next = source[i + 1];
-    if (c === '/' && next === '/') {
-      while (i < source.length && source[i] !== '\n') i++;
-    } else if (c === '/' && next === '*') {
-      i += 2;
-      while (i < source.length && !(source[i] === '*' && source[i + 1] === '/')) {
-        out += source[i] === '\n' ? '\n' : ' ';
-        i++;
-      }
-      i += 2;
-    } else if (c === '"' || c === "'" || c === '`') {
-      out += c;
-      i++;
-      while (i < source.length && source[i] !== c) {
-        if (source[i] === '\\') i++;
-        else out += source[i] === '\n' ? '\n' : '';
-        i++;
-      }
-      out += c;
-      i++;
-    } else {
-      out += c;
-      i++;
-    }
-  }
-  return out;
+  return blankCommentsAndStrings(source, { templateLiterals: true });
 }
 
 const IMPORT_RE = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g;

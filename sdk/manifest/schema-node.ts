@@ -1,0 +1,51 @@
+/**
+ * Walking a JSON Schema and the data it judged, for turning ajv errors into
+ * messages: shared by the device-manifest and site-file validators, whose
+ * per-keyword wording stays with each document.
+ */
+export interface SchemaNode {
+  description?: string;
+  properties?: Record<string, SchemaNode | boolean>;
+  additionalProperties?: SchemaNode | boolean;
+  items?: SchemaNode;
+  allOf?: Array<{ then?: SchemaNode }>;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+}
+
+/** The schema node documenting `segments`: properties, items, map values and if/then branches. */
+export function fieldSchema(root: SchemaNode, segments: ReadonlyArray<string | number>): SchemaNode | undefined {
+  let node: SchemaNode | undefined = root;
+  for (const segment of segments) {
+    if (node === undefined) return undefined;
+    if (typeof segment === 'number') {
+      node = node.items;
+      continue;
+    }
+    let next: SchemaNode | boolean | undefined = node.properties?.[segment];
+    for (const branch of node.allOf ?? []) next ??= branch.then?.properties?.[segment];
+    if (next === undefined && typeof node.additionalProperties === 'object') next = node.additionalProperties;
+    node = typeof next === 'object' ? next : undefined;
+  }
+  return node;
+}
+
+/** The value at `segments` in parsed JSON, or undefined. */
+export function valueAt(data: unknown, segments: ReadonlyArray<string | number>): unknown {
+  let value = data;
+  for (const segment of segments) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string | number, unknown>)[segment];
+  }
+  return value;
+}
+
+/** JSON type names as a sentence says them. */
+export const ARTICLE: Record<string, string> = { integer: 'an integer', number: 'a number', string: 'a string', boolean: 'true or false', object: 'an object { … }', array: 'an array [ … ]' };
+
+/** A value quoted for a message, cut at 60 characters. */
+export function quote(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 60 ? text.slice(0, 60) + '…' : text;
+}

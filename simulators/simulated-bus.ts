@@ -3,18 +3,20 @@
  * gateway end is an instrumented ByteStream (every byte's time on the wire is
  * logged, so tests can prove no two transmissions overlap), the device end a
  * SharedBus of RtuSlaves and meter slaves driven by the manifests. Runtime-
- * neutral (no node:*): used by core tests in XS and by the wire-ratio bench.
+ * neutral (no node:*): used by core tests in XS, the wire-ratio and pipeline
+ * benches and (device side only, on a pty) by `npm start`.
  */
-import type { BusConfig } from '../../drivers/gateway/site.js';
-import type { ByteStream, SerialLineSettings } from '../../drivers/ports/byte-stream.js';
-import { characterTimeMs } from '../../drivers/ports/byte-stream.js';
-import type { Clock } from '../../drivers/ports/clock.js';
-import { createStreamPair } from '../../drivers/ports/memory-stream.js';
-import { busLine, manifestFor, type ManifestLookup } from '../../drivers/scheduler/site-device.js';
-import { DeviceSimulator } from '../../simulators/device-sim.js';
-import { attachMeterSlave } from '../../simulators/meters/meter-sim.js';
-import { RtuSlave } from '../../simulators/modbus/rtu-slave.js';
-import { SharedBus } from '../../simulators/shared-bus.js';
+import type { BusConfig } from '../drivers/gateway/site.js';
+import type { ByteStream, SerialLineSettings } from '../drivers/ports/byte-stream.js';
+import { characterTimeMs } from '../drivers/ports/byte-stream.js';
+import type { Clock } from '../drivers/ports/clock.js';
+import type { DeviceManifest, SimulationSpec } from '../drivers/devices/manifest.js';
+import { createStreamPair } from '../drivers/ports/memory-stream.js';
+import { busLine, manifestFor, type ManifestLookup } from '../drivers/scheduler/site-device.js';
+import { DeviceSimulator } from './device-sim.js';
+import { attachMeterSlave } from './meters/meter-sim.js';
+import { RtuSlave } from './modbus/rtu-slave.js';
+import { SharedBus } from './shared-bus.js';
 
 /** One frame's time on the wire, seen from the gateway. */
 export interface WireEvent {
@@ -76,36 +78,64 @@ export class WireLog implements ByteStream {
   }
 }
 
-export interface SimulatedBusOptions {
+export interface SimulatedDevicesOptions {
   /** Device ids that get no simulator: their unit stays silent (a dead or unplugged device). */
   absent?: readonly string[];
   /** Seeds the point models; devices of the same model get different seeds. Default 1. */
   seed?: number;
   /** Simulated minutes already elapsed at the start (jump into a storm). Default 0. */
   startMinutes?: number;
+  /** Simulated minutes per clock minute (60 plays an hour-long storm in a minute). Default 1. */
+  speed?: number;
+  /**
+   * Scenario scripts: per device id, per point id, a simulation spec that replaces
+   * the manifest's `sim` (force a level series, a smoke alarm at a given minute).
+   */
+  models?: Readonly<Record<string, Readonly<Record<string, SimulationSpec>>>>;
+  /**
+   * Silence that ends a Modbus request frame at the slaves, ms. Default one
+   * character: MemoryStream delivers a frame in one chunk. Real ptys deliver
+   * with scheduling jitter, so hosts raise it (about 20 ms on Node).
+   */
+  interFrameGapMs?: number;
 }
 
-export interface SimulatedBus {
-  /** Give this to the PortScheduler. */
-  gateway: WireLog;
+/** The simulated devices of one bus, on the device end of its line. */
+export interface SimulatedDevices {
   /** Simulators by site device id, to read or force values. */
   simulators: Map<string, DeviceSimulator>;
   /** Plug in a device that was absent (or unplugged): it answers from now on. */
   connect(deviceId: string): DeviceSimulator;
   /** Unplug a device: it stays silent from now on. */
   disconnect(deviceId: string): void;
+  /** Detach every device and close the device end of the line. */
   close(): void;
 }
 
+export interface SimulatedBus extends SimulatedDevices {
+  /** Give this to the PortScheduler. */
+  gateway: WireLog;
+}
+
+/** The manifest with a scenario's point models in place of the manifest's own. */
+function scriptedManifest(manifest: DeviceManifest, models: Readonly<Record<string, SimulationSpec>> | undefined): DeviceManifest {
+  if (models === undefined) return manifest;
+  return { ...manifest, points: manifest.points.map((point) => (models[point.id] === undefined ? point : { ...point, sim: models[point.id] })) };
+}
+
 /**
+ * Every device of `bus` (except the absent ones) as a simulator behind its
+ * protocol front (RtuSlave, DL/T 645 or CJ/T 188 slave), all sharing
+ * `deviceEnd` through a SharedBus as devices share an RS-485 pair. The line
+ * may be in-memory (virtual time) or a real pty (Node host).
+ *
  * Slaves answer after the bus's turnaroundMs (the planner's figure) and end a
- * frame after one character of silence: MemoryStream delivers a frame in one
- * chunk, and a short gap keeps a slave that overheard a neighbour's reply from
- * gluing it to the next request.
+ * frame after one character of silence by default: MemoryStream delivers a
+ * frame in one chunk, and a short gap keeps a slave that overheard a
+ * neighbour's reply from gluing it to the next request.
  */
-export function simulateBus(bus: BusConfig, manifests: ManifestLookup, clock: Clock, options: SimulatedBusOptions = {}): SimulatedBus {
+export function attachSimulatedDevices(bus: BusConfig, manifests: ManifestLookup, clock: Clock, deviceEnd: ByteStream, options: SimulatedDevicesOptions = {}): SimulatedDevices {
   const line = busLine(bus);
-  const [gatewayEnd, deviceEnd] = createStreamPair({ clock, line });
   const shared = new SharedBus(deviceEnd);
   const simulators = new Map<string, DeviceSimulator>();
   const absent = new Set(options.absent ?? []);
@@ -115,12 +145,18 @@ export function simulateBus(bus: BusConfig, manifests: ManifestLookup, clock: Cl
     if (index < 0) throw new RangeError(`bus ${bus.id} has no device ${deviceId}`);
     const device = bus.devices[index];
     slaves.get(deviceId)?.close();
-    const manifest = manifestFor(manifests, device);
-    const simulator = new DeviceSimulator({ manifest, clock, seed: (options.seed ?? 1) + index * 7919, startMinutes: options.startMinutes ?? 0 });
+    const manifest = scriptedManifest(manifestFor(manifests, device), options.models?.[deviceId]);
+    const simulator = new DeviceSimulator({
+      manifest,
+      clock,
+      seed: (options.seed ?? 1) + index * 7919, // devices of the same model must not move in lockstep
+      startMinutes: options.startMinutes ?? 0,
+      speed: options.speed ?? 1,
+    });
     simulators.set(device.id, simulator);
     const stream = shared.attach();
     const slave = manifest.protocol === 'modbus'
-      ? new RtuSlave({ stream, clock, unit: Number(device.address), device: simulator, turnaroundMs: bus.turnaroundMs ?? 10, interFrameGapMs: characterTimeMs(line) })
+      ? new RtuSlave({ stream, clock, unit: Number(device.address), device: simulator, turnaroundMs: bus.turnaroundMs ?? 10, interFrameGapMs: options.interFrameGapMs ?? characterTimeMs(line) })
       : attachMeterSlave({ stream, clock, simulator, address: String(device.address) });
     slaves.set(deviceId, {
       close() {
@@ -132,7 +168,6 @@ export function simulateBus(bus: BusConfig, manifests: ManifestLookup, clock: Cl
   };
   for (const device of bus.devices) if (!absent.has(device.id)) connect(device.id);
   return {
-    gateway: new WireLog(gatewayEnd, clock, line),
     simulators,
     connect,
     disconnect(deviceId) {
@@ -142,7 +177,15 @@ export function simulateBus(bus: BusConfig, manifests: ManifestLookup, clock: Cl
     },
     close() {
       for (const slave of slaves.values()) slave.close();
+      slaves.clear();
       shared.close();
     },
   };
+}
+
+/** A bus in virtual time: an in-memory line (bytes take their wire time) with the simulated devices on its far end. */
+export function simulateBus(bus: BusConfig, manifests: ManifestLookup, clock: Clock, options: SimulatedDevicesOptions = {}): SimulatedBus {
+  const line = busLine(bus);
+  const [gatewayEnd, deviceEnd] = createStreamPair({ clock, line });
+  return { ...attachSimulatedDevices(bus, manifests, clock, deviceEnd, options), gateway: new WireLog(gatewayEnd, clock, line) };
 }

@@ -13,6 +13,7 @@
  */
 import type { DeviceManifest } from '../devices/manifest.js';
 import type { SiteFile } from '../gateway/site.js';
+import type { AlertRuleConfig } from '../rules/config.js';
 import { BatchError } from './errors.js';
 import { LIMITS } from './format.js';
 import { pointEncoding, type ChannelKind } from './resolution.js';
@@ -52,9 +53,11 @@ export interface ChannelTable {
 export interface ChannelTableOptions {
   /** The table in use so far: its numbering is kept (append-only). */
   previous?: ChannelTable;
+  /** The rules alerts are raised for (the gateway's defaults merged with the site's, see siteRules); default the site's own rules. */
+  rules?: readonly AlertRuleConfig[];
 }
 
-export function buildChannelTable(site: SiteFile, manifests: Map<string, DeviceManifest>, options: ChannelTableOptions = {}): ChannelTable {
+export function buildChannelTable(site: SiteFile, manifests: ReadonlyMap<string, DeviceManifest>, options: ChannelTableOptions = {}): ChannelTable {
   const current: Channel[] = [];
   for (const bus of site.buses) {
     for (const device of bus.devices) {
@@ -82,7 +85,7 @@ export function buildChannelTable(site: SiteFile, manifests: Map<string, DeviceM
   if (channels.length > LIMITS.channels) {
     throw new BatchError('BATCH_TOO_MANY_CHANNELS', `${channels.length} channels; the format numbers at most ${LIMITS.channels}`, { where: `site ${site.id}` });
   }
-  const rules: RuleRef[] = (site.rules ?? []).map((rule) => {
+  const rules: RuleRef[] = (options.rules ?? site.rules ?? []).map((rule) => {
     const ref: RuleRef = { index: -1, id: rule.id, device: rule.device };
     if (rule.kind !== 'offline') ref.point = rule.point;
     return ref;

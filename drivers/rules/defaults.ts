@@ -1,5 +1,5 @@
 import type { DeviceManifest, DevicePoint } from '../devices/manifest.js';
-import type { SiteDevice } from '../gateway/site.js';
+import type { SiteDevice, SiteFile } from '../gateway/site.js';
 import type { AlertRuleConfig } from './config.js';
 import { DEFAULT_OFFLINE_PERIODS } from './offline.js';
 
@@ -66,6 +66,32 @@ export function mergeRules(defaults: readonly AlertRuleConfig[], siteRules: read
   const merged = defaults.map((rule) => overrides.get(rule.id) ?? rule);
   const defaultIds = new Set(defaults.map((rule) => rule.id));
   return [...merged, ...siteRules.filter((rule) => !defaultIds.has(rule.id))];
+}
+
+/**
+ * The rule set a gateway runs for a site: each device's defaults merged with
+ * the site's rules (mergeRules). Site rule ids are kebab-case (site schema) and
+ * default ids contain a dot, so a site cannot override a default by id; a
+ * default is therefore also dropped when a site rule of the same kind watches
+ * the same device and point (offline: the same device). Without that, a site
+ * that writes its own ponding rule would raise every alarm twice.
+ */
+export function siteRules(site: SiteFile, manifests: ReadonlyMap<string, DeviceManifest>): AlertRuleConfig[] {
+  const own = site.rules ?? [];
+  const covered = new Set(own.map(coverageKey));
+  const defaults: AlertRuleConfig[] = [];
+  for (const bus of site.buses) {
+    for (const device of bus.devices) {
+      const manifest = manifests.get(device.manifest);
+      if (manifest === undefined) continue; // the site validator reports unknown manifests
+      for (const rule of defaultRulesFor(device, manifest)) if (!covered.has(coverageKey(rule))) defaults.push(rule);
+    }
+  }
+  return mergeRules(defaults, own);
+}
+
+function coverageKey(rule: AlertRuleConfig): string {
+  return `${rule.kind}\u0000${rule.device}\u0000${rule.kind === 'offline' ? '' : rule.point}`;
 }
 
 function waterLevelRules(deviceId: string, points: DevicePoint[]): AlertRuleConfig[] {

@@ -8,7 +8,7 @@ import type { BusConfig } from '../gateway/site.js';
 import type { DeviceManifest } from '../devices/manifest.js';
 import { VirtualClock } from '../ports/virtual-clock.js';
 import { demoSite, shippedManifests } from '../../sdk/site/demo-site.js';
-import { simulateBus, type SimulatedBusOptions } from '../../sdk/site/simulated-bus.js';
+import { simulateBus, type SimulatedDevicesOptions } from '../../simulators/simulated-bus.js';
 import { PortScheduler, type PollResult, type PortSchedulerOptions } from './port-scheduler.js';
 import { planReads } from '../devices/read-plan.js';
 import { polledModbusPoints } from './site-device.js';
@@ -31,7 +31,7 @@ interface Harness {
   manifests: Map<string, DeviceManifest>;
 }
 
-function harness(bus: BusConfig, options: { sim?: SimulatedBusOptions; scheduler?: Partial<PortSchedulerOptions>; manifests?: Map<string, DeviceManifest> } = {}): Harness {
+function harness(bus: BusConfig, options: { sim?: SimulatedDevicesOptions; scheduler?: Partial<PortSchedulerOptions>; manifests?: Map<string, DeviceManifest> } = {}): Harness {
   const clock = new VirtualClock();
   const manifests = options.manifests ?? shippedManifests();
   const sim = simulateBus(bus, manifests, clock, options.sim);

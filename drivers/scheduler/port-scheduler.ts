@@ -278,6 +278,31 @@ export class PortScheduler {
     device.priority = devicePriority(site, manifest);
   }
 
+  /** Poll period in force for a device, ms (the adaptive one while its condition holds): the offline rule's yardstick. */
+  periodOf(deviceId: string): number {
+    return this.#periodOf(this.#devices.get(deviceId) ?? this.#throwUnknown(deviceId));
+  }
+
+  /**
+   * Change a device's normal poll period (a configuration downlink); undefined
+   * returns to the site file's. The next poll comes at most one new period
+   * after the last one, so shortening a long period takes effect at once.
+   */
+  setPollPeriod(deviceId: string, periodS: number | undefined): void {
+    const device = this.#devices.get(deviceId) ?? this.#throwUnknown(deviceId);
+    if (periodS !== undefined && !(Number.isFinite(periodS) && periodS > 0)) {
+      throw new AxonError('SCHEDULER_BAD_PERIOD', `poll period ${periodS} s for device '${deviceId}' is not a positive number`, { fix: 'give a period in seconds, 1–86400' });
+    }
+    const site = { ...device.site };
+    const period = periodS ?? this.bus.devices.find((d) => d.id === deviceId)?.pollPeriodS;
+    if (period === undefined) delete site.pollPeriodS;
+    else site.pollPeriodS = period;
+    device.site = site;
+    const last = device.stats.lastPollMs;
+    if (last !== undefined) device.nextDue = Math.min(device.nextDue, last + this.#periodOf(device));
+    this.#wake?.();
+  }
+
   /** Plan a device's reads from scratch (or every device's): the only way existing requests change. */
   replan(deviceId?: string): void {
     const targets = deviceId === undefined ? [...this.#devices.values()] : [this.#devices.get(deviceId) ?? this.#throwUnknown(deviceId)];

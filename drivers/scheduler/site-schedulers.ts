@@ -4,7 +4,7 @@ import type { BusConfig, SiteFile } from '../gateway/site.js';
 import type { ByteStream } from '../ports/byte-stream.js';
 import type { Clock } from '../ports/clock.js';
 import type { BreakerOptions } from './breaker.js';
-import { PortScheduler, type PollResult } from './port-scheduler.js';
+import { PortScheduler, type PollResult, type PortSchedulerOptions } from './port-scheduler.js';
 import type { ManifestLookup } from './site-device.js';
 
 export interface SiteSchedulerOptions {
@@ -17,6 +17,8 @@ export interface SiteSchedulerOptions {
   onError?: (error: Error) => void;
   breaker?: BreakerOptions;
   minQuietMs?: number;
+  /** Modbus RTU master tuning (e.g. a larger minFrameGapMs on hosts with coarse serial timing). */
+  modbus?: PortSchedulerOptions['modbus'];
 }
 
 export function schedulersForSite(options: SiteSchedulerOptions): PortScheduler[] {
@@ -41,5 +43,6 @@ export function schedulersForSite(options: SiteSchedulerOptions): PortScheduler[
       onError: options.onError,
       breaker: options.breaker,
       minQuietMs: options.minQuietMs,
+      modbus: options.modbus,
     }));
 }

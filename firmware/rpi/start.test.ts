@@ -2,7 +2,7 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEMO_SITE } from './demo/demo-site.js';
+import { demoSite } from '../../sdk/site/demo-site.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -21,17 +21,30 @@ function run(args: string[], timeoutMs: number): Promise<{ code: number | null; 
   });
 }
 
-test('npm start runs the gateway on the simulated site over real ptys and polls every device', async (t) => {
+test('npm start runs the gateway pipeline on the demo site over real ptys: every device polled, no failed reads, data reaches the cloud', async (t) => {
   const { code, stdout, stderr } = await run(['--duration', '7', '--plain', '--speed', '120'], 40_000);
   t.is(code, 0, stderr);
-  for (const bus of DEMO_SITE.buses) {
-    for (const device of bus.devices) {
-      const line = stdout.split('\n').find((l) => l.includes(` ${device.label} (`));
-      t.truthy(line, `${device.label} was polled`);
-      t.false(line?.includes('ERR') ?? true, `${device.label} read without errors: ${line}`);
-    }
+  const site = demoSite();
+  const devices = site.buses.flatMap((bus) => bus.devices);
+  for (const device of devices) {
+    const line = stdout.split('\n').find((l) => l.includes(` ${device.label ?? device.id} (`));
+    t.truthy(line, `${device.label} was polled`);
+    t.false(line?.includes('ERR') ?? true, `${device.label} read without errors: ${line}`);
   }
-  t.regex(stdout, /stopped after \d+ polls of 9 devices; 0 point readings failed\./);
+  t.regex(stdout, new RegExp(`stopped after \\d+ polls of ${devices.length} devices; 0 point readings failed\\.`));
+  t.notRegex(stdout, /^error:/m, 'the pipeline reported no errors');
+  const cloud = /cloud decoded (\d+) readings in (\d+) frames/.exec(stdout);
+  t.true(Number(cloud?.[1]) > 0 && Number(cloud?.[2]) > 0, `batches reached the MQTT subscriber and decoded: ${cloud?.[0]}`);
+});
+
+test('npm start during the storm: water and fire alarms are raised and reach the cloud', async (t) => {
+  const { code, stdout, stderr } = await run(['--duration', '8', '--plain', '--speed', '600', '--start-minutes', '55'], 40_000);
+  t.is(code, 0, stderr);
+  t.regex(stdout, /ALERT WARNING raised underpass-longhua-ponding/);
+  t.regex(stdout, /ALERT CRITICAL raised smoke-pump-room-smoke/);
+  t.regex(stdout, /cloud received alert: CRITICAL raised underpass-longhua-ponding/);
+  t.regex(stdout, /cloud received alert: CRITICAL raised smoke-pump-room-smoke/);
+  t.regex(stdout, /0 point readings failed\./);
 });
 
 test('npm start --help explains the options; a bad option is refused', async (t) => {

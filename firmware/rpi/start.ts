@@ -1,28 +1,33 @@
 /**
- * `npm start`: an Axon gateway on the built-in simulated site, with a live view.
- * Every bus is a real pseudo-terminal (socat) opened through serialport's real
- * bindings; simulated devices answer on the far end in accelerated time.
+ * `npm start`: the Axon gateway pipeline on the demo site
+ * (manifests/sites/demo.json), with a live view. Every bus is a real
+ * pseudo-terminal (socat) opened through serialport's real bindings;
+ * simulated devices answer on the far end in accelerated time; uplinks go
+ * over MQTT to an embedded broker, where a subscriber decodes them.
  */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadManifestDirectory } from '../../sdk/manifest/validate.js';
-import type { DeviceManifest } from '../../drivers/devices/manifest.js';
-import { startGateway } from './demo/gateway.js';
+import { loadShippedManifests, loadSiteFile } from '../../sdk/site/validate.js';
+import { startDemo } from './demo/demo.js';
 
 const HELP = `Usage: npm start -- [options]
 
-Runs an Axon gateway (Node host) on the built-in simulated site: 7 Modbus devices
-on one RS-485 bus at 9600 8N1, a DL/T 645 electricity meter and a CJ/T 188 water
-meter on 2400 8E1 buses. Each bus is a socat pseudo-terminal; the gateway uses
-serialport's real bindings. Simulated time runs faster than real time so the
-storm (water rising in the underpasses) plays out in a few minutes.
+Runs the Axon gateway pipeline (scheduler, drivers, alert rules, batches,
+store-and-forward log, uplink) on the demo site manifests/sites/demo.json: 11
+Modbus devices and a DL/T 645 meter on one RS-485 bus at 9600 8N1, a CJ/T 188
+water meter on 2400 8E1. Each bus is a socat pseudo-terminal; the gateway uses
+serialport's real bindings. Uplinks go over MQTT to an embedded broker, where
+a subscriber decodes them as the cloud would. Simulated time runs faster than
+real time (poll and batch periods are scaled to match) so the storm (water
+rising in the underpasses, a fire in the pump room) plays out in minutes.
 
 Options:
   --speed <n>          simulated seconds per real second (default 60)
   --start-minutes <n>  simulated minute to start at (default 40: the storm starts at 60)
   --duration <s>       stop after s real seconds (default: run until Ctrl-C)
-  --plain              one line per poll instead of the live table (default when not a terminal)
+  --plain              one line per poll and per alert instead of the live table
+                       (default when not a terminal)
   -h, --help           show this help
 
 Example:
@@ -62,8 +67,9 @@ if (args.help) {
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const manifests = new Map<string, DeviceManifest>(loadManifestDirectory(path.join(root, 'manifests/devices')).map((m) => [m.id, m]));
-const gateway = await startGateway({
+const manifests = loadShippedManifests();
+const gateway = await startDemo({
+  site: loadSiteFile(path.join(root, 'manifests/sites/demo.json'), { manifests }),
   manifests,
   speed: positive('speed', args.speed, 60),
   startMinutes: args['start-minutes'] === undefined ? 40 : Number(args['start-minutes']),

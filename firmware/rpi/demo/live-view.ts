@@ -1,16 +1,21 @@
 /**
- * Live view of the gateway: on a terminal a table redrawn in place; elsewhere
- * (CI logs, pipes) one line per poll. No dependencies: ANSI escapes only.
+ * Live view of the demo gateway: on a terminal a table redrawn in place
+ * (devices and their latest values, active alarms, uplink and store, what the
+ * cloud decoded); elsewhere (CI logs, pipes, --plain) one line per poll, per
+ * alert and per alert the cloud received. No dependencies: ANSI escapes only.
  */
+import type { DeviceManifest } from '../../../drivers/devices/manifest.js';
 import type { PointReading } from '../../../drivers/devices/reading.js';
-import type { PollResult } from './bus-poller.js';
-
-interface Row {
-  result: PollResult;
-}
+import type { AlertEvent } from '../../../drivers/gateway/events.js';
+import type { GatewayStats } from '../../../drivers/gateway/gateway.js';
+import type { SiteDevice, SiteFile } from '../../../drivers/gateway/site.js';
+import type { PollResult } from '../../../drivers/scheduler/port-scheduler.js';
+import type { DecodedAlert } from '../../../drivers/batch/alert.js';
+import type { CloudView } from './cloud.js';
 
 const RED = '\x1b[31m';
 const GREEN = '\x1b[32m';
+const YELLOW = '\x1b[33m';
 const DIM = '\x1b[2m';
 const BOLD = '\x1b[1m';
 const RESET = '\x1b[0m';
@@ -33,21 +38,33 @@ export function formatSimTime(minutes: number): string {
   return `day ${Math.floor(total / 1440) + 1} ${String(Math.floor((total % 1440) / 60)).padStart(2, '0')}:${String(total % 60).padStart(2, '0')}`;
 }
 
+function alertText(alert: Pick<AlertEvent | DecodedAlert, 'rule' | 'level' | 'state' | 'value'>): string {
+  const value = alert.value === undefined ? '' : ` (${typeof alert.value === 'number' ? formatNumber(alert.value) : String(alert.value)})`;
+  return `${alert.level.toUpperCase()} ${alert.state} ${alert.rule}${value}`;
+}
+
+export interface LiveViewOptions {
+  site: SiteFile;
+  manifests: ReadonlyMap<string, DeviceManifest>;
+  tty: boolean;
+  write: (text: string) => void;
+  simMinutes: () => number;
+  stats: () => GatewayStats;
+  cloud: () => CloudView;
+  /** Where the log lives, shown in the header. */
+  dataDir: string;
+}
+
 export class LiveView {
-  readonly #rows = new Map<string, Row>();
-  readonly #order: string[] = [];
+  readonly #o: LiveViewOptions;
+  readonly #devices = new Map<string, { device: SiteDevice; manifest: DeviceManifest | undefined; last?: PollResult }>();
   #polls = 0;
   #failedPoints = 0;
 
-  constructor(
-    private readonly options: {
-      title: string;
-      tty: boolean;
-      write: (text: string) => void;
-      simMinutes: () => number;
-      busStats: () => string[];
-    },
-  ) {}
+  constructor(options: LiveViewOptions) {
+    this.#o = options;
+    for (const bus of options.site.buses) for (const device of bus.devices) this.#devices.set(device.id, { device, manifest: options.manifests.get(device.manifest) });
+  }
 
   get polls(): number {
     return this.#polls;
@@ -57,42 +74,60 @@ export class LiveView {
     return this.#failedPoints;
   }
 
-  /** Devices polled at least once, by label. */
-  get devicesSeen(): string[] {
-    return [...this.#order];
+  /** Devices polled at least once. */
+  get devicesSeen(): number {
+    return [...this.#devices.values()].filter((d) => d.last !== undefined).length;
   }
 
-  update(result: PollResult): void {
-    const key = result.device.label;
-    if (!this.#rows.has(key)) this.#order.push(key);
-    this.#rows.set(key, { result });
+  poll(result: PollResult): void {
+    const row = this.#devices.get(result.device);
+    if (row === undefined) return;
+    row.last = result;
     this.#polls++;
-    const failed = Object.values(result.readings).filter((r) => !r.ok).length;
-    this.#failedPoints += failed;
-    if (!this.options.tty) {
-      const values = this.#pointTexts(result).join(', ');
-      this.options.write(`[${formatSimTime(this.options.simMinutes())}] ${result.bus} ${key} (${result.device.address}): ${values}\n`);
-    }
+    this.#failedPoints += Object.values(result.readings).filter((r) => !r.ok).length;
+    if (!this.#o.tty) this.#line(`${result.bus} ${row.device.label ?? row.device.id} (${row.device.address}): ${this.#pointTexts(row.manifest, result).join(', ')}`);
+  }
+
+  alert(alert: AlertEvent): void {
+    if (!this.#o.tty) this.#line(`ALERT ${alertText(alert)}`);
+  }
+
+  cloudAlert(alert: DecodedAlert): void {
+    if (!this.#o.tty) this.#line(`cloud received alert: ${alertText(alert)}`);
   }
 
   render(): void {
-    if (!this.options.tty) return;
+    if (!this.#o.tty) return;
+    const s = this.#o.stats();
+    const cloud = this.#o.cloud();
     const lines: string[] = [];
-    lines.push(`${BOLD}${this.options.title}${RESET}   simulated ${formatSimTime(this.options.simMinutes())}   polls ${this.#polls}   ${DIM}Ctrl-C to stop${RESET}`);
+    lines.push(`${BOLD}Axon gateway · ${this.#o.site.name}${RESET}   simulated ${formatSimTime(this.#o.simMinutes())}   ${DIM}Ctrl-C to stop${RESET}`);
+    lines.push(`  pipeline: ${s.polls} polls, ${s.samples} samples, ${s.alerts} alert events · uplink ${s.uplink.state}${s.uplink.retryInMs === undefined ? '' : ` (retry in ${Math.ceil(s.uplink.retryInMs / 1000)} s)`}: ${s.framesSent} frames, ${s.alertsSent} alerts, ${s.statusSent} status, ${s.bytesSent} bytes`);
+    lines.push(`  store: ${s.store.pendingAlerts} alerts + ${s.store.pendingReadings} frames pending, ${s.store.droppedReadings} dropped, ${s.store.usedBytes} / ${s.store.capacityBytes} bytes · ${s.queuedSamples} samples for the next batch · ${DIM}${this.#o.dataDir}${RESET}`);
+    lines.push(`  cloud (MQTT, decoded with sdk/codec): ${cloud.frames} frames = ${cloud.readings} readings, ${cloud.alerts.length} alerts, ${cloud.bytes} bytes${cloud.lastStatus === undefined ? '' : `, last status: ${cloud.lastStatus.queued} queued, ${cloud.lastStatus.dropped} dropped`}${cloud.decodeErrors > 0 ? `${RED}, ${cloud.decodeErrors} undecodable${RESET}` : ''}`);
     lines.push('');
-    for (const stats of this.options.busStats()) lines.push(`  ${stats}`);
+    lines.push(`  ${BOLD}active alarms${RESET}`);
+    if (s.activeAlarms.length === 0) lines.push(`  ${GREEN}none${RESET}`);
+    for (const alarm of s.activeAlarms) lines.push(`  ${alarm.level === 'critical' ? RED : YELLOW}${alarm.level.toUpperCase().padEnd(9)}${RESET}${alarm.rule}${alarm.acknowledged ? ' (acknowledged)' : ''}`);
     lines.push('');
-    lines.push(`  ${'device'.padEnd(24)} ${'addr'.padEnd(14)} readings`);
-    for (const key of this.#order) {
-      const row = this.#rows.get(key) as Row;
-      lines.push(`  ${key.padEnd(24)} ${String(row.result.device.address).padEnd(14)} ${this.#pointTexts(row.result, true).join('  ')}`);
+    lines.push(`  ${'device'.padEnd(40)} ${'addr'.padEnd(14)} readings`);
+    for (const { device, manifest, last } of this.#devices.values()) {
+      const values = last === undefined ? `${DIM}not polled yet${RESET}` : this.#pointTexts(manifest, last, true).join('  ');
+      lines.push(`  ${(device.label ?? device.id).slice(0, 40).padEnd(40)} ${String(device.address).padEnd(14)} ${values}`);
     }
-    this.options.write('\x1b[H\x1b[2J' + lines.join('\n') + '\n');
+    lines.push('');
+    lines.push(`  ${BOLD}last alerts the cloud received${RESET}`);
+    for (const alert of cloud.alerts.slice(-5)) lines.push(`  ${alertText(alert)}`);
+    this.#o.write('\x1b[H\x1b[2J' + lines.join('\n') + '\n');
   }
 
-  #pointTexts(result: PollResult, color = false): string[] {
-    return result.device.manifest.points
-      .filter((p) => result.readings[p.id] !== undefined)
+  #line(text: string): void {
+    this.#o.write(`[${formatSimTime(this.#o.simMinutes())}] ${text}\n`);
+  }
+
+  #pointTexts(manifest: DeviceManifest | undefined, result: PollResult, color = false): string[] {
+    return (manifest?.points ?? [])
+      .filter((p) => result.readings[p.id] !== undefined && p.role !== 'config')
       .map((p) => {
         const reading = result.readings[p.id];
         const text = `${p.id}=${formatReading(reading, p.unit)}`;

@@ -9,6 +9,8 @@
  */
 export interface TopicScheme {
   up(port: number): string;
+  /** Every uplink of the gateway (what a platform subscribes to). */
+  upFilter: string;
   status: string;
   downFilter: string;
   /** The port of a downlink topic, or undefined when the topic is not one. */
@@ -25,6 +27,7 @@ export function topicScheme(prefix: string, gateway: string): TopicScheme {
   const base = `${prefix}/${gateway}`;
   return {
     up: (port) => `${base}/up/${port}`,
+    upFilter: `${base}/up/+`,
     status: `${base}/status`,
     downFilter: `${base}/down/+`,
     parseDown(topic) {

@@ -1,0 +1,194 @@
+/**
+ * The one loop that talks to the uplink. It drains the store-and-forward log
+ * (the store serves alerts before readings), removes a record only after the
+ * uplink confirmed it (at-least-once), and on failure waits with bounded
+ * exponential back-off without ever dropping what is unacknowledged. A status
+ * message goes out when asked (a period) and after every recovery, after the
+ * pending alerts and before the backlog of readings.
+ *
+ * One loop, not one send per event: an uplink (a LoRaWAN MAC, a modem) does
+ * one thing at a time, and a single owner keeps the order the store gives.
+ */
+import { AxonError } from '../errors.js';
+import type { Clock, TimerHandle } from '../ports/clock.js';
+import type { UplinkMessage, UplinkPort } from '../ports/uplink.js';
+import type { StoreAndForward, StoredRecord } from '../store/store.js';
+
+export type UplinkState = 'idle' | 'sending' | 'backoff' | 'stopped';
+export type SentKind = 'alert' | 'reading' | 'status';
+
+export interface UplinkSenderOptions {
+  store: StoreAndForward;
+  uplink: UplinkPort;
+  clock: Clock;
+  /** Application ports: readings and status on `data`, alerts on `alert`. */
+  ports: { data: number; alert: number };
+  /** The status message, built at the moment it is sent (its counters must be current). */
+  status: () => Uint8Array;
+  /** Cut a stored reading frame that has become larger than the uplink allows (ADR lowered the limit); undefined when it cannot be cut. */
+  recut: (payload: Uint8Array, maxBytes: number) => Uint8Array[] | undefined;
+  /** First retry delay after a failure, ms (default 1000); doubles per failure up to retryMaxMs. */
+  retryFirstMs?: number;
+  /** Longest retry delay, ms (default 60000). */
+  retryMaxMs?: number;
+  onSent?: (kind: SentKind, payload: Uint8Array) => void;
+  onFailure?: (error: Error) => void;
+}
+
+export interface UplinkSenderStats {
+  alertsSent: number;
+  framesSent: number;
+  statusSent: number;
+  bytesSent: number;
+  failures: number;
+  /** Reading frames re-cut because the payload limit fell below their size. */
+  recut: number;
+}
+
+interface Job {
+  kind: SentKind;
+  record?: StoredRecord;
+  message: UplinkMessage;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new AxonError('UPLINK_FAILED', String(error));
+}
+
+export class UplinkSender {
+  readonly stats: UplinkSenderStats = { alertsSent: 0, framesSent: 0, statusSent: 0, bytesSent: 0, failures: 0, recut: 0 };
+  #state: UplinkState = 'stopped';
+  #lastError: Error | undefined;
+  #retryAt: number | undefined;
+  #consecutiveFailures = 0;
+  #statusWanted = false;
+  #stopping = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  readonly #o: UplinkSenderOptions;
+
+  constructor(options: UplinkSenderOptions) {
+    this.#o = options;
+  }
+
+  get state(): UplinkState {
+    return this.#state;
+  }
+
+  get lastError(): Error | undefined {
+    return this.#lastError;
+  }
+
+  /** Clock time of the next attempt while backing off. */
+  get retryAt(): number | undefined {
+    return this.#retryAt;
+  }
+
+  start(): void {
+    if (this.#loop !== undefined) return;
+    this.#stopping = false;
+    this.#loop = this.#run();
+  }
+
+  /** Stop after the send in progress (it is never abandoned half-way: its ack decides). */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#wake?.();
+    await this.#loop;
+    this.#loop = undefined;
+  }
+
+  /** Something was stored: send it now if the loop is idle (during back-off it waits its turn). */
+  kick(): void {
+    if (this.#state === 'idle') this.#wake?.();
+  }
+
+  /** Send a status message at the next opportunity. */
+  requestStatus(): void {
+    this.#statusWanted = true;
+    this.kick();
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopping) {
+      const job = this.#next();
+      if (job === undefined) {
+        // Idle: make the acks durable now, so a reboot does not send them again.
+        if (this.#o.store.dirty) this.#o.store.sync();
+        this.#state = 'idle';
+        await this.#sleep(Infinity);
+        continue;
+      }
+      this.#state = 'sending';
+      try {
+        await this.#o.uplink.send(job.message);
+      } catch (error) {
+        await this.#failed(asError(error));
+        continue;
+      }
+      this.#delivered(job);
+    }
+    this.#state = 'stopped';
+  }
+
+  #next(): Job | undefined {
+    const store = this.#o.store;
+    const record = store.peek(1)[0];
+    if (record?.kind === 'alert') return { kind: 'alert', record, message: { payload: record.payload, port: this.#o.ports.alert, priority: 'alert' } };
+    if (this.#statusWanted) return { kind: 'status', message: { payload: this.#o.status(), port: this.#o.ports.data, priority: 'data' } };
+    if (record === undefined) return undefined;
+    const max = this.#o.uplink.maxPayloadBytes();
+    if (record.payload.length > max) {
+      const pieces = this.#o.recut(record.payload, max);
+      if (pieces !== undefined) {
+        // Append the pieces before acknowledging the original: a power cut in between sends readings twice, never loses them.
+        for (const piece of pieces) store.append('reading', piece);
+        store.ack(record.seq);
+        this.stats.recut++;
+        return this.#next();
+      }
+    }
+    return { kind: 'reading', record, message: { payload: record.payload, port: this.#o.ports.data, priority: 'data' } };
+  }
+
+  #delivered(job: Job): void {
+    if (job.record !== undefined) this.#o.store.ack(job.record.seq);
+    if (job.kind === 'status') this.#statusWanted = false;
+    // Back after an outage: tell the platform what was dropped and what is still queued.
+    if (this.#consecutiveFailures > 0) this.#statusWanted = true;
+    this.#consecutiveFailures = 0;
+    this.#retryAt = undefined;
+    const bytes = job.message.payload.length;
+    this.stats.bytesSent += bytes;
+    if (job.kind === 'alert') this.stats.alertsSent++;
+    else if (job.kind === 'reading') this.stats.framesSent++;
+    else this.stats.statusSent++;
+    this.#o.onSent?.(job.kind, job.message.payload);
+  }
+
+  async #failed(error: Error): Promise<void> {
+    this.#lastError = error;
+    this.stats.failures++;
+    this.#consecutiveFailures++;
+    this.#o.onFailure?.(error);
+    const first = this.#o.retryFirstMs ?? 1000;
+    const delay = Math.min(this.#o.retryMaxMs ?? 60_000, first * 2 ** Math.min(this.#consecutiveFailures - 1, 30));
+    this.#state = 'backoff';
+    this.#retryAt = this.#o.clock.now() + delay;
+    await this.#sleep(delay);
+  }
+
+  /** Sleep `ms` of clock time, or until woken: by kick() when idle (never during back-off), by stop() always. */
+  #sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let timer: TimerHandle | undefined;
+      const done = () => {
+        if (timer !== undefined) this.#o.clock.cancel(timer);
+        this.#wake = undefined;
+        resolve();
+      };
+      if (Number.isFinite(ms)) timer = this.#o.clock.schedule(ms, done);
+      this.#wake = done;
+    });
+  }
+}

@@ -14,10 +14,12 @@ import { storeSuite } from './suites/store.js';
 import { crc16Suite } from './suites/crc16.js';
 import { dlt645Suite } from './suites/dlt645.js';
 import { modbusSuite } from './suites/modbus.js';
+import { lorawanSuite } from './suites/lorawan.js';
+import { nsSuite } from './suites/ns.js';
 import { pipelineSuite } from './suites/pipeline.js';
 import type { Metric, Suite, SuiteContext } from './suites/common.js';
 
-const suites: Suite[] = [modbusSuite, dlt645Suite, crc16Suite, batchSuite, planSuite, storeSuite, pipelineSuite];
+const suites: Suite[] = [modbusSuite, dlt645Suite, crc16Suite, batchSuite, planSuite, storeSuite, pipelineSuite, nsSuite, lorawanSuite];
 const filter = process.argv[2];
 
 const context: SuiteContext = {

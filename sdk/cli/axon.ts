@@ -16,6 +16,7 @@ import { modbusRead } from './commands/modbus-read.js';
 import { modbusScan } from './commands/modbus-scan.js';
 import { LORAWAN_COMMANDS, LORAWAN_GROUP } from './commands/lorawan-commands.js';
 import { plan } from './commands/plan.js';
+import { nsSim } from './commands/ns-sim.js';
 import { simDevice } from './commands/sim-device.js';
 
 const GROUPS: ReadonlyArray<{ name: string; summary: string }> = [
@@ -25,9 +26,10 @@ const GROUPS: ReadonlyArray<{ name: string; summary: string }> = [
   { name: 'sim', summary: 'run simulated devices on virtual serial ports or Modbus TCP' },
   LORAWAN_GROUP,
   { name: 'plan', summary: 'bus-time plan of a site file: every request, its wire time, cycle and utilisation' },
+  { name: 'ns', summary: 'LoRaWAN network-server simulator: Semtech UDP in, ChirpStack-style MQTT out' },
 ];
 
-export const COMMANDS: readonly Command[] = [modbusRead, modbusScan, dlt645Read, dlt645ReadAddress, decodeDlt645, decodeCjt188, simDevice, ...LORAWAN_COMMANDS, plan];
+export const COMMANDS: readonly Command[] = [modbusRead, modbusScan, dlt645Read, dlt645ReadAddress, decodeDlt645, decodeCjt188, simDevice, ...LORAWAN_COMMANDS, plan, nsSim];
 
 /** Set AXON_DEBUG=1 to see stack traces of failures. */
 const DEBUG = process.env.AXON_DEBUG !== undefined && process.env.AXON_DEBUG !== '' && process.env.AXON_DEBUG !== '0';

@@ -66,7 +66,7 @@ for (const command of COMMANDS) {
 test.serial('axon --help lists every command', async (t) => {
   const top = await runCli(['--help']);
   t.is(top.code, 0);
-  for (const name of ['modbus read', 'modbus scan', 'dlt645 read', 'decode dlt645', 'decode cjt188', 'sim device']) t.true(top.stdout.includes(name), name);
+  for (const name of ['modbus read', 'modbus scan', 'dlt645 read', 'decode dlt645', 'decode cjt188', 'sim device', 'lorawan encode', 'lorawan airtime', 'plan', 'ns sim']) t.true(top.stdout.includes(name), name);
 });
 
 for (const group of ['modbus', 'dlt645', 'decode', 'sim']) {

@@ -23,7 +23,8 @@ export interface XsWorker {
 
 let initialised = false;
 
-export async function startXsWorker(name: string, onMessage: (text: string) => void, meteringLimit = 5e9): Promise<XsWorker> {
+/** xsnap passes the metering limit as a 32-bit count: keep it below 2^32 (4.29e9) or it wraps. */
+export async function startXsWorker(name: string, onMessage: (text: string) => void, meteringLimit = 4e9): Promise<XsWorker> {
   if (!initialised) {
     await import('@endo/init');
     initialised = true;

@@ -1,0 +1,49 @@
+/**
+ * `axon ns sim` through the real launcher, with the example registry of
+ * docs/ns-sim.md: a frame pushed over Semtech UDP comes out on the embedded
+ * broker as a decoded event/up, and Ctrl-C prints the counters.
+ */
+import test from 'ava';
+import { runCli, startCli } from '../../sdk/cli/test-kit.js';
+import { loadRegistryFile } from './registry-file.js';
+import { ABP, ABP_DEVADDR, ABP_KEYS, dataUp, EventCollector, examplePayloads, exampleTable, OTAA, TestForwarder } from './test-support.js';
+
+const EXAMPLE = 'simulators/lorawan-ns/example-devices.json';
+
+test.serial('axon ns sim serves Semtech UDP and publishes decoded events to its embedded broker', async (t) => {
+  t.timeout(30_000);
+  const cli = startCli(t, ['ns', 'sim', '--udp', '0', '--host', '127.0.0.1', '--broker-port', '0', '--devices', EXAMPLE, '--app', 'city']);
+  const [, url] = await cli.waitFor(/^mqtt (mqtt:\/\/\S+) \(embedded broker\)$/m, 20_000);
+  const [, port] = await cli.waitFor(/listening on udp:\/\/127\.0\.0\.1:(\d+)/);
+  const events = await EventCollector.connect(t, url);
+  const gw = await TestForwarder.start(t, Number(port));
+  await gw.pull();
+  await gw.push([{ phy: dataUp(ABP_KEYS, ABP_DEVADDR, 65_531, examplePayloads(exampleTable()).batch), tmst: 1 }]);
+  const up = await events.next('/event/up');
+  t.is(up.topic, `application/city/device/${ABP.devEui}/event/up`);
+  t.like(up.body, { fCnt: 65_531, object: { type: 'batch' } });
+  await cli.waitFor(/up {5}0004a30b001c0531 fCnt 65531 fPort 10 SF7 SNR 9\.5 dB: batch, \d+ readings/);
+  const exit = await cli.stop();
+  t.is(exit.code, 0, cli.stderr);
+  t.regex(cli.stdout, /frames 1, joins 0, uplinks 1, downlinks sent 0, rejected: none/);
+});
+
+test.serial('axon ns sim --help and a bad --outage', async (t) => {
+  const help = await runCli(['ns', 'sim', '--help']);
+  t.is(help.code, 0, help.stderr);
+  for (const flag of ['--udp', '--mqtt', '--devices', '--app', '--adr', '--outage', '--broker-port']) t.true(help.stdout.includes(flag), flag);
+  t.regex(help.stdout, /Examples:\n {2}axon ns sim /);
+  const bad = await runCli(['ns', 'sim', '--outage', '120-60']);
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /--outage "120-60" must be <from>-<to>/);
+});
+
+test('the example registry of docs/ns-sim.md holds the test devices and loads its channel table', (t) => {
+  const registry = loadRegistryFile(EXAMPLE, { defaultApplication: 'axon' });
+  t.deepEqual(registry.network, { region: 'EU868', netId: 0x13, rx1DelayS: 1, rx1DrOffset: 0 });
+  const [otaa, abp] = registry.devices;
+  t.like(otaa, { activation: 'otaa', application: 'city' });
+  t.is(Buffer.from(otaa.devEui).toString('hex'), OTAA.devEui);
+  t.like(abp, { activation: 'abp', devAddr: ABP_DEVADDR, lastFCntUp: ABP.lastFCntUp });
+  t.deepEqual(otaa.channels, exampleTable());
+});

@@ -1,0 +1,66 @@
+/**
+ * In-process, in virtual time: the device-side MAC (drivers/lorawan/mac,
+ * LoraWanUplink) ↔ the simulated LoRa channel (simulators/radio) ↔ this
+ * network server. OTAA join, a batch frame, a confirmed alert with its ACK,
+ * and an application downlink — the MAC's receive windows must meet the
+ * downlinks the server schedules on the channel.
+ */
+import test from 'ava';
+import { PortableAes128 } from '../../drivers/crypto/aes128.js';
+import { fromHex } from '../../drivers/bytes.js';
+import { LoraWanMac, LoraWanUplink } from '../../drivers/lorawan/mac/index.js';
+import { createRegion } from '../../drivers/lorawan/regions/index.js';
+import { MemoryKeyValueStore } from '../../drivers/ports/storage.js';
+import { VirtualClock } from '../../drivers/ports/virtual-clock.js';
+import { SimulatedLoraChannel } from '../radio/index.js';
+import type { NsEvent } from './events.js';
+import { LoraNetworkServer } from './network-server.js';
+import { attachToRadioGateway } from './radio-gateway.js';
+import { DeviceRegistry } from './registry.js';
+import { parseRegistry } from './registry-file.js';
+import { examplePayloads, exampleTable, OTAA, registryJson } from './test-support.js';
+
+test('device MAC ↔ simulated channel ↔ network server: OTAA join, data, confirmed alert with ACK, downlink', async (t) => {
+  const clock = new VirtualClock({ unixEpochMs: Date.UTC(2026, 6, 15, 8) });
+  const channel = new SimulatedLoraChannel(clock, { seed: 3 });
+  const gateway = channel.addGateway({ id: 'gw-1' });
+  const table = exampleTable();
+  const parsed = parseRegistry(registryJson(table), { defaultApplication: 'city' });
+  const ns = new LoraNetworkServer({ registry: new DeviceRegistry(parsed.devices), network: parsed.network, clock });
+  const attachment = attachToRadioGateway(ns, gateway);
+  t.teardown(() => attachment.detach());
+  const events: NsEvent[] = [];
+  ns.onEvent((event) => events.push(event));
+
+  const mac = new LoraWanMac({
+    region: createRegion('EU868'),
+    radio: channel.createDeviceRadio({ id: 'underpass-gw', pathLossDb: 110 }),
+    clock,
+    cipher: new PortableAes128(),
+    store: new MemoryKeyValueStore(),
+    credentials: { activation: 'otaa', devEui: fromHex(OTAA.devEui), joinEui: fromHex(OTAA.joinEui), appKey: fromHex(OTAA.appKey) },
+    adr: false,
+  });
+  t.teardown(() => mac.close());
+  const uplink = new LoraWanUplink(mac);
+  const downlinks: Array<{ port: number; payload: Uint8Array }> = [];
+  uplink.onDownlink = (downlink) => downlinks.push(downlink);
+
+  await clock.run(mac.join());
+  t.is(ns.stats.joinsAccepted, 1);
+  t.true(events.some((e) => e.type === 'join' && e.device.devEuiHex === OTAA.devEui));
+
+  const { batch, alert } = examplePayloads(table);
+  await clock.run(uplink.send({ port: 10, payload: batch, priority: 'data' }));
+  ns.enqueueDownlink(OTAA.devEui, { fPort: 20, data: Uint8Array.of(0xa1, 0x01), confirmed: false });
+  await clock.run(uplink.send({ port: 11, payload: alert, priority: 'alert' }));
+
+  const ups = events.filter((e) => e.type === 'up');
+  t.is(ups.length, 2);
+  t.like(ups[0], { fPort: 10, confirmed: false, decoded: { type: 'batch' } });
+  t.like(ups[1], { fPort: 11, confirmed: true, decoded: { type: 'alert', alert: { rule: 'underpass-ponding', value: 16 } } });
+  t.is(mac.counters.confirmedFailed, 0, 'the alert was acknowledged');
+  t.deepEqual(downlinks.map((d) => [d.port, [...d.payload]]), [[20, [0xa1, 0x01]]], 'the queued downlink rode with the ACK');
+  t.like(ns.stats, { uplinksAccepted: 2, downlinksPlanned: 2, downlinksSent: 2 });
+  t.deepEqual(Object.values(ns.stats.rejected), [0, 0, 0, 0, 0, 0, 0]);
+});

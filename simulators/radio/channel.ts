@@ -1,0 +1,353 @@
+/**
+ * A simulated LoRa channel for tests and fleets: many device radios (the Radio
+ * port) and one or more gateways share one air model, all on a Clock
+ * (VirtualClock in tests). Runtime-neutral: runs in XS.
+ *
+ * The model, kept deliberately small:
+ *  - Two planes that never interfere: uplinks (normal IQ) and downlinks
+ *    (inverted IQ), as on real LoRaWAN radios.
+ *  - Airtime from drivers/lorawan/airtime (uplinks with CRC, downlinks without).
+ *  - RSSI = transmit power − path loss (per device, optionally per gateway);
+ *    SNR = RSSI − noise floor of the bandwidth. A packet whose SNR is below the
+ *    SF's demodulation floor is lost ('weak').
+ *  - Collision: two packets overlapping in time on the same frequency, SF and
+ *    bandwidth. Different SFs are treated as orthogonal. Capture: a packet
+ *    survives a collision when it is `captureThresholdDb` stronger than every
+ *    packet it overlaps at that receiver; otherwise all of them are lost.
+ *  - A gateway is half-duplex: an uplink overlapping its own downlink is lost there.
+ *  - Random loss per receiver from a seeded generator.
+ *  - A device hears a downlink only when it has a receive window open (Radio
+ *    receive) whose span contains the downlink's start, on the same frequency,
+ *    SF and bandwidth; it then receives to the end of the packet.
+ */
+import type { Clock, TimerHandle } from '../../drivers/ports/clock.js';
+import type { LoraModulation, Radio, RadioPacketStatus, RadioReceiveRequest, RadioTransmitRequest, RadioTransmitResult } from '../../drivers/ports/radio.js';
+import { loraTimeOnAirMs } from '../../drivers/lorawan/airtime.js';
+import { mulberry32 } from '../models/prng.js';
+import type {
+  ChannelStats, ChannelTransmission, DeviceRadioOptions, DownlinkRequest, GatewayOptions, LoraChannelOptions, Plane,
+  ReceivedUplink, ReceptionOutcome, ScheduledDownlink,
+} from './types.js';
+
+/** SNR below which an SX127x cannot demodulate, by SF (datasheet table). */
+const DEMOD_FLOOR_DB: Readonly<Record<number, number>> = { 7: -7.5, 8: -10, 9: -12.5, 10: -15, 11: -17.5, 12: -20 };
+
+/** Lowest SNR a packet at `sf` can be received with (SX127x datasheet figures). */
+export function demodulationFloorDb(sf: number): number {
+  return DEMOD_FLOOR_DB[sf] ?? -20;
+}
+
+const sameModulation = (a: LoraModulation & { freqHz: number }, b: LoraModulation & { freqHz: number }) =>
+  a.freqHz === b.freqHz && a.sf === b.sf && a.bw === b.bw;
+
+const overlaps = (a: ChannelTransmission, b: ChannelTransmission) => a.startMs < b.endMs && b.startMs < a.endMs;
+
+interface OpenWindow {
+  request: RadioReceiveRequest;
+  opensMs: number;
+  closesMs: number;
+  /** The downlink the radio's preamble detector locked onto, if any. */
+  locked: ChannelTransmission | undefined;
+  resolve(payload: Uint8Array | undefined): void;
+  timer: TimerHandle;
+}
+
+export class SimulatedLoraChannel {
+  readonly clock: Clock;
+  /** Every transmission, in the order it went on the air or was scheduled (empty when `keepLog` is false). */
+  readonly log: ChannelTransmission[] = [];
+  readonly stats: ChannelStats = {
+    uplinks: 0,
+    downlinks: 0,
+    receptions: { ok: 0, collision: 0, lost: 0, weak: 0, 'gateway-busy': 0 },
+    unheardDownlinks: 0,
+  };
+  /** Called for every transmission as it starts (fleet monitors, traces). */
+  onTransmission: ((transmission: ChannelTransmission) => void) | undefined;
+
+  readonly #random: () => number;
+  readonly #lossProbability: number;
+  readonly #captureDb: number;
+  readonly #noiseFigureDb: number;
+  readonly #keepLog: boolean;
+  /** Transmissions that may still overlap something: pruned as time passes. */
+  #recent: ChannelTransmission[] = [];
+  readonly #devices: SimulatedDeviceRadio[] = [];
+  readonly #gateways: SimulatedGateway[] = [];
+  /** Downlinks no window has locked onto yet. */
+  readonly #unheard = new Set<number>();
+  #nextId = 1;
+
+  constructor(clock: Clock, options: LoraChannelOptions = {}) {
+    this.clock = clock;
+    this.#random = mulberry32(options.seed ?? 1);
+    this.#lossProbability = options.lossProbability ?? 0;
+    this.#captureDb = options.captureThresholdDb ?? 6;
+    this.#noiseFigureDb = options.noiseFigureDb ?? 6;
+    this.#keepLog = options.keepLog ?? true;
+  }
+
+  /** A device's radio (implements the Radio port). */
+  createDeviceRadio(options: DeviceRadioOptions = {}): SimulatedDeviceRadio {
+    const radio = new SimulatedDeviceRadio(this, options.id ?? `dev-${this.#devices.length + 1}`, options.pathLossDb ?? 120);
+    this.#devices.push(radio);
+    return radio;
+  }
+
+  /** A gateway: receives every uplink it can hear, transmits downlinks at exact times. */
+  addGateway(options: GatewayOptions = {}): SimulatedGateway {
+    const gateway = new SimulatedGateway(this, options.id ?? `gw-${this.#gateways.length + 1}`);
+    this.#gateways.push(gateway);
+    return gateway;
+  }
+
+  /** Transmissions sent by one device or gateway (from the log). */
+  transmissionsOf(sender: string): ChannelTransmission[] {
+    return this.log.filter((t) => t.sender === sender);
+  }
+
+  noiseFloorDbm(bw: number): number {
+    return -174 + 10 * Math.log10(bw * 1000) + this.#noiseFigureDb;
+  }
+
+  // ---- internal, used by the radios and gateways of this channel ----
+
+  /** @internal Put a packet on the air. */
+  airtime(plane: Plane, modulation: LoraModulation, bytes: number): number {
+    return loraTimeOnAirMs({ sf: modulation.sf, bw: modulation.bw, phyPayloadBytes: bytes, crc: plane === 'uplink' });
+  }
+
+  /** @internal */
+  startTransmission(plane: Plane, sender: string, request: RadioTransmitRequest, startMs: number): ChannelTransmission {
+    const airtimeMs = this.airtime(plane, request, request.payload.length);
+    const transmission: ChannelTransmission = {
+      id: this.#nextId++,
+      plane,
+      sender,
+      freqHz: request.freqHz,
+      sf: request.sf,
+      bw: request.bw,
+      powerDbm: request.powerDbm,
+      startMs,
+      endMs: startMs + airtimeMs,
+      airtimeMs,
+      payload: request.payload.slice(),
+    };
+    this.#prune();
+    this.#recent.push(transmission);
+    if (this.#keepLog) this.log.push(transmission);
+    if (plane === 'uplink') this.stats.uplinks++;
+    else this.stats.downlinks++;
+    this.onTransmission?.(transmission);
+    return transmission;
+  }
+
+  /** @internal An uplink ended: decide, for every gateway, whether it was received. */
+  finishUplink(transmission: ChannelTransmission, device: SimulatedDeviceRadio): void {
+    for (const gateway of this.#gateways) {
+      const rssiOf = (t: ChannelTransmission) => t.powerDbm - this.#deviceById(t.sender).pathLossTo(gateway.id);
+      const busy = this.#recent.some((t) => t.plane === 'downlink' && t.sender === gateway.id && overlaps(t, transmission));
+      const outcome = busy ? 'gateway-busy' : this.#outcome(transmission, rssiOf);
+      this.stats.receptions[outcome]++;
+      if (outcome !== 'ok') continue;
+      const rssiDbm = rssiOf(transmission);
+      gateway.onUplink?.({
+        gatewayId: gateway.id,
+        deviceId: device.id,
+        payload: transmission.payload.slice(),
+        freqHz: transmission.freqHz,
+        sf: transmission.sf,
+        bw: transmission.bw,
+        startMs: transmission.startMs,
+        endMs: transmission.endMs,
+        airtimeMs: transmission.airtimeMs,
+        rssiDbm,
+        snrDb: rssiDbm - this.noiseFloorDbm(transmission.bw),
+      });
+    }
+  }
+
+  /** @internal A gateway scheduled a downlink: lock windows already open for it. */
+  announceDownlink(transmission: ChannelTransmission): void {
+    let heard = false;
+    for (const device of this.#devices) heard = device.offer(transmission) || heard;
+    if (!heard) this.#unheard.add(transmission.id);
+  }
+
+  /** @internal A window opened: find a downlink already scheduled to start inside it. */
+  scheduledDownlinkFor(window: OpenWindow): ChannelTransmission | undefined {
+    let best: ChannelTransmission | undefined;
+    for (const t of this.#recent) {
+      if (t.plane !== 'downlink' || !sameModulation(t, window.request)) continue;
+      if (t.startMs < window.opensMs || t.startMs > window.closesMs) continue;
+      if (best === undefined || t.startMs < best.startMs) best = t;
+    }
+    if (best !== undefined) this.#unheard.delete(best.id);
+    return best;
+  }
+
+  /** @internal A downlink ended at a device locked onto it: was it received? */
+  downlinkOutcome(transmission: ChannelTransmission, device: SimulatedDeviceRadio): { outcome: ReceptionOutcome; status: RadioPacketStatus } {
+    const rssiOf = (t: ChannelTransmission) => t.powerDbm - device.pathLossTo(t.sender);
+    const outcome = this.#outcome(transmission, rssiOf);
+    this.stats.receptions[outcome]++;
+    const rssiDbm = rssiOf(transmission);
+    return { outcome, status: { rssiDbm, snrDb: rssiDbm - this.noiseFloorDbm(transmission.bw) } };
+  }
+
+  /** @internal A downlink ended: count it if no window ever locked onto it. */
+  finishDownlink(transmission: ChannelTransmission): void {
+    if (this.#unheard.delete(transmission.id)) this.stats.unheardDownlinks++;
+  }
+
+  #outcome(transmission: ChannelTransmission, rssiOf: (t: ChannelTransmission) => number): ReceptionOutcome {
+    const rssi = rssiOf(transmission);
+    if (!Number.isFinite(rssi) || rssi - this.noiseFloorDbm(transmission.bw) < demodulationFloorDb(transmission.sf)) return 'weak';
+    for (const other of this.#recent) {
+      if (other === transmission || other.plane !== transmission.plane || !sameModulation(other, transmission) || !overlaps(other, transmission)) continue;
+      if (!(rssi >= rssiOf(other) + this.#captureDb)) return 'collision';
+    }
+    if (this.#lossProbability > 0 && this.#random() < this.#lossProbability) return 'lost';
+    return 'ok';
+  }
+
+  #deviceById(id: string): SimulatedDeviceRadio {
+    const device = this.#devices.find((d) => d.id === id);
+    if (device === undefined) throw new Error(`SimulatedLoraChannel: no device radio '${id}'`);
+    return device;
+  }
+
+  /** Drop transmissions that ended long enough ago that nothing still on the air can overlap them. */
+  #prune(): void {
+    const horizon = this.clock.now() - 10_000; // longer than any LoRa packet (SF12, 255 bytes ≈ 9.2 s)
+    if (this.#recent.length > 0 && this.#recent[0].endMs < horizon) {
+      this.#recent = this.#recent.filter((t) => t.endMs >= horizon || t.startMs > this.clock.now());
+    }
+  }
+}
+
+/** A device's radio on the simulated channel. */
+export class SimulatedDeviceRadio implements Radio {
+  readonly id: string;
+  readonly #channel: SimulatedLoraChannel;
+  readonly #pathLoss: number | ((gatewayId: string) => number);
+  #transmitting = false;
+  #window: OpenWindow | undefined;
+  #status: RadioPacketStatus | undefined;
+  #closed = false;
+
+  constructor(channel: SimulatedLoraChannel, id: string, pathLossDb: number | ((gatewayId: string) => number)) {
+    this.#channel = channel;
+    this.id = id;
+    this.#pathLoss = pathLossDb;
+  }
+
+  pathLossTo(gatewayId: string): number {
+    return typeof this.#pathLoss === 'number' ? this.#pathLoss : this.#pathLoss(gatewayId);
+  }
+
+  transmit(request: RadioTransmitRequest): Promise<RadioTransmitResult> {
+    if (this.#closed) return Promise.reject(new Error(`radio ${this.id}: transmit after close`));
+    if (this.#transmitting || this.#window !== undefined) return Promise.reject(new Error(`radio ${this.id}: busy (half-duplex)`));
+    const clock = this.#channel.clock;
+    const transmission = this.#channel.startTransmission('uplink', this.id, request, clock.now());
+    this.#transmitting = true;
+    return new Promise((resolve) => {
+      clock.schedule(transmission.airtimeMs, () => {
+        this.#transmitting = false;
+        this.#channel.finishUplink(transmission, this);
+        resolve({ airtimeMs: transmission.airtimeMs, endMs: transmission.endMs });
+      });
+    });
+  }
+
+  receive(request: RadioReceiveRequest): Promise<Uint8Array | undefined> {
+    if (this.#closed) return Promise.resolve(undefined);
+    if (this.#transmitting || this.#window !== undefined) return Promise.reject(new Error(`radio ${this.id}: busy (half-duplex)`));
+    const clock = this.#channel.clock;
+    return new Promise((resolve) => {
+      const opensMs = clock.now();
+      const window: OpenWindow = {
+        request: { ...request },
+        opensMs,
+        closesMs: opensMs + request.windowMs,
+        locked: undefined,
+        resolve,
+        timer: clock.schedule(request.windowMs, () => {
+          if (window.locked === undefined) this.#finish(window, undefined);
+        }),
+      };
+      this.#window = window;
+      const scheduled = this.#channel.scheduledDownlinkFor(window);
+      if (scheduled !== undefined) this.#lock(window, scheduled);
+    });
+  }
+
+  packetStatus(): RadioPacketStatus | undefined {
+    return this.#status === undefined ? undefined : { ...this.#status };
+  }
+
+  close(): void {
+    this.#closed = true;
+    if (this.#window !== undefined) this.#finish(this.#window, undefined);
+  }
+
+  /** @internal A downlink was scheduled: lock onto it if a matching window is open and it starts inside. */
+  offer(transmission: ChannelTransmission): boolean {
+    const window = this.#window;
+    if (window === undefined || !sameModulation(transmission, window.request)) return false;
+    if (transmission.startMs < window.opensMs || transmission.startMs > window.closesMs) return false;
+    if (window.locked !== undefined && window.locked.startMs <= transmission.startMs) return false;
+    this.#lock(window, transmission);
+    return true;
+  }
+
+  #lock(window: OpenWindow, transmission: ChannelTransmission): void {
+    window.locked = transmission;
+    const clock = this.#channel.clock;
+    clock.schedule(transmission.endMs - clock.now(), () => {
+      if (this.#window !== window || window.locked !== transmission) return;
+      const { outcome, status } = this.#channel.downlinkOutcome(transmission, this);
+      if (outcome === 'ok') this.#status = status;
+      this.#finish(window, outcome === 'ok' ? transmission.payload.slice() : undefined);
+    });
+  }
+
+  #finish(window: OpenWindow, payload: Uint8Array | undefined): void {
+    if (this.#window !== window) return;
+    this.#window = undefined;
+    this.#channel.clock.cancel(window.timer);
+    window.resolve(payload);
+  }
+}
+
+/** A gateway on the simulated channel: the network side's view of the air. */
+export class SimulatedGateway {
+  readonly id: string;
+  /** Called at the end of every uplink this gateway received. */
+  onUplink: ((uplink: ReceivedUplink) => void) | undefined;
+  readonly #channel: SimulatedLoraChannel;
+  #busyUntil = -Infinity;
+
+  constructor(channel: SimulatedLoraChannel, id: string) {
+    this.#channel = channel;
+    this.id = id;
+  }
+
+  /**
+   * Transmit `payload` starting exactly at `request.atMs` (class A: the
+   * uplink's endMs + RX1 delay for RX1, + 1 s more for RX2). Throws when the
+   * time has passed or the gateway is already transmitting then (one TX chain).
+   */
+  scheduleDownlink(request: DownlinkRequest): ScheduledDownlink {
+    const clock = this.#channel.clock;
+    if (request.atMs < clock.now()) throw new Error(`gateway ${this.id}: downlink at ${request.atMs} ms is in the past (now ${clock.now()} ms)`);
+    const airtimeMs = this.#channel.airtime('downlink', request, request.payload.length);
+    if (request.atMs < this.#busyUntil) throw new Error(`gateway ${this.id}: already transmitting until ${this.#busyUntil} ms`);
+    this.#busyUntil = request.atMs + airtimeMs;
+    const transmission = this.#channel.startTransmission('downlink', this.id, { ...request, powerDbm: request.powerDbm ?? 14 }, request.atMs);
+    this.#channel.announceDownlink(transmission);
+    clock.schedule(transmission.endMs - clock.now(), () => this.#channel.finishDownlink(transmission));
+    return { id: transmission.id, startMs: transmission.startMs, endMs: transmission.endMs, airtimeMs };
+  }
+}

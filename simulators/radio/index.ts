@@ -1,0 +1,8 @@
+/**
+ * Simulated LoRa air for tests and fleets. Device side: `createDeviceRadio()`
+ * gives a Radio port (drivers/ports/radio.ts) for the MAC. Network side:
+ * `addGateway()` gives `onUplink` (PHYPayload + timestamps, SF, frequency,
+ * RSSI/SNR) and `scheduleDownlink({ atMs, ... })` for RX1/RX2 at exact times.
+ */
+export * from './types.js';
+export { SimulatedLoraChannel, SimulatedDeviceRadio, SimulatedGateway, demodulationFloorDb } from './channel.js';

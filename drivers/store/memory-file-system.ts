@@ -23,7 +23,7 @@ export interface CrashReport {
 
 export class MemoryFileSystem implements FileSystem {
   readonly #files = new Map<string, MemoryFile>();
-  /** Bumped by crash(): handles from before a crash belong to a dead process. */
+  /** Bumped by crash(): handles from before a crash belong to the program that died. */
   #generation = 0;
 
   open(name: string): AppendFile {

@@ -16,24 +16,16 @@
  * a number beyond ±2^31 resolution units is clipped and flagged.
  */
 import type { AlertEvent, AlertState } from '../gateway/events.js';
-import type { AlertLevel } from '../rules/config.js';
 import { findChannel, fromFixed, type ChannelTable, type RuleRef } from './channels.js';
 import { BatchError } from './errors.js';
 import { expectLength, readUint, unixSeconds, writeUint } from './fixed-bytes.js';
 import { headerByte } from './format.js';
 
-export interface DecodedAlert {
-  rule: string;
-  device: string;
-  point?: string;
-  level: AlertLevel;
-  state: AlertState;
-  /** Unix ms (whole seconds). */
-  t: number;
-  value?: number | boolean;
+/** An alert as the far side decodes it: the event without its text (rebuilt from the rule), plus clipping. */
+export type DecodedAlert = Omit<AlertEvent, 'message'> & {
   /** The value was beyond int32 resolution units and is the clipped bound. */
   clipped?: boolean;
-}
+};
 
 const STATES: readonly AlertState[] = ['raised', 'cleared', 'acknowledged'];
 const VALUE_NONE = 0;

@@ -28,7 +28,6 @@ import {
   ModbusLateResponseError,
   ModbusLinkError,
   ModbusUnitMismatchError,
-  type ModbusError,
 } from './errors.js';
 import { ModbusMaster, type MasterOptions } from './master.js';
 import type { PreparedRequest } from './pdu.js';
@@ -194,7 +193,7 @@ export class ModbusRtuMaster extends ModbusMaster {
     this.#settle(pending, errorForLeftovers(pending.request, pending.buffer, pending.length, pending.timeoutMs));
   }
 
-  #settle(pending: PendingExchange, outcome: Uint8Array | ModbusError): void {
+  #settle(pending: PendingExchange, outcome: Uint8Array | Error): void {
     if (this.#pending !== pending) return;
     this.#pending = undefined;
     if (pending.timer !== undefined) this.#clock.cancel(pending.timer);
@@ -203,13 +202,9 @@ export class ModbusRtuMaster extends ModbusMaster {
     else pending.reject(outcome);
   }
 
+  /** The link failed or the master closed: the pending request fails with `error`. */
   #fail(error: Error): void {
-    const pending = this.#pending;
-    if (pending === undefined) return;
-    this.#pending = undefined;
-    if (pending.timer !== undefined) this.#clock.cancel(pending.timer);
-    if (pending.gapTimer !== undefined) this.#clock.cancel(pending.gapTimer);
-    pending.reject(error);
+    if (this.#pending !== undefined) this.#settle(this.#pending, error);
   }
 }
 

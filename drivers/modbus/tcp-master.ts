@@ -151,7 +151,7 @@ export class ModbusTcpMaster extends ModbusMaster {
     this.#settle(pending, error);
   }
 
-  #settle(pending: PendingExchange, outcome: Uint8Array | ModbusError): void {
+  #settle(pending: PendingExchange, outcome: Uint8Array | Error): void {
     if (this.#pending !== pending) return;
     this.#pending = undefined;
     if (pending.timer !== undefined) this.#clock.cancel(pending.timer);
@@ -159,12 +159,9 @@ export class ModbusTcpMaster extends ModbusMaster {
     else pending.reject(outcome);
   }
 
+  /** The link failed or the master closed: the pending request fails with `error`. */
   #fail(error: Error): void {
-    const pending = this.#pending;
-    if (pending === undefined) return;
-    this.#pending = undefined;
-    if (pending.timer !== undefined) this.#clock.cancel(pending.timer);
-    pending.reject(error);
+    if (this.#pending !== undefined) this.#settle(this.#pending, error);
   }
 }
 

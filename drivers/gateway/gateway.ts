@@ -313,6 +313,9 @@ export class Gateway {
       this.#emit({ kind: 'error', error: asError(error) });
       return;
     }
+    // Answer at once: the status frame tells the platform the gateway is alive
+    // and carries a LoRaWAN ACK of a confirmed downlink now, not at the next batch.
+    this.#sender.requestStatus();
     this.#emit({ kind: 'downlink', downlink });
   }
 

@@ -7,6 +7,7 @@
 import type { SiteFile } from './site.js';
 import { VirtualClock } from '../ports/virtual-clock.js';
 import type { DigitalOutput } from '../ports/digital.js';
+import type { UplinkPort } from '../ports/uplink.js';
 import { MemoryKeyValueStore } from '../ports/storage.js';
 import { MemoryFileSystem } from '../store/memory-file-system.js';
 import { Gateway, type GatewayEvent, type GatewayOptions } from './gateway.js';
@@ -47,10 +48,14 @@ export interface PipelineOptions {
   sim?: SimulatedDevicesOptions;
   uplink?: Omit<MemoryUplinkOptions, 'clock'>;
   gateway?: Partial<GatewayOptions>;
+  /** Share a clock with another bench (a LoRaWAN channel, a network). */
+  clock?: VirtualClock;
+  /** The gateway sends through this port instead of the recording MemoryUplink (which then stays idle). */
+  uplinkPort?: UplinkPort;
 }
 
 export class Pipeline {
-  readonly clock = new VirtualClock();
+  readonly clock: VirtualClock;
   readonly site: SiteFile;
   readonly manifests = shippedManifests();
   readonly files = new MemoryFileSystem();
@@ -64,6 +69,7 @@ export class Pipeline {
 
   constructor(options: PipelineOptions = {}) {
     this.#options = options;
+    this.clock = options.clock ?? new VirtualClock();
     this.site = demoSubset(options.devices);
     for (const output of this.site.outputs ?? []) this.outputs[output.id] = new RecordingOutput(this.clock);
     this.uplink = new MemoryUplink({ clock: this.clock, ...options.uplink });
@@ -80,7 +86,7 @@ export class Pipeline {
       files: this.files,
       meta: this.meta,
       outputs: this.outputs,
-      uplink: this.uplink,
+      uplink: this.#options.uplinkPort ?? this.uplink,
       onEvent: (event) => this.events.push({ ...event, atMs: this.clock.now() }),
       ...this.#options.gateway,
     });

@@ -2,6 +2,7 @@
  * Duty-cycle accounting: the limiter's two rules on their own, then a
  * simulated week on EU868 checked against the channel's TX log.
  */
+import fc from 'fast-check';
 import { test } from '../../../test/kit/core-test.js';
 import { sleep } from '../../ports/clock.js';
 import { seededRandom } from './random.js';
@@ -67,6 +68,37 @@ function maxRollingAirtime(txs: ReadonlyArray<{ startMs: number; endMs: number }
   for (const tx of sorted) best = Math.max(best, inWindow(tx.startMs, tx.startMs + windowMs), inWindow(tx.endMs - windowMs, tx.endMs));
   return best;
 }
+
+test('rolling hour with fractional airtimes: the search ends and keeps the budget (floating-point regression)', (t) => {
+  // (end + 1 h − T) + T − 1 h comes out 4 ns below `end` for these numbers; the
+  // search used to recompute that and compare, never dropping the frame: it spun
+  // forever inside a 6-hour outage test.
+  const limiter = new DutyCycleLimiter();
+  const booked = 35_000;
+  const start = 30_671_308.019536857 - booked;
+  limiter.record(g1, start, booked);
+  const airtime = 1597.8698727028896;
+  const at = limiter.earliestStart(g1, airtime, start + booked);
+  t.is(at, start + booked + HOUR - airtime, 'starts the moment the booked frame leaves the window');
+  t.true(maxRollingAirtime([{ startMs: start, endMs: start + booked }, { startMs: at, endMs: at + airtime }], HOUR) <= 36_000 + 1e-6);
+});
+
+test('property: any mix of fractional airtimes is scheduled within 1 % per rolling hour', (t) => {
+  fc.assert(fc.property(fc.array(fc.double({ min: 1, max: 3000, noNaN: true }), { minLength: 1, maxLength: 120 }), fc.double({ min: 0, max: 1e8, noNaN: true }), (airtimes, origin) => {
+    const limiter = new DutyCycleLimiter();
+    const txs: Array<{ startMs: number; endMs: number }> = [];
+    let now = origin;
+    for (const airtime of airtimes) {
+      now = limiter.earliestStart(g1, airtime, now);
+      limiter.record(g1, now, airtime);
+      txs.push({ startMs: now, endMs: now + airtime });
+      now += airtime;
+    }
+    return maxRollingAirtime(txs, HOUR) <= 36_000 + 1e-6;
+  }), { numRuns: 60 });
+  t.pass();
+});
+
 
 test('a simulated week on EU868 with a realistic traffic mix never exceeds any sub-band duty cycle in any rolling hour', async (t) => {
   const { clock, mac, network, channel, region } = createBench({ activation: 'abp', seed: 11 });

@@ -93,7 +93,11 @@ export class DutyCycleLimiter {
     for (;;) {
       while (first < history.length && history[first].endMs <= t + airtimeMs - this.windowMs) used -= history[first++].airtimeMs;
       if (first >= history.length || used + airtimeMs <= budget) return t;
-      t = history[first].endMs + this.windowMs - airtimeMs;
+      // Start when the oldest one leaves the window, and drop it by index: recomputing
+      // (end + W − T) + T − W in floating point can land a hair below `end`, and a
+      // comparison would then keep it forever (this loop once spun on exactly that).
+      t = Math.max(t, history[first].endMs + this.windowMs - airtimeMs);
+      used -= history[first++].airtimeMs;
     }
   }
 

@@ -80,9 +80,25 @@ test('an alert never acknowledged rejects send() with LORAWAN_NO_ACK (the store 
   await t.throwsAsync(clock.run(uplink.send({ port: FPORT.alert, payload: bytes(9), priority: 'alert' })), { code: 'LORAWAN_NO_ACK' });
   t.is(network.uplinksOf(ABP_DEVADDR).length, 4);
   t.is(mac.counters.confirmedFailed, 1);
-  // The MAC goes on: the next frame takes a new counter.
+  // The MAC goes on: once the network answers again, the next frame takes a new counter.
+  network.dropAcks = 0;
   await clock.run(uplink.send({ port: FPORT.data, payload: bytes(1), priority: 'data' }));
   t.is(network.uplinksOf(ABP_DEVADDR).at(-1)?.fCnt, 1);
+});
+
+test('data frames are confirmed by default: send() resolves only on the ACK; confirm "alerts" makes data at-most-once', async (t) => {
+  const confirmedAll = createBench({ activation: 'abp', mac: { confirmedAttempts: 2 } });
+  confirmedAll.network.dropAcks = 100;
+  const uplink = new LoraWanUplink(confirmedAll.mac);
+  await t.throwsAsync(confirmedAll.clock.run(uplink.send({ port: FPORT.data, payload: bytes(1), priority: 'data' })), { code: 'LORAWAN_NO_ACK' });
+  t.true(confirmedAll.network.uplinksOf(ABP_DEVADDR).every((u) => u.confirmed));
+
+  const alertsOnly = createBench({ activation: 'abp', mac: { confirmedAttempts: 2 } });
+  alertsOnly.network.dropAcks = 100;
+  const lenient = new LoraWanUplink(alertsOnly.mac, { confirm: 'alerts' });
+  await alertsOnly.clock.run(lenient.send({ port: FPORT.data, payload: bytes(1), priority: 'data' }));
+  t.deepEqual(alertsOnly.network.uplinksOf(ABP_DEVADDR).map((u) => u.confirmed), [false], 'sent once, unconfirmed, resolved without an ACK');
+  await t.throwsAsync(alertsOnly.clock.run(lenient.send({ port: FPORT.alert, payload: bytes(2), priority: 'alert' })), { code: 'LORAWAN_NO_ACK' }, 'alerts stay confirmed');
 });
 
 test('alerts jump the queue ahead of waiting data', async (t) => {

@@ -78,6 +78,8 @@ export class TestNetwork {
   answerIn: 1 | 2 = 1;
   /** Network time minus the simulation's Unix time, for DeviceTimeAns. */
   networkTimeOffsetMs = 0;
+  /** Network-server outages on the clock's monotonic time, [fromMs, toMs): uplinks starting inside one go unheard. */
+  outages: Array<{ fromMs: number; toMs: number }> = [];
   /** Answer join requests (turn off to test join retries). */
   acceptJoins = true;
   /**
@@ -155,6 +157,7 @@ export class TestNetwork {
   }
 
   #onUplink(uplink: ReceivedUplink): void {
+    if (this.outages.some((o) => uplink.startMs >= o.fromMs && uplink.startMs < o.toMs)) return;
     const mType = decodeMhdr(uplink.payload[0]);
     if (mType === 'join-request') this.#onJoin(uplink);
     else this.#onData(uplink);
@@ -261,8 +264,19 @@ export interface Bench {
   reboot(overrides?: Partial<LoraWanMacOptions>): LoraWanMac;
 }
 
-export function createBench(options: { region?: RegionName; activation?: 'otaa' | 'abp'; seed?: number; mac?: Partial<LoraWanMacOptions>; lossProbability?: number; pathLossDb?: number } = {}): Bench {
-  const clock = new VirtualClock();
+export interface BenchOptions {
+  region?: RegionName;
+  activation?: 'otaa' | 'abp';
+  seed?: number;
+  mac?: Partial<LoraWanMacOptions>;
+  lossProbability?: number;
+  pathLossDb?: number;
+  /** Share a clock with another bench (a gateway pipeline). */
+  clock?: VirtualClock;
+}
+
+export function createBench(options: BenchOptions = {}): Bench {
+  const clock = options.clock ?? new VirtualClock();
   const region = createRegion(options.region ?? 'EU868');
   const channel = new SimulatedLoraChannel(clock, { seed: options.seed ?? 7, lossProbability: options.lossProbability ?? 0 });
   const network = new TestNetwork(channel, region);

@@ -1,8 +1,15 @@
 /**
- * The gateway pipeline's UplinkPort over the LoRaWAN MAC. Alerts go out
- * confirmed and jump the queue; data goes unconfirmed. send() resolves when
- * the frame was sent (data) or acknowledged (alerts) and rejects when an
- * alert was never acknowledged, so the store-and-forward log keeps the record.
+ * The gateway pipeline's UplinkPort over the LoRaWAN MAC. Alerts jump the
+ * queue. send() resolves once the network acknowledged the frame and rejects
+ * when it never did, so the store-and-forward log keeps the record.
+ *
+ * Why data frames are confirmed too (by default): an unconfirmed frame sent
+ * while the network server is down is gone, and the log would have dropped
+ * it, which breaks the UplinkPort contract (acknowledged, at-least-once). A
+ * gateway sends a batch every half hour or so, so the network's downlink
+ * budget pays a few ACKs an hour, not one per sensor reading. `confirm:
+ * 'alerts'` trades that for airtime: data then resolves once on the air
+ * (at-most-once), for networks that forbid confirmed traffic.
  */
 import type { UplinkMessage, UplinkPort } from '../../ports/uplink.js';
 import type { LoraWanMac } from './mac.js';
@@ -13,14 +20,21 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
+export interface LoraWanUplinkOptions {
+  /** Which frames go confirmed: 'all' (default; send() means acknowledged) or 'alerts' (data at-most-once). */
+  confirm?: 'all' | 'alerts';
+}
+
 export class LoraWanUplink implements UplinkPort {
   onDownlink: ((message: { port: number; payload: Uint8Array }) => void) | undefined;
   readonly mac: LoraWanMac;
   readonly #waiting: Waiting[] = [];
   #running = false;
+  readonly #confirmData: boolean;
 
-  constructor(mac: LoraWanMac) {
+  constructor(mac: LoraWanMac, options: LoraWanUplinkOptions = {}) {
     this.mac = mac;
+    this.#confirmData = (options.confirm ?? 'all') === 'all';
     mac.onDownlink = (downlink) => this.onDownlink?.(downlink);
   }
 
@@ -51,7 +65,7 @@ export class LoraWanUplink implements UplinkPort {
       for (let next = this.#waiting.shift(); next !== undefined; next = this.#waiting.shift()) {
         const { message } = next;
         try {
-          await this.mac.sendFrame({ port: message.port, payload: message.payload, confirmed: message.priority === 'alert' });
+          await this.mac.sendFrame({ port: message.port, payload: message.payload, confirmed: message.priority === 'alert' || this.#confirmData });
           next.resolve();
         } catch (error) {
           next.reject(error);

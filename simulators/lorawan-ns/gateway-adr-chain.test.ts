@@ -1,0 +1,202 @@
+/**
+ * The CN470 acceptance point "every frame respects its DR's payload limit and
+ * the batch size follows DR changes from ADR", shown as one chain in virtual
+ * time:
+ *
+ *   demo-site simulated Modbus devices → Gateway → LoraWanUplink → LoraWanMac
+ *   (CN470, OTAA, ADR on) → SimulatedLoraChannel → LoraNetworkServer (ADR on)
+ *
+ * Nothing in the chain is told the data rate: the device starts at the
+ * slowest DR with a payload (DR1, 23 bytes), the network server reads the
+ * link margin and raises it with LinkADRReq (to DR3, then to DR5 once the
+ * link improves), and the gateway must cut its batches to each new limit by
+ * itself, because it re-reads the uplink's maxPayloadBytes() at every flush.
+ * Data frames are confirmed, so every reading is acknowledged end to end and
+ * the network has a downlink for every uplink to carry its LinkADRReq. The
+ * limits come from the region table, so the test checks the code against
+ * RP002, not against numbers copied here.
+ * Assertions are on what went over the air and what the network decoded.
+ */
+import test from 'ava';
+import { fromHex } from '../../drivers/bytes.js';
+import { FRAME_OVERHEAD_BYTES } from '../../drivers/lorawan/airtime.js';
+import { LoraWanMac, LoraWanUplink, type MacEvent } from '../../drivers/lorawan/mac/index.js';
+import { createRegion } from '../../drivers/lorawan/regions/index.js';
+import { MemoryKeyValueStore } from '../../drivers/ports/storage.js';
+import { VirtualClock } from '../../drivers/ports/virtual-clock.js';
+import { MINUTE, Pipeline } from '../../drivers/gateway/test-support.js';
+import { NodeBlockCipher } from '../../firmware/rpi/ports/node-cipher.js';
+import type { DecodedUplink } from '../../sdk/codec/decode-uplink.js';
+import { SimulatedLoraChannel } from '../radio/index.js';
+import { dataRateOf } from './adr.js';
+import type { NsEvent } from './events.js';
+import { LoraNetworkServer } from './network-server.js';
+import { attachToRadioGateway } from './radio-gateway.js';
+import { DeviceRegistry } from './registry.js';
+import { parseRegistry } from './registry-file.js';
+
+const HOUR = 60 * MINUTE;
+
+const KEYS = { devEui: '0004a30b001c0547', joinEui: '70b3d57ed0000000', appKey: '2b7e151628aed2a6abf7158809cf4f3c' };
+
+/**
+ * Device ↔ gateway path loss, dB: the link the network's ADR reads. With
+ * CN470's 19.15 dBm EIRP and the channel's −117 dBm noise floor at 125 kHz,
+ * 137 dB gives SNR ≈ −0.8 dB. At DR1 (SF11, floor −17.5 dB) that is 6.7 dB
+ * over ADR's 10 dB installation margin: two 3 dB steps, DR1 → DR3. At the
+ * first hour the link improves (an antenna is fixed) to 130 dB, SNR ≈ +6 dB:
+ * at DR3 (SF9, floor −12.5 dB) two more steps, DR3 → DR5. Two rises, three
+ * limits (23, 184, 242 bytes) for the gateway's batches to follow.
+ */
+const PATH_LOSS_FIRST_DB = 137;
+const PATH_LOSS_LATER_DB = 130;
+const LINK_IMPROVES_AT_MS = 1 * HOUR;
+
+/** An uplink as the gateway's radio heard it (before the network server). */
+interface OnAir {
+  atMs: number;
+  dataRate: number;
+  phyBytes: number;
+  /** MHDR MType: 0 join request, 2/4 (un)confirmed data up. */
+  mType: number;
+}
+
+interface Heard {
+  fCnt: number;
+  dataRate: number;
+  bytes: number;
+  decoded: DecodedUplink;
+}
+
+test('CN470 chain: every frame fits its DR, ADR raises the DR and the gateway batches grow with it, nothing lost', async (t) => {
+  const started = Date.now();
+  const clock = new VirtualClock({ unixEpochMs: Date.UTC(2026, 6, 15, 8) });
+  const region = createRegion('CN470');
+  const channel = new SimulatedLoraChannel(clock, { seed: 470 });
+  const radioGateway = channel.addGateway({ id: 'gw-cn470' });
+
+  // The gateway's device side: our class A MAC, with ADR on (the demo site's setting).
+  const macEvents: Array<MacEvent & { atMs: number }> = [];
+  const mac = new LoraWanMac({
+    region,
+    radio: channel.createDeviceRadio({ id: 'axon-gw', pathLossDb: () => (clock.now() < LINK_IMPROVES_AT_MS ? PATH_LOSS_FIRST_DB : PATH_LOSS_LATER_DB) }),
+    clock,
+    cipher: new NodeBlockCipher(),
+    store: new MemoryKeyValueStore(),
+    credentials: { activation: 'otaa', devEui: fromHex(KEYS.devEui), joinEui: fromHex(KEYS.joinEui), appKey: fromHex(KEYS.appKey) },
+    adr: true,
+    onEvent: (event) => macEvents.push({ ...event, atMs: clock.now() }),
+  });
+  t.teardown(() => mac.close());
+  const uplink = new LoraWanUplink(mac);
+
+  // Three demo devices: a level gauge (5 min), a climate sensor (1 min) and a smoke detector (10 s) give enough readings per flush to overflow DR1.
+  const p = new Pipeline({
+    devices: ['underpass-longhua', 'pump-room-climate', 'smoke-pump-room'],
+    clock,
+    uplinkPort: uplink,
+    gateway: { flushEveryMs: 20 * MINUTE },
+  });
+
+  // The network decodes with the table the gateway encodes with, as the platform would (generateCodec / decodeUplink).
+  const parsed = parseRegistry({
+    region: 'CN470',
+    netId: '000013',
+    applications: { city: { channels: p.gateway.channelTable } },
+    devices: [{ name: 'axon-gw', application: 'city', ...KEYS }],
+  }, { defaultApplication: 'city' });
+  const ns = new LoraNetworkServer({ registry: new DeviceRegistry(parsed.devices), network: parsed.network, clock, adr: true });
+  const onAir: OnAir[] = [];
+  // Chained before the network server, so every reception is seen, whatever the server makes of it.
+  radioGateway.onUplink = (u) => {
+    const dataRate = dataRateOf(region, u.sf, u.bw);
+    if (dataRate === undefined) throw new Error(`SF${u.sf}/${u.bw} kHz is no CN470 data rate`);
+    onAir.push({ atMs: u.startMs, dataRate, phyBytes: u.payload.length, mType: u.payload[0] >> 5 });
+  };
+  const attachment = attachToRadioGateway(ns, radioGateway);
+  t.teardown(() => attachment.detach());
+  const nsEvents: NsEvent[] = [];
+  ns.onEvent((event) => nsEvents.push(event));
+
+  await clock.run(mac.join());
+  t.is(mac.dataRate, 1, 'after the join the device starts at DR1, the slowest CN470 DR with a payload');
+
+  p.gateway.start();
+  await p.until(2 * HOUR);
+  // Frame what is still queued and give the sender time to drain the log.
+  p.gateway.flush();
+  await p.until(2 * HOUR + 10 * MINUTE);
+  const stats = p.gateway.stats();
+
+  const heard: Heard[] = nsEvents.flatMap((e) => {
+    if (e.type !== 'up' || e.fPort === undefined || e.fPort === 0) return [];
+    if (e.dataRate === undefined || e.decoded === undefined) throw new Error(`FCnt ${e.fCnt}: no data rate or not decodable (${e.decodeError ?? ''})`);
+    return [{ fCnt: e.fCnt, dataRate: e.dataRate, bytes: e.payload.length, decoded: e.decoded }];
+  });
+  t.true(heard.length > 0, 'the network heard the gateway');
+
+  // 1. Every frame fits its DR: the application payload the network decrypted, and on the air
+  //    the whole FRMPayload + FOpts (PHYPayload − 13), since MAC answers share the limit.
+  for (const h of heard) {
+    t.true(h.bytes <= region.maxPayload(h.dataRate), `FCnt ${h.fCnt}: ${h.bytes} bytes at DR${h.dataRate} (max ${region.maxPayload(h.dataRate)})`);
+  }
+  const dataOnAir = onAir.filter((u) => u.mType === 2 || u.mType === 4);
+  t.is(dataOnAir.length, mac.counters.uplinks, 'the gateway heard every data frame the MAC sent');
+  for (const u of dataOnAir) {
+    const n = region.maxPayload(u.dataRate);
+    t.true(u.phyBytes - FRAME_OVERHEAD_BYTES <= n, `on air at ${u.atMs} ms: ${u.phyBytes - FRAME_OVERHEAD_BYTES} bytes at DR${u.dataRate} (max ${n})`);
+  }
+
+  // 2. ADR raised the DR, on the device and as the network heard it, and after each rise the
+  //    gateway's batches outgrew the previous DR's limit: it re-reads the limit at every flush.
+  const raised = macEvents.filter((e): e is Extract<MacEvent, { type: 'radio-settings' }> & { atMs: number } => e.type === 'radio-settings' && e.cause === 'network');
+  t.is(heard[0].dataRate, 1, 'the first frames went at DR1');
+  t.true(raised.length > 0, 'the network changed the device\'s radio settings');
+  t.true(mac.dataRate > heard[0].dataRate, `the MAC ends at DR${mac.dataRate}`);
+  // The frames the network heard, split where their DR changes (in the order they were sent).
+  const epochs: Array<{ dataRate: number; frames: Heard[] }> = [];
+  for (const h of heard) {
+    const last = epochs[epochs.length - 1];
+    if (last?.dataRate === h.dataRate) last.frames.push(h);
+    else epochs.push({ dataRate: h.dataRate, frames: [h] });
+  }
+  t.deepEqual(epochs.map((e) => e.dataRate), [heard[0].dataRate, ...raised.map((e) => e.dataRate)], 'the network heard each DR the MAC was told to use, in order, and no other (no ADR back-off: every confirmed frame is answered)');
+  t.true(epochs.length >= 2, `ADR raised the DR at least once (DRs heard: ${epochs.map((e) => e.dataRate).join(', ')})`);
+  const largestBatch = (frames: readonly Heard[]) => Math.max(0, ...frames.filter((h) => h.decoded.type === 'batch').map((h) => h.bytes));
+  // DR1's limit was binding: the first flush held more than one DR1 frame carries.
+  t.true(epochs[0].frames.filter((h) => h.decoded.type === 'batch').length >= 2, 'batches were cut into several frames at DR1');
+  for (let k = 1; k < epochs.length; k++) {
+    const from = epochs[k - 1];
+    const to = epochs[k];
+    const oldLimit = region.maxPayload(from.dataRate);
+    t.true(to.dataRate > from.dataRate, `DR${from.dataRate} → DR${to.dataRate} is a rise`);
+    t.true(largestBatch(from.frames) <= oldLimit, `at DR${from.dataRate} batches stayed within ${oldLimit} bytes (largest ${largestBatch(from.frames)})`);
+    t.true(largestBatch(to.frames) > oldLimit, `at DR${to.dataRate} the gateway cut batches larger than DR${from.dataRate}'s ${oldLimit} bytes (largest ${largestBatch(to.frames)})`);
+  }
+
+  // 3. Nothing lost, nothing twice: every sample the gateway took is in exactly one decoded batch.
+  t.is(stats.store.pendingReadings + stats.store.pendingAlerts, 0, 'the log is drained');
+  t.is(stats.store.droppedReadings, 0);
+  const readings = heard.flatMap((h) => (h.decoded.type === 'batch' ? h.decoded.readings : []));
+  t.is(readings.length, stats.samples - stats.queuedSamples, 'every sample taken reached the network');
+  t.is(new Set(readings.map((r) => `${r.device}.${r.point}@${r.t}`)).size, readings.length, 'and none twice');
+  const alerts = heard.flatMap((h) => (h.decoded.type === 'alert' ? [`${h.decoded.alert.rule} ${h.decoded.alert.level} ${h.decoded.alert.state} @${h.decoded.alert.t}`] : []));
+  t.is(alerts.length, stats.alerts, 'every alert event reached the network');
+  t.is(new Set(alerts).size, alerts.length, 'each once');
+  t.is(mac.counters.confirmedFailed, 0, 'every confirmed frame was acknowledged');
+
+  // 4. The network server rejected nothing: no MIC failure, no counter replay.
+  t.deepEqual(ns.stats.rejected, { outage: 0, malformed: 0, unsupported: 0, 'unknown-device': 0, mic: 0, replay: 0, 'devnonce-replay': 0 });
+  t.deepEqual(nsEvents.filter((e) => e.type === 'log' && e.level !== 'INFO').map((e) => (e.type === 'log' ? `${e.code} ${e.description}` : '')), [], 'no warning or error from the network server');
+
+  await p.close();
+  t.deepEqual(p.errors(), []);
+
+  t.log(`alerts: ${alerts.join('; ')}`);
+  t.log(`rises: ${raised.map((e) => `${(e.atMs / MINUTE).toFixed(1)} min → DR${e.dataRate}`).join(', ')}`);
+  for (const e of epochs) {
+    const batchFrames = e.frames.filter((h) => h.decoded.type === 'batch');
+    t.log(`DR${e.dataRate} (limit ${region.maxPayload(e.dataRate)} B): ${e.frames.length} frames (${e.frames.map((h) => h.decoded.type).join(' ')}), ${batchFrames.length} batches, largest batch ${largestBatch(e.frames)} B, batch sizes ${batchFrames.map((h) => h.bytes).join(' ')}`);
+  }
+  t.log(`${readings.length} readings in ${heard.length} frames (${dataOnAir.length} data frames on air, ${mac.counters.retransmissions} retransmissions), ${stats.samples} samples taken (${stats.queuedSamples} still queued); wall ${Date.now() - started} ms`);
+});

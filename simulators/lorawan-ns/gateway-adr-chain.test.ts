@@ -18,26 +18,15 @@
  * Assertions are on what went over the air and what the network decoded.
  */
 import test from 'ava';
-import { fromHex } from '../../drivers/bytes.js';
 import { FRAME_OVERHEAD_BYTES } from '../../drivers/lorawan/airtime.js';
-import { LoraWanMac, LoraWanUplink, type MacEvent } from '../../drivers/lorawan/mac/index.js';
-import { createRegion } from '../../drivers/lorawan/regions/index.js';
-import { MemoryKeyValueStore } from '../../drivers/ports/storage.js';
-import { VirtualClock } from '../../drivers/ports/virtual-clock.js';
-import { MINUTE, Pipeline } from '../../drivers/gateway/test-support.js';
-import { NodeBlockCipher } from '../../firmware/rpi/ports/node-cipher.js';
+import type { MacEvent } from '../../drivers/lorawan/mac/index.js';
+import { MINUTE } from '../../drivers/gateway/test-support.js';
 import type { DecodedUplink } from '../../sdk/codec/decode-uplink.js';
-import { SimulatedLoraChannel } from '../radio/index.js';
-import { dataRateOf } from './adr.js';
-import type { NsEvent } from './events.js';
-import { LoraNetworkServer } from './network-server.js';
-import { attachToRadioGateway } from './radio-gateway.js';
-import { DeviceRegistry } from './registry.js';
-import { parseRegistry } from './registry-file.js';
+import { gatewayOverNetworkServer } from './gateway-bench.js';
 
 const HOUR = 60 * MINUTE;
 
-const KEYS = { devEui: '0004a30b001c0547', joinEui: '70b3d57ed0000000', appKey: '2b7e151628aed2a6abf7158809cf4f3c' };
+const DEV_EUI = '0004a30b001c0547';
 
 /**
  * Device ↔ gateway path loss, dB: the link the network's ADR reads. With
@@ -52,15 +41,6 @@ const PATH_LOSS_FIRST_DB = 137;
 const PATH_LOSS_LATER_DB = 130;
 const LINK_IMPROVES_AT_MS = 1 * HOUR;
 
-/** An uplink as the gateway's radio heard it (before the network server). */
-interface OnAir {
-  atMs: number;
-  dataRate: number;
-  phyBytes: number;
-  /** MHDR MType: 0 join request, 2/4 (un)confirmed data up. */
-  mType: number;
-}
-
 interface Heard {
   fCnt: number;
   dataRate: number;
@@ -70,53 +50,19 @@ interface Heard {
 
 test('CN470 chain: every frame fits its DR, ADR raises the DR and the gateway batches grow with it, nothing lost', async (t) => {
   const started = Date.now();
-  const clock = new VirtualClock({ unixEpochMs: Date.UTC(2026, 6, 15, 8) });
-  const region = createRegion('CN470');
-  const channel = new SimulatedLoraChannel(clock, { seed: 470 });
-  const radioGateway = channel.addGateway({ id: 'gw-cn470' });
-
-  // The gateway's device side: our class A MAC, with ADR on (the demo site's setting).
+  // The gateway's device side: our class A MAC with ADR on (the demo site's setting), starting at the slowest DR.
   const macEvents: Array<MacEvent & { atMs: number }> = [];
-  const mac = new LoraWanMac({
-    region,
-    radio: channel.createDeviceRadio({ id: 'axon-gw', pathLossDb: () => (clock.now() < LINK_IMPROVES_AT_MS ? PATH_LOSS_FIRST_DB : PATH_LOSS_LATER_DB) }),
-    clock,
-    cipher: new NodeBlockCipher(),
-    store: new MemoryKeyValueStore(),
-    credentials: { activation: 'otaa', devEui: fromHex(KEYS.devEui), joinEui: fromHex(KEYS.joinEui), appKey: fromHex(KEYS.appKey) },
-    adr: true,
-    onEvent: (event) => macEvents.push({ ...event, atMs: clock.now() }),
-  });
-  t.teardown(() => mac.close());
-  const uplink = new LoraWanUplink(mac);
-
-  // Three demo devices: a level gauge (5 min), a climate sensor (1 min) and a smoke detector (10 s) give enough readings per flush to overflow DR1.
-  const p = new Pipeline({
-    devices: ['underpass-longhua', 'pump-room-climate', 'smoke-pump-room'],
-    clock,
-    uplinkPort: uplink,
-    gateway: { flushEveryMs: 20 * MINUTE },
-  });
-
-  // The network decodes with the table the gateway encodes with, as the platform would (generateCodec / decodeUplink).
-  const parsed = parseRegistry({
+  const chain = gatewayOverNetworkServer({
     region: 'CN470',
-    netId: '000013',
-    applications: { city: { channels: p.gateway.channelTable } },
-    devices: [{ name: 'axon-gw', application: 'city', ...KEYS }],
-  }, { defaultApplication: 'city' });
-  const ns = new LoraNetworkServer({ registry: new DeviceRegistry(parsed.devices), network: parsed.network, clock, adr: true });
-  const onAir: OnAir[] = [];
-  // Chained before the network server, so every reception is seen, whatever the server makes of it.
-  radioGateway.onUplink = (u) => {
-    const dataRate = dataRateOf(region, u.sf, u.bw);
-    if (dataRate === undefined) throw new Error(`SF${u.sf}/${u.bw} kHz is no CN470 data rate`);
-    onAir.push({ atMs: u.startMs, dataRate, phyBytes: u.payload.length, mType: u.payload[0] >> 5 });
-  };
-  const attachment = attachToRadioGateway(ns, radioGateway);
-  t.teardown(() => attachment.detach());
-  const nsEvents: NsEvent[] = [];
-  ns.onEvent((event) => nsEvents.push(event));
+    seed: 470,
+    devEui: DEV_EUI,
+    pathLossDb: () => (chain.clock.now() < LINK_IMPROVES_AT_MS ? PATH_LOSS_FIRST_DB : PATH_LOSS_LATER_DB),
+    mac: { onEvent: (event) => macEvents.push({ ...event, atMs: chain.clock.now() }) },
+    // Three demo devices: a level gauge (5 min), a climate sensor (1 min) and a smoke detector (10 s) give enough readings per flush to overflow DR1.
+    pipeline: { devices: ['underpass-longhua', 'pump-room-climate', 'smoke-pump-room'], gateway: { flushEveryMs: 20 * MINUTE } },
+  });
+  const { clock, region, mac, p, ns, onAir, nsEvents } = chain;
+  t.teardown(chain.close);
 
   await clock.run(mac.join());
   t.is(mac.dataRate, 1, 'after the join the device starts at DR1, the slowest CN470 DR with a payload');
@@ -144,7 +90,7 @@ test('CN470 chain: every frame fits its DR, ADR raises the DR and the gateway ba
   t.is(dataOnAir.length, mac.counters.uplinks, 'the gateway heard every data frame the MAC sent');
   for (const u of dataOnAir) {
     const n = region.maxPayload(u.dataRate);
-    t.true(u.phyBytes - FRAME_OVERHEAD_BYTES <= n, `on air at ${u.atMs} ms: ${u.phyBytes - FRAME_OVERHEAD_BYTES} bytes at DR${u.dataRate} (max ${n})`);
+    t.true(u.phyBytes - FRAME_OVERHEAD_BYTES <= n, `on air at ${u.startMs} ms: ${u.phyBytes - FRAME_OVERHEAD_BYTES} bytes at DR${u.dataRate} (max ${n})`);
   }
 
   // 2. ADR raised the DR, on the device and as the network heard it, and after each rise the

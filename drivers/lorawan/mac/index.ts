@@ -1,6 +1,6 @@
 /** LoRaWAN 1.0.x class A end-device MAC over the Radio port. See docs/lorawan-mac.md. */
 export { LoraWanMac, type LoraWanMacOptions, type AbpCredentials, type OtaaCredentials, type Credentials, type MacCounters, type MacEvent, type FrameRequest, type FrameResult, type ApplicationDownlink } from './mac.js';
-export { LoraWanUplink } from './uplink.js';
+export { LoraWanUplink, type LoraWanUplinkOptions } from './uplink.js';
 export { FPORT, MIN_APP_FPORT, MAX_APP_FPORT, isApplicationPort } from './fport.js';
 export { LorawanMacError, type LorawanMacErrorCode } from './errors.js';
 export { MacPersistence, FrameCounters, DEFAULT_FCNT_WRITE_AHEAD, DEFAULT_KEY_PREFIX, MAX_KEY_LENGTH } from './fcnt-store.js';

@@ -8,8 +8,9 @@
  * it, which breaks the UplinkPort contract (acknowledged, at-least-once). A
  * gateway sends a batch every half hour or so, so the network's downlink
  * budget pays a few ACKs an hour, not one per sensor reading. `confirm:
- * 'alerts'` trades that for airtime: data then resolves once on the air
- * (at-most-once), for networks that forbid confirmed traffic.
+ * 'alerts'` gives that guarantee up to spare the network's downlinks: data
+ * then resolves once on the air (at-most-once), for networks that forbid
+ * confirmed traffic.
  */
 import type { UplinkMessage, UplinkPort } from '../../ports/uplink.js';
 import type { LoraWanMac } from './mac.js';

@@ -3,7 +3,8 @@
  * (manifests/sites/demo.json), with a live view. Every bus is a real
  * pseudo-terminal (socat) opened through serialport's real bindings;
  * simulated devices answer on the far end in accelerated time; uplinks go
- * over MQTT to an embedded broker, where a subscriber decodes them.
+ * over LoRaWAN (our MAC, a simulated channel, the network-server simulator)
+ * or plain MQTT to an embedded broker, where a subscriber decodes them.
  */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
@@ -17,12 +18,18 @@ Runs the Axon gateway pipeline (scheduler, drivers, alert rules, batches,
 store-and-forward log, uplink) on the demo site manifests/sites/demo.json: 11
 Modbus devices and a DL/T 645 meter on one RS-485 bus at 9600 8N1, a CJ/T 188
 water meter on 2400 8E1. Each bus is a socat pseudo-terminal; the gateway uses
-serialport's real bindings. Uplinks go over MQTT to an embedded broker, where
-a subscriber decodes them as the cloud would. Simulated time runs faster than
-real time (poll and batch periods are scaled to match) so the storm (water
-rising in the underpasses, a fire in the pump room) plays out in minutes.
+serialport's real bindings. Uplinks go over the site's LoRaWAN (CN470, OTAA,
+ADR): the gateway's class A MAC joins and sends confirmed frames over a
+simulated LoRa channel to the network-server simulator, which publishes
+ChirpStack-style events to an embedded MQTT broker; a subscriber decodes them
+as the cloud would. Simulated time runs faster than real time (poll and batch
+periods are scaled to match) so the storm (water rising in the underpasses, a
+fire in the pump room) plays out in minutes. Radio time is not sped up:
+receive windows and airtime stay real, so at high speeds the LoRaWAN link
+carries less than the sped-up site produces and the log grows, as it would.
 
 Options:
+  --uplink <kind>      lorawan (default) or mqtt (straight to the broker)
   --speed <n>          simulated seconds per real second (default 60)
   --start-minutes <n>  simulated minute to start at (default 40: the storm starts at 60)
   --duration <s>       stop after s real seconds (default: run until Ctrl-C)
@@ -50,6 +57,7 @@ let parsed;
 try {
   parsed = parseArgs({
     options: {
+      uplink: { type: 'string' },
       speed: { type: 'string' },
       'start-minutes': { type: 'string' },
       duration: { type: 'string' },
@@ -66,6 +74,8 @@ if (args.help) {
   process.exit(0);
 }
 
+const uplink = args.uplink ?? 'lorawan';
+if (uplink !== 'lorawan' && uplink !== 'mqtt') fail(`--uplink must be lorawan or mqtt, got '${uplink}'`);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const manifests = loadShippedManifests();
 const gateway = await startDemo({
@@ -75,6 +85,7 @@ const gateway = await startDemo({
   startMinutes: args['start-minutes'] === undefined ? 40 : Number(args['start-minutes']),
   tty: !args.plain && process.stdout.isTTY === true,
   write: (text) => process.stdout.write(text),
+  uplink,
 });
 
 let stopping = false;

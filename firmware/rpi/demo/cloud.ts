@@ -2,6 +2,9 @@
  * "The cloud" of the demo: an MQTT subscriber on the embedded broker that
  * decodes every uplink with sdk/codec, exactly as a platform would, so the
  * live view shows what arrived rather than what the gateway meant to send.
+ * Two sources: the gateway's own MQTT topics (uplink kind mqtt), or the
+ * network server's ChirpStack-style `event/up` messages, whose base64 `data`
+ * is the application payload (uplink kind lorawan).
  */
 import mqtt from 'mqtt';
 import type { ChannelTable } from '../../../drivers/batch/channels.js';
@@ -10,6 +13,8 @@ import { decodeUplink } from '../../../sdk/codec/decode-uplink.js';
 import { topicScheme } from '../mqtt/topics.js';
 
 export interface CloudView {
+  /** Where the cloud listens: 'MQTT' or 'LoRaWAN network server'. */
+  via: string;
   messages: number;
   bytes: number;
   readings: number;
@@ -20,10 +25,14 @@ export interface CloudView {
   close(): Promise<void>;
 }
 
-export async function startCloud(url: string, gatewayId: string, table: ChannelTable): Promise<CloudView> {
-  const topics = topicScheme('axon', gatewayId);
+export type CloudSource =
+  | { kind: 'gateway-mqtt'; gatewayId: string }
+  | { kind: 'chirpstack'; application: string };
+
+export async function startCloud(url: string, source: CloudSource, table: ChannelTable): Promise<CloudView> {
   const client = await mqtt.connectAsync(url, { clientId: `axon-demo-cloud-${process.pid}`, clean: true });
   const view: CloudView = {
+    via: source.kind === 'chirpstack' ? 'LoRaWAN network server' : 'MQTT',
     messages: 0,
     bytes: 0,
     readings: 0,
@@ -32,11 +41,13 @@ export async function startCloud(url: string, gatewayId: string, table: ChannelT
     decodeErrors: 0,
     close: () => client.endAsync(true),
   };
-  client.on('message', (_topic, payload) => {
+  client.on('message', (_topic, message) => {
     view.messages++;
-    view.bytes += payload.length;
     try {
-      const decoded = decodeUplink(new Uint8Array(payload), table);
+      const payload = source.kind === 'chirpstack' ? chirpStackData(message) : new Uint8Array(message);
+      if (payload === undefined) return; // MAC-only frames carry no application data
+      view.bytes += payload.length;
+      const decoded = decodeUplink(payload, table);
       if (decoded.type === 'batch') {
         view.frames++;
         view.readings += decoded.readings.length;
@@ -46,6 +57,14 @@ export async function startCloud(url: string, gatewayId: string, table: ChannelT
       view.decodeErrors++;
     }
   });
-  await client.subscribeAsync(topics.upFilter, { qos: 1 });
+  const filter = source.kind === 'chirpstack' ? `application/${source.application}/device/+/event/up` : topicScheme('axon', source.gatewayId).upFilter;
+  await client.subscribeAsync(filter, { qos: 1 });
   return view;
+}
+
+/** The application payload of a ChirpStack `event/up` body, or undefined for a frame without one. */
+function chirpStackData(message: Buffer): Uint8Array | undefined {
+  const body = JSON.parse(message.toString('utf8')) as { fPort?: number; data?: string };
+  if (body.fPort === undefined || body.fPort === 0 || typeof body.data !== 'string') return undefined;
+  return new Uint8Array(Buffer.from(body.data, 'base64'));
 }

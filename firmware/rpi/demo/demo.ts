@@ -1,9 +1,10 @@
 /**
  * Assembles `npm start`: the real Gateway (drivers/gateway) on
  * manifests/sites/demo.json, Node host ports around it — serialport on socat
- * ptys with the simulated devices on the far end, files for the log, an MQTT
- * uplink to an embedded aedes broker — a subscriber that decodes what
- * reaches "the cloud", and the live view.
+ * ptys with the simulated devices on the far end, files for the log, and the
+ * uplink: the site's LoRaWAN (our MAC → simulated channel → network-server
+ * simulator → ChirpStack-style MQTT) or plain MQTT to the embedded aedes
+ * broker — a subscriber that decodes what reaches "the cloud", and the live view.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -11,13 +12,14 @@ import path from 'node:path';
 import type { DeviceManifest } from '../../../drivers/devices/manifest.js';
 import { Gateway } from '../../../drivers/gateway/gateway.js';
 import type { SiteFile } from '../../../drivers/gateway/site.js';
-import { createRegion } from '../../../drivers/lorawan/regions/index.js';
+import type { UplinkPort } from '../../../drivers/ports/uplink.js';
 import { startEmbeddedBroker } from '../mqtt/embedded-broker.js';
 import { MqttUplink } from '../mqtt/mqtt-uplink.js';
 import { NodeClock } from '../ports/node-clock.js';
 import { nodeStorePorts } from '../storage/index.js';
-import { startCloud } from './cloud.js';
+import { startCloud, type CloudSource } from './cloud.js';
 import { LiveView } from './live-view.js';
+import { startLoraWanLink, type LoraWanLink } from './lorawan-link.js';
 import { PTY_FRAME_GAP_MS, startPtySite } from './pty-site.js';
 import { timeLapsePeriods, timeLapseSite } from './time-lapse.js';
 
@@ -28,15 +30,8 @@ export interface DemoOptions {
   startMinutes: number;
   tty: boolean;
   write: (text: string) => void;
-}
-
-/**
- * Frames are cut as the site's LoRaWAN uplink would cut them (CN470 DR2: 86
- * bytes) although they travel over MQTT, until the LoRaWAN MAC is in.
- */
-function payloadLimit(site: SiteFile): number {
-  const uplink = site.uplink;
-  return uplink.kind === 'lorawan' ? createRegion(uplink.region).maxPayload(uplink.dataRate ?? 0) : 65536;
+  /** 'lorawan' (the site's LoRaWAN section, through the network-server simulator) or 'mqtt' (straight to the broker). */
+  uplink: 'lorawan' | 'mqtt';
 }
 
 export async function startDemo(options: DemoOptions): Promise<{ stop(): Promise<string> }> {
@@ -47,16 +42,27 @@ export async function startDemo(options: DemoOptions): Promise<{ stop(): Promise
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'axon-data-'));
   const ptySite = await startPtySite(site, options.manifests, clock, { speed: options.speed, startMinutes: options.startMinutes });
   const broker = await startEmbeddedBroker({ port: 0 });
-  const uplink = await MqttUplink.connect({ url: broker.url, gatewayId: site.id, maxPayloadBytes: payloadLimit(site) });
+  const store = nodeStorePorts(dataDir);
+  const siteLoraWan = site.uplink.kind === 'lorawan' ? site.uplink : undefined;
+  if (options.uplink === 'lorawan' && siteLoraWan === undefined) throw new Error(`site ${site.id} has no LoRaWAN uplink section; use --uplink mqtt`);
 
   let view: LiveView | undefined;
+  let lorawan: LoraWanLink | undefined;
+  let mqttUplink: MqttUplink | undefined;
+  let uplink: UplinkPort;
+  // The LoRaWAN link needs the gateway's channel table, and the gateway its uplink: the port forwards until both exist.
+  const forward: UplinkPort = {
+    maxPayloadBytes: () => uplink.maxPayloadBytes(),
+    send: (message) => uplink.send(message),
+    onDownlink: undefined,
+  };
   const gateway = new Gateway({
     site,
     manifests: options.manifests,
     clock,
     openPort: (bus) => ptySite.openPort(bus),
-    ...nodeStorePorts(dataDir),
-    uplink,
+    ...store,
+    uplink: forward,
     ...timeLapsePeriods(options.speed),
     minQuietMs: PTY_FRAME_GAP_MS,
     modbus: { minFrameGapMs: PTY_FRAME_GAP_MS },
@@ -66,9 +72,18 @@ export async function startDemo(options: DemoOptions): Promise<{ stop(): Promise
       else if (event.kind === 'error') options.write(`error: ${event.error.message}\n`);
     },
   });
-  const cloud = await startCloud(broker.url, site.id, gateway.channelTable);
+  if (options.uplink === 'lorawan' && siteLoraWan !== undefined) {
+    lorawan = await startLoraWanLink({ config: siteLoraWan, siteId: site.id, clock, store: store.meta, table: gateway.channelTable, brokerUrl: broker.url });
+    uplink = lorawan.uplink;
+  } else {
+    mqttUplink = await MqttUplink.connect({ url: broker.url, gatewayId: site.id });
+    uplink = mqttUplink;
+  }
+  uplink.onDownlink = (message) => forward.onDownlink?.(message);
+  const source: CloudSource = lorawan === undefined ? { kind: 'gateway-mqtt', gatewayId: site.id } : { kind: 'chirpstack', application: lorawan.application };
+  const cloud = await startCloud(broker.url, source, gateway.channelTable);
   let cloudAlertsShown = 0;
-  const live = new LiveView({ site, manifests: options.manifests, tty: options.tty, write: options.write, simMinutes, stats: () => gateway.stats(), cloud: () => cloud, dataDir });
+  const live = new LiveView({ site, manifests: options.manifests, tty: options.tty, write: options.write, simMinutes, stats: () => gateway.stats(), cloud: () => cloud, dataDir, uplinkInfo: lorawan === undefined ? undefined : () => (lorawan as LoraWanLink).describe() });
   view = live;
   gateway.start();
   const redraw = setInterval(() => {
@@ -82,7 +97,8 @@ export async function startDemo(options: DemoOptions): Promise<{ stop(): Promise
       const s = gateway.stats();
       await gateway.close();
       await ptySite.close();
-      await uplink.close();
+      await lorawan?.close();
+      await mqttUplink?.close();
       await cloud.close();
       await broker.close();
       clock.cancelAll();
@@ -90,7 +106,8 @@ export async function startDemo(options: DemoOptions): Promise<{ stop(): Promise
       return [
         `stopped after ${live.polls} polls of ${live.devicesSeen} devices; ${live.failedPoints} point readings failed.`,
         `pipeline: ${s.samples} samples, ${s.alerts} alert events; sent ${s.framesSent} frames, ${s.alertsSent} alerts, ${s.statusSent} status messages (${s.bytesSent} bytes).`,
-        `cloud decoded ${cloud.readings} readings in ${cloud.frames} frames and ${cloud.alerts.length} alerts.`,
+        ...(lorawan === undefined ? [] : [`uplink: ${lorawan.describe()}.`]),
+        `cloud (${cloud.via}) decoded ${cloud.readings} readings in ${cloud.frames} frames and ${cloud.alerts.length} alerts.`,
       ].join('\n');
     },
   };

@@ -322,6 +322,10 @@ export class NbIotModemSimulator {
         return this.#ok([`+CEREG:${this.#cereg},${this.#registration()}`]);
       case '+CSQ':
         return this.#ok([this.#attached ? `+CSQ:${this.#options.rssiIndex},99` : '+CSQ:99,99']);
+      case '+CCLK':
+        // Network time (NITZ) once attached: UTC with the zone in quarter hours (+32 = UTC+8), as BC95/BC28 print it.
+        if (command.kind !== 'query' || !this.#attached) return this.#error();
+        return this.#ok([`+CCLK:${cclkTime(this.#clock.unixTimeMs())}+32`]);
       case '+NUESTATS':
         return this.#ok(this.#ueStats());
       case '+CPSMS':
@@ -436,4 +440,11 @@ export class NbIotModemSimulator {
       this.onPlatform?.(payload, (answer) => this.#later(this.#options.networkDelayMs, () => this.pushPlatform(answer)));
     });
   }
+}
+
+/** "yy/MM/dd,hh:mm:ss" in UTC. */
+function cclkTime(unixMs: number): string {
+  const d = new Date(unixMs);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(d.getUTCFullYear() % 100)}/${two(d.getUTCMonth() + 1)}/${two(d.getUTCDate())},${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
 }

@@ -1,0 +1,140 @@
+/**
+ * The ESP32 application: the Axon gateway core (drivers/) on Moddable XS, on
+ * the site and board wiring compiled into the firmware (`site-config`, made by
+ * compile-site.ts), reporting over an NB-IoT modem.
+ *
+ *   RS-485 bus ─ UART2 + DE/RE ─► Rs485SerialStream ─┐
+ *   relays, buzzer ◄─ GPIO ◄─ ModdableDigitalOutput ◄─┤
+ *   NVS ◄─► PreferenceStore (alarm state, counters)  ─┼─ Gateway ─► SequencedUplink ─► NbIotUplink ─► NbIotModem ─ UART1 ─► BC28
+ *   littlefs ◄─► LittleFsFileSystem (the log)        ─┘
+ *
+ * Moddable calls the module's default export after loading `main`, so nothing
+ * runs at load time, which is what lets XS preload a module into flash. The
+ * site config is preloaded; main and the core it bundles are not yet, because
+ * the core mutates two built-ins it creates at load time (README, "Preload").
+ */
+import config from 'mc/config';
+import { Directory } from 'file';
+import Time from 'time';
+import { board, manifests, site, source } from 'site-config';
+import { Gateway, type GatewayEvent } from '../../drivers/gateway/gateway.js';
+import { NbIotModem } from '../../drivers/nbiot/modem.js';
+import { NbIotUplink } from '../../drivers/nbiot/uplink.js';
+import type { DigitalOutput } from '../../drivers/ports/digital.js';
+import { nbiotTransport, type BusWiring } from './board.js';
+import { log } from './log.js';
+import { networkTimeMs } from './network-time.js';
+import { ModdableDigitalOutput } from './ports/digital-output.js';
+import { LittleFsFileSystem } from './ports/littlefs-file-system.js';
+import { ModdableClock } from './ports/moddable-clock.js';
+import { PreferenceStore } from './ports/preference-store.js';
+import { Rs485SerialStream } from './ports/rs485-serial.js';
+import { PersistentSequence, SequencedUplink } from './sequence.js';
+
+/** What main() built; Moddable ignores it, a test or an xsbug session can inspect it. */
+export interface Esp32Gateway {
+  gateway: Gateway;
+  modem: NbIotModem;
+  uplink: NbIotUplink;
+}
+
+export default function main(): Esp32Gateway {
+  const clock = new ModdableClock();
+  const transport = nbiotTransport(site, board);
+  log(`${source.site} on ${board.name}: ${site.buses.reduce((n, bus) => n + bus.devices.length, 0)} devices, NB-IoT ${transport.kind} to ${transport.host}:${String(transport.port ?? '')}`);
+
+  // The modem's UART is a plain one: the stream without a direction pin.
+  const modem = new NbIotModem({
+    stream: new Rs485SerialStream({ port: board.modem.port, receivePin: board.modem.receive, transmitPin: board.modem.transmit, baud: board.modem.baud ?? 9600 }),
+    clock,
+    attach: board.modem.attach,
+    attachDeadlineMs: board.modem.attachDeadlineMs,
+    psm: board.modem.psm,
+    engine: { where: `UART${board.modem.port}` },
+  });
+  const meta = new PreferenceStore('axon');
+  const sequence = new PersistentSequence(meta);
+  const uplink = new NbIotUplink({ modem, transport, firstSequence: sequence.first, ackTimeoutMs: board.uplink?.ackTimeoutMs, attempts: board.uplink?.attempts });
+  modem.onStateChange = (state) => {
+    log(`modem ${state}`);
+    // Every (re)attach is a chance to correct the clock; the first one sets it.
+    if (state === 'ready') void setClockFromNetwork(modem);
+  };
+
+  const outputs: Record<string, DigitalOutput> = {};
+  for (const output of site.outputs ?? []) {
+    const wiring = board.outputs[output.id];
+    outputs[output.id] = new ModdableDigitalOutput({ pin: wiring.pin, activeLow: wiring.activeLow });
+  }
+
+  const gateway = new Gateway({
+    site,
+    manifests,
+    clock,
+    openPort: (bus) => openBus(board.buses[bus.id], bus.baud),
+    files: new LittleFsFileSystem(logDirectory()),
+    meta,
+    outputs,
+    uplink: new SequencedUplink(uplink, sequence),
+    flushEveryMs: board.gateway?.flushEveryMs,
+    statusEveryMs: board.gateway?.statusEveryMs,
+    storeCapacityBytes: board.gateway?.storeCapacityBytes,
+    onEvent: logEvent,
+  });
+  // Start at once, coverage or not: local alarms must not wait for the network; the log keeps what cannot be sent yet.
+  gateway.start();
+  return { gateway, modem, uplink };
+}
+
+function openBus(wiring: BusWiring, baud: number): Rs485SerialStream {
+  return new Rs485SerialStream({ port: wiring.port, receivePin: wiring.receive, transmitPin: wiring.transmit, directionPin: wiring.direction, baud });
+}
+
+/** The log's directory under Moddable's file root, created on first boot (Moddable's littlefs Directory.create ignores an existing one). */
+function logDirectory(): string {
+  const name = (board.logDirectory ?? 'axon/').replace(/\/+$/, '');
+  // Without the trailing '/': littlefs's mkdir does not take one.
+  Directory.create(config.file.root + name);
+  return `${config.file.root}${name}/`;
+}
+
+async function setClockFromNetwork(modem: NbIotModem): Promise<void> {
+  try {
+    const ms = await networkTimeMs(modem);
+    if (ms === undefined) return log('network time not available yet');
+    const offS = Math.round((ms - Date.now()) / 1000);
+    Time.set(Math.round(ms / 1000));
+    log(`clock set from the network: ${new Date(ms).toISOString()} (${offS >= 0 ? '+' : ''}${offS} s)`);
+  } catch (error) {
+    log(`network time failed: ${(error as Error).message}`);
+  }
+}
+
+/** One line per event worth reading on a console; successful polls stay quiet (there are thousands an hour). */
+function logEvent(event: GatewayEvent): void {
+  switch (event.kind) {
+    case 'alert': {
+      const { alert } = event;
+      log(`ALERT ${alert.level} ${alert.state} ${alert.rule}${alert.value === undefined ? '' : ` (${String(alert.value)})`}`);
+      return;
+    }
+    case 'poll': {
+      const points = Object.keys(event.poll.readings);
+      const failed = points.filter((point) => !event.poll.readings[point].ok);
+      if (failed.length > 0) log(`poll ${event.poll.device}: ${failed.length}/${points.length} points failed (${failed.join(', ')})`);
+      return;
+    }
+    case 'sent':
+      log(`sent ${event.what}, ${event.bytes} B`);
+      return;
+    case 'uplink-failed':
+      log(`uplink failed: ${event.error.message}`);
+      return;
+    case 'downlink':
+      log(`downlink ${event.downlink.kind}`);
+      return;
+    case 'error':
+      log(`error: ${event.error.message}`);
+      return;
+  }
+}

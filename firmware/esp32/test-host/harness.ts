@@ -1,0 +1,153 @@
+/**
+ * Entry of the XS test bundle (main-xs.test.ts): the real main.ts and the core
+ * it bundles, with Moddable's host modules replaced by the doubles in this
+ * directory, and the project's simulators on the far end of the UARTs: the
+ * site's RS-485 devices (simulators/simulated-bus.ts) and a BC28 with an Axon
+ * ack server behind it (simulators/nbiot). Everything runs on one virtual
+ * clock in the XS worker. Node drives it with string commands; every command
+ * answers with one JSON message through issueCommand:
+ *
+ *   setup <scenario json>   wire UARTs to simulators (before main runs)
+ *   boot                    call main's default export, as Moddable does
+ *   advance <ms>            run the virtual clock
+ *   report                  what the doubles and the simulators observed
+ *
+ * The imports below are ordered so that main.ts and what it imports load
+ * between preload-begin and preload-end (see preload-rules.ts).
+ */
+// Evaluation order matters here. First the doubles (Moddable's own modules on the device)...
+import { host } from './host.js';
+import './serial.js';
+import './digital.js';
+import './timer.js';
+import './time.js';
+import './preference.js';
+import './file.js';
+import './mc-config.js';
+import { violations } from './preload-rules.js';
+// ...then main.ts with the core and the site config, which manifest.json can preload...
+import './preload-begin.js';
+import main, { type Esp32Gateway } from '../main.js';
+import { board, manifests, site } from 'site-config';
+import './preload-end.js';
+// ...then the test's own side: simulators and the modem's server.
+import { toHex } from '../../../drivers/bytes.js';
+import type { SimulationSpec } from '../../../drivers/devices/manifest.js';
+import { createStreamPair } from '../../../drivers/ports/memory-stream.js';
+import type { SerialLineSettings } from '../../../drivers/ports/byte-stream.js';
+import { busLine } from '../../../drivers/scheduler/site-device.js';
+import { AxonAckServer } from '../../../simulators/nbiot/ack-server.js';
+import { NbIotModemSimulator } from '../../../simulators/nbiot/modem-sim.js';
+import { attachSimulatedDevices } from '../../../simulators/simulated-bus.js';
+
+declare const issueCommand: (bytes: ArrayBuffer) => void;
+
+// The console: Moddable's trace() collected for the test instead of printed.
+(globalThis as unknown as { trace: (...parts: unknown[]) => void }).trace = (...parts) => {
+  host.trace.push(parts.map(String).join('').replace(/\n$/, ''));
+};
+// The ESP32's wall clock: 1970 at power-up, moved by Time.set().
+Date.now = () => host.wallNow();
+
+export interface Scenario {
+  /** Per device, per point: simulation specs replacing the manifests' (a smoke alarm at minute 2). */
+  models?: Record<string, Record<string, SimulationSpec>>;
+  /** Modem simulator: time from attach request to attached, ms. */
+  attachDelayMs?: number;
+}
+
+let modem: NbIotModemSimulator | undefined;
+const server = new AxonAckServer();
+const datagrams: Array<{ atMs: number; ip: string; port: number; bytes: number }> = [];
+const arrivals = new Map<number, number>();
+let app: Esp32Gateway | undefined;
+let callsAtSetup = 0;
+
+function setup(scenario: Scenario): object {
+  callsAtSetup = host.calls;
+  const clock = host.clock;
+  for (const bus of site.buses) {
+    const wiring = board.buses[bus.id];
+    const [esp32End, devicesEnd] = createStreamPair({ clock, line: busLine(bus) });
+    // DE and /RE are tied: while DE is high the transceiver's receiver is off.
+    const direction = wiring.direction;
+    host.wireUart(wiring.port, esp32End, () => direction === undefined || host.pin(direction).level === 0);
+    attachSimulatedDevices(bus, manifests, clock, devicesEnd, { models: scenario.models });
+  }
+  const line: SerialLineSettings = { baud: board.modem.baud ?? 9600, dataBits: 8, parity: 'none', stopBits: 1 };
+  const [esp32End, modemEnd] = createStreamPair({ clock, line });
+  host.wireUart(board.modem.port, esp32End);
+  modem = new NbIotModemSimulator({ stream: modemEnd, clock, attachDelayMs: scenario.attachDelayMs });
+  modem.onUdp = (datagram, reply) => {
+    datagrams.push({ atMs: clock.now(), ip: datagram.ip, port: datagram.port, bytes: datagram.payload.length });
+    const p = datagram.payload;
+    if (p[0] === 0xa1 && (p[1] & 0x7f) === 1) {
+      const seq = p[2] * 256 + p[3];
+      if (!arrivals.has(seq)) arrivals.set(seq, clock.now());
+    }
+    server.udpHandler(datagram, reply);
+  };
+  return { ok: true, hostCallsWhileLoading: callsAtSetup };
+}
+
+function report(): object {
+  const gateway = app?.gateway;
+  const pins: Record<string, { mode: string; level: number; writes: Array<{ atMs: number; value: number }> }> = {};
+  for (const [pin, state] of host.pins) pins[pin] = { mode: state.mode, level: state.level, writes: state.writes };
+  const uarts: Record<string, { opened: object[]; lost: number }> = {};
+  for (const [port, uart] of host.uarts) uarts[port] = { opened: uart.opened, lost: uart.lost };
+  const files: Record<string, number> = {};
+  for (const [path, data] of host.files) files[path] = data.length;
+  const preferences: Record<string, number> = {};
+  for (const [key, value] of host.preferences) preferences[key] = value instanceof ArrayBuffer ? value.byteLength : String(value).length;
+  return {
+    nowMs: host.clock.now(),
+    wallMs: Date.now(),
+    trace: host.trace,
+    uarts,
+    pins,
+    files,
+    directories: [...host.directories],
+    preferences,
+    stats: gateway?.stats(),
+    channelTable: gateway?.channelTable,
+    uplinkStats: app?.uplink.stats,
+    modem: { commands: modem?.commands ?? [], reboots: modem?.reboots ?? 0, attached: modem?.attached ?? false },
+    datagrams,
+    messages: server.messages.map((m) => ({ seq: m.seq, port: m.port, alert: m.alert, atMs: arrivals.get(m.seq), hex: toHex(m.payload) })),
+    duplicates: server.duplicates,
+    preloadViolations: violations,
+  };
+}
+
+/** JSON with every non-ASCII character escaped, so one byte per character is exact. */
+function reply(value: object): void {
+  const text = JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  issueCommand(out.buffer);
+}
+
+function fail(error: unknown): void {
+  const e = error as { message?: string; stack?: string };
+  reply({ error: e?.message ?? String(error), stack: e?.stack ?? '' });
+}
+
+(globalThis as unknown as { handleCommand: (bytes: ArrayBuffer) => ArrayBuffer }).handleCommand = (bytes) => {
+  const text = String.fromCharCode(...new Uint8Array(bytes));
+  const space = text.indexOf(' ');
+  const verb = space < 0 ? text : text.slice(0, space);
+  const argument = space < 0 ? '' : text.slice(space + 1);
+  try {
+    if (verb === 'setup') reply(setup(JSON.parse(argument) as Scenario));
+    else if (verb === 'boot') {
+      app = main();
+      reply({ ok: true });
+    } else if (verb === 'advance') host.clock.advance(Number(argument)).then(() => reply({ ok: true, nowMs: host.clock.now() }), fail);
+    else if (verb === 'report') reply(report());
+    else reply({ error: `unknown command '${verb}'` });
+  } catch (error) {
+    fail(error);
+  }
+  return new ArrayBuffer(0);
+};

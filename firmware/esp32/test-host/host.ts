@@ -1,0 +1,75 @@
+/**
+ * The board the test doubles share, inside the XS test worker: one virtual
+ * clock for everything (Timer, Time.ticks, Date.now, the serial lines and the
+ * simulators), the UARTs the harness wires to simulators, the GPIO levels, NVS
+ * and the littlefs partition as plain data.
+ *
+ * These doubles stand in for Moddable's host modules (embedded:io/serial,
+ * embedded:io/digital, timer, time, preference, file, mc/config) so main.ts
+ * can run unmodified in XS without hardware. They follow the typings'
+ * shapes and the behaviour of Moddable's ESP32 implementations where this
+ * code depends on it; they do not prove the real modules or the hardware
+ * behave the same.
+ */
+import { VirtualClock } from '../../../drivers/ports/virtual-clock.js';
+import type { ByteStream } from '../../../drivers/ports/byte-stream.js';
+
+/** Epoch of the simulated network (the modem simulator's NITZ time starts here). */
+export const NETWORK_EPOCH_MS = Date.UTC(2026, 0, 1);
+
+export interface UartWiring {
+  /** The ESP32's end of the line (bytes written take their wire time on the clock). */
+  line: ByteStream;
+  /** False while the receiver is disabled (RS-485: DE/RE high): bytes arriving then are lost, as on the wire. */
+  receiving(): boolean;
+  /** Bytes that arrived while the receiver was disabled. */
+  lost: number;
+  /** Every `new Serial(options)` on this UART. */
+  opened: Array<{ receive?: number; transmit?: number; baud: number; format?: string }>;
+  inUse: boolean;
+}
+
+export interface PinState {
+  mode: string;
+  level: 0 | 1;
+  writes: Array<{ atMs: number; value: 0 | 1 }>;
+  inUse: boolean;
+}
+
+class Host {
+  readonly clock = new VirtualClock({ unixEpochMs: NETWORK_EPOCH_MS });
+  /** Calls into host-module functions so far; a module that is safe to preload makes none while it loads. */
+  calls = 0;
+  /** Wall time offset: an ESP32 without an RTC boots at 1970 until Time.set(). */
+  wallOffsetMs = 0;
+  readonly uarts = new Map<number, UartWiring>();
+  readonly pins = new Map<number, PinState>();
+  /** NVS: "domain/key" → value. */
+  readonly preferences = new Map<string, string | number | boolean | ArrayBuffer>();
+  /** littlefs: path → contents; directories by path (ending in '/'). */
+  readonly files = new Map<string, Uint8Array>();
+  readonly directories = new Set<string>(['/']);
+  readonly trace: string[] = [];
+
+  touch(): void {
+    this.calls++;
+  }
+
+  wallNow(): number {
+    return this.wallOffsetMs + this.clock.now();
+  }
+
+  wireUart(port: number, line: ByteStream, receiving: () => boolean = () => true): UartWiring {
+    const wiring: UartWiring = { line, receiving, lost: 0, opened: [], inUse: false };
+    this.uarts.set(port, wiring);
+    return wiring;
+  }
+
+  pin(pin: number): PinState {
+    let state = this.pins.get(pin);
+    if (state === undefined) this.pins.set(pin, (state = { mode: 'unused', level: 0, writes: [], inUse: false }));
+    return state;
+  }
+}
+
+export const host = new Host();

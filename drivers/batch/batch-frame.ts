@@ -15,10 +15,11 @@
  *
  * Columns (one channel's run of values) compress far better than rows: a
  * counter's deltas are nearly constant, a status bit never changes, and a
- * frame-of-reference series then costs 0–3 bits per reading. The encoder
- * prices every alternative with a BitCounter and writes the cheapest.
+ * frame-of-reference series then costs 0–3 bits per reading. The writer
+ * prices every alternative (the *Bits functions below, exact bit counts) and
+ * writes the cheapest.
  */
-import { BitReader, BitWriter, costOf, readEg0, readSeries, readSigned, writeEg0, writeSeries, writeSigned, type BitSink } from './bits.js';
+import { BitReader, BitWriter, eg0Bits, readEg0, readSeries, readSigned, seriesBits, signedBits, writeEg0, writeSeries, writeSigned, type BitSink } from './bits.js';
 import { malformed } from './errors.js';
 import { LIMITS, STEP_CODE_BITS, TIME_STEPS_S, headerByte, type TimeStepS } from './format.js';
 
@@ -55,7 +56,93 @@ export function encodeBatchFrame(content: FrameContent): Uint8Array {
 
 /** Size in bytes encodeBatchFrame would return. */
 export function batchFrameSize(content: FrameContent): number {
-  return Math.ceil(costOf((sink) => writeFrame(sink, content)) / 8);
+  const { times, blocks } = content;
+  const timeGaps = gapRange(times);
+  let bits = FRAME_HEADER_BITS + timelineBits(times.length, timeGaps.min, timeGaps.max) + eg0Bits(blocks.length - 1);
+  let previous = -1;
+  for (const block of blocks) {
+    const atGaps = gapRange(block.at);
+    bits += eg0Bits(block.channel - previous - 1) + presenceBits(times.length, block.at.length, block.at[0], atGaps.min, atGaps.max) + valuesBits(block.values);
+    previous = block.channel;
+  }
+  return Math.ceil(bits / 8);
+}
+
+/*
+ * Exact sizes of a frame's fields, from a few statistics of each column
+ * rather than the column itself, so the encoder can price a candidate frame
+ * without building it (BatchEncoder prices dozens per flush). writeFrame makes
+ * its choices with the same functions; batch.property.core.test.ts checks
+ * batchFrameSize against the bytes written.
+ */
+
+/** Header byte, base time, step code. */
+export const FRAME_HEADER_BITS = 8 + 32 + STEP_CODE_BITS;
+
+/** Smallest and largest a[i] − a[i−1] − 1 of an ascending array (the gaps its series carries). */
+function gapRange(a: readonly number[]): { min: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 1; i < a.length; i++) {
+    const gap = a[i] - a[i - 1] - 1;
+    if (gap < min) min = gap;
+    if (gap > max) max = gap;
+  }
+  return { min, max };
+}
+
+/** Bits of the timeline: T − 1, then (T ≥ 2) the series of gaps minus one, which lie in minGap…maxGap. */
+export function timelineBits(timePoints: number, minGap: number, maxGap: number): number {
+  return eg0Bits(timePoints - 1) + (timePoints >= 2 ? seriesBits(minGap, maxGap, timePoints - 1) : 0);
+}
+
+/**
+ * Bits of a block's presence field: the block has readings at `count` of the
+ * frame's `timePoints` time points, the first at index `first`, the gaps
+ * between consecutive indices (minus one) in minGap…maxGap.
+ */
+export function presenceBits(timePoints: number, count: number, first: number, minGap: number, maxGap: number): number {
+  if (count === timePoints) return PRESENCE_ALL.bits;
+  // Bitmap and list have equally long prefixes; writePresence takes the bitmap on a tie.
+  return PRESENCE_LIST.bits + Math.min(timePoints, presenceListBits(count, first, minGap, maxGap));
+}
+
+function presenceListBits(count: number, first: number, minGap: number, maxGap: number): number {
+  return eg0Bits(count - 1) + eg0Bits(first) + (count >= 2 ? seriesBits(minGap, maxGap, count - 1) : 0);
+}
+
+/** Bits of the delta mode's column: the first value, then (count ≥ 2) the series of differences, which lie in minDelta…maxDelta. */
+function deltaColumnBits(count: number, first: number, minDelta: number, maxDelta: number): number {
+  return signedBits(first) + (count >= 2 ? seriesBits(minDelta, maxDelta, count - 1) : 0);
+}
+
+/**
+ * Bits of a block's value column (mode bit included) for `count` values: the
+ * first, the extremes, and the extremes of consecutive differences.
+ */
+export function valueColumnBits(count: number, first: number, min: number, max: number, minDelta: number, maxDelta: number): number {
+  return 1 + Math.min(seriesBits(min, max, count), deltaColumnBits(count, first, minDelta, maxDelta));
+}
+
+function valuesBits(values: readonly number[]): number {
+  const s = valueStats(values);
+  return valueColumnBits(values.length, values[0], s.min, s.max, s.minDelta, s.maxDelta);
+}
+
+function valueStats(values: readonly number[]): { min: number; max: number; minDelta: number; maxDelta: number } {
+  let min = values[0];
+  let max = values[0];
+  let minDelta = Infinity;
+  let maxDelta = -Infinity;
+  for (let i = 1; i < values.length; i++) {
+    const v = values[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+    const d = v - values[i - 1];
+    if (d < minDelta) minDelta = d;
+    if (d > maxDelta) maxDelta = d;
+  }
+  return { min, max, minDelta, maxDelta };
 }
 
 function writeFrame(sink: BitSink, content: FrameContent): void {
@@ -87,8 +174,8 @@ function writePresence(sink: BitSink, at: readonly number[], timePoints: number)
     sink.write(PRESENCE_ALL.code, PRESENCE_ALL.bits);
     return;
   }
-  const listBits = costOf((s) => writePresenceList(s, at));
-  if (timePoints <= listBits) {
+  const gaps = gapRange(at);
+  if (timePoints <= presenceListBits(at.length, at[0], gaps.min, gaps.max)) {
     sink.write(PRESENCE_BITMAP.code, PRESENCE_BITMAP.bits);
     let next = 0;
     for (let i = 0; i < timePoints; i++) {
@@ -109,14 +196,15 @@ function writePresenceList(sink: BitSink, at: readonly number[]): void {
 }
 
 function writeValues(sink: BitSink, values: readonly number[]): void {
-  const raw = (s: BitSink) => writeSeries(s, values);
-  const delta = (s: BitSink) => {
-    writeSigned(s, values[0]);
-    if (values.length >= 2) writeSeries(s, differences(values, 0));
-  };
-  const useDelta = costOf(delta) < costOf(raw);
+  const s = valueStats(values);
+  const useDelta = deltaColumnBits(values.length, values[0], s.minDelta, s.maxDelta) < seriesBits(s.min, s.max, values.length);
   sink.write(useDelta ? 1 : 0, 1);
-  (useDelta ? delta : raw)(sink);
+  if (useDelta) {
+    writeSigned(sink, values[0]);
+    if (values.length >= 2) writeSeries(sink, differences(values, 0));
+  } else {
+    writeSeries(sink, values);
+  }
 }
 
 /** Parses a batch frame (header already known to be type 1). Throws BatchError on anything malformed. */

@@ -10,8 +10,9 @@ import fc from 'fast-check';
 type FastCheck = typeof fc;
 import { test } from '../../test/kit/core-test.js';
 import type { Sample } from '../gateway/events.js';
-import { BatchEncoder, BatchError, buildChannelTable, decodeAlert, decodeCborMessage, decodeMessage, encodeAlert, quantize, TIME_STEPS_S, type Channel, type ChannelTable } from './index.js';
+import { BatchEncoder, BatchError, batchFrameSize, buildChannelTable, decodeAlert, decodeCborMessage, decodeMessage, encodeAlert, encodeBatchFrame, LIMITS as FORMAT_LIMITS, quantize, TIME_STEPS_S, toFixed, type Channel, type ChannelTable, type FrameContent } from './index.js';
 import { fixtureManifests, fixtureSite } from './test-support.js';
+import { BitWriter, eg0Bits, seriesBits, signedBits, writeEg0, writeSeries, writeSigned } from './bits.js';
 
 
 const LIMITS = [11, 51, 53, 115, 125, 222, 242];
@@ -92,6 +93,137 @@ test('property: flushing in several rounds (as an uplink does) loses and duplica
       return encoder.pending === 0 && actual.join() === expected.join();
     }),
     { numRuns: 30 },
+  );
+  t.pass();
+});
+
+/** Any well-formed frame content: ascending time points and channels, each block present at an ascending subset. */
+function frameContentArbitrary(fc: FastCheck) {
+  const value = fc.oneof(fc.integer({ min: -40, max: 40 }), fc.integer({ min: -(2 ** 46), max: 2 ** 46 }));
+  return fc
+    .record({
+      gaps: fc.array(fc.oneof(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 100000 })), { maxLength: 40 }),
+      channels: fc.uniqueArray(fc.integer({ min: 0, max: 4095 }), { minLength: 1, maxLength: 12 }),
+    })
+    .chain(({ gaps, channels }) => {
+      const times = [0];
+      for (const gap of gaps) times.push(times[times.length - 1] + gap);
+      const block = (channel: number) =>
+        fc.subarray(times.map((_, i) => i), { minLength: 1 }).chain((at) => fc.array(value, { minLength: at.length, maxLength: at.length }).map((values) => ({ channel, at, values })));
+      return fc.tuple(...[...channels].sort((a, b) => a - b).map(block)).map((blocks): FrameContent => ({ baseS: 1_800_000_000, stepS: 10, times, blocks }));
+    });
+}
+
+/** Bits a writer call puts out, measured on a real BitWriter. */
+function written(write: (w: BitWriter) => void): number {
+  const writer = new BitWriter();
+  write(writer);
+  return writer.bitLength;
+}
+
+test('property: eg0Bits, signedBits and seriesBits are what the writers write', async (t) => {
+  const wide = fc.oneof(fc.integer({ min: -40, max: 40 }), fc.integer({ min: -(2 ** 48), max: 2 ** 48 }));
+  fc.assert(
+    fc.property(fc.nat({ max: 2 ** 30 }), wide, fc.array(wide, { minLength: 1, maxLength: 30 }), (count, value, values) => {
+      const min = Math.min(...values);
+      const max = Math.max(...values);
+      return (
+        eg0Bits(count) === written((w) => writeEg0(w, count)) &&
+        signedBits(value) === written((w) => writeSigned(w, value)) &&
+        seriesBits(min, max, values.length) === written((w) => writeSeries(w, values))
+      );
+    }),
+    { numRuns: 500 },
+  );
+  t.pass();
+});
+
+test('property: batchFrameSize is the length encodeBatchFrame writes', async (t) => {
+  fc.assert(
+    fc.property(frameContentArbitrary(fc), (content) => batchFrameSize(content) === encodeBatchFrame(content).length),
+    { numRuns: 300 },
+  );
+  t.pass();
+});
+
+/**
+ * The cutting BatchEncoder is specified to do (greedy by channel, bisecting
+ * the prefix of the channel that overflows), written the plain way: every
+ * candidate frame built and priced with batchFrameSize. The encoder prices
+ * candidates incrementally; its frames must be exactly these.
+ */
+function referenceFlush(inputs: readonly { channel: Channel; t: number; value: number | boolean }[], stepS: number, maxBytes: number): Uint8Array[] {
+  const queues = new Map<number, { step: number; fixed: number }[]>();
+  for (const s of inputs) {
+    const item = { step: Math.floor(s.t / (stepS * 1000)), fixed: toFixed(s.channel, s.value) };
+    const queue = queues.get(s.channel.index) ?? [];
+    queues.set(s.channel.index, queue);
+    let i = queue.length;
+    while (i > 0 && queue[i - 1].step > item.step) i--;
+    queue.splice(i, 0, item);
+  }
+  type Take = { channel: number; items: { step: number; fixed: number }[] };
+  const contentOf = (takes: readonly Take[]): FrameContent => {
+    const steps = [...new Set(takes.flatMap((take) => take.items.map((item) => item.step)))].sort((a, b) => a - b);
+    return {
+      baseS: steps[0] * stepS,
+      stepS: stepS as FrameContent['stepS'],
+      times: steps.map((step) => step - steps[0]),
+      blocks: takes.map((take) => ({ channel: take.channel, at: take.items.map((item) => steps.indexOf(item.step)), values: take.items.map((item) => item.fixed) })),
+    };
+  };
+  const fits = (takes: readonly Take[]) => {
+    const content = contentOf(takes);
+    return content.times.length <= FORMAT_LIMITS.timePoints && batchFrameSize(content) <= maxBytes;
+  };
+  const frames: Uint8Array[] = [];
+  while (queues.size > 0) {
+    const oldest = Math.min(...[...queues.values()].map((queue) => queue[0].step));
+    const takes: Take[] = [];
+    for (const channel of [...queues.keys()].sort((a, b) => a - b)) {
+      const run: Take['items'] = [];
+      for (const item of queues.get(channel) ?? []) {
+        if ((run.length > 0 && item.step === run[run.length - 1].step) || item.step - oldest > FORMAT_LIMITS.spanSteps || run.length === FORMAT_LIMITS.timePoints) break;
+        run.push(item);
+      }
+      const fitsWith = (n: number) => fits([...takes, { channel, items: run.slice(0, n) }]);
+      if (fitsWith(run.length)) {
+        takes.push({ channel, items: run });
+        continue;
+      }
+      let lo = 0;
+      let hi = run.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (fitsWith(mid)) lo = mid;
+        else hi = mid - 1;
+      }
+      if (lo > 0) {
+        takes.push({ channel, items: run.slice(0, lo) });
+        break;
+      }
+    }
+    if (takes.length === 0) break;
+    frames.push(encodeBatchFrame(contentOf(takes)));
+    for (const take of takes) {
+      const queue = queues.get(take.channel) ?? [];
+      queue.splice(0, take.items.length);
+      if (queue.length === 0) queues.delete(take.channel);
+    }
+  }
+  return frames;
+}
+
+test('property: the encoder cuts exactly the frames the plain greedy cutting makes', async (t) => {
+  fc.assert(
+    fc.property(samplesArbitrary(fc, 60), fc.constantFrom(...LIMITS), fc.constantFrom(...TIME_STEPS_S), (inputs, limit, stepS) => {
+      const encoder = new BatchEncoder(table, { timeStepS: stepS });
+      for (const s of inputs) encoder.add({ device: s.channel.device, point: s.channel.point, t: s.t, value: s.value });
+      const frames = encoder.flush(limit);
+      const expected = referenceFlush(inputs, stepS, limit);
+      return frames.length === expected.length && frames.every((f, i) => f.join() === expected[i].join());
+    }),
+    { numRuns: 60 },
   );
   t.pass();
 });

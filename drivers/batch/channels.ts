@@ -127,17 +127,23 @@ function keyOf(entry: object): string {
   return e.id !== undefined ? `rule\u0000${e.id}` : `${e.device}\u0000${e.point}`;
 }
 
-const lookups = new WeakMap<ChannelTable, Map<string, Channel>>();
+/** Per table: device → point → live channel (nested, so a lookup per sample builds no key string). */
+const lookups = new WeakMap<ChannelTable, Map<string, Map<string, Channel>>>();
 
 /** The live (not retired) channel of a device point, or undefined. */
 export function findChannel(table: ChannelTable, device: string, point: string): Channel | undefined {
-  let map = lookups.get(table);
-  if (map === undefined) {
-    map = new Map();
-    for (const channel of table.channels) if (channel.retired !== true) map.set(`${channel.device}\u0000${channel.point}`, channel);
-    lookups.set(table, map);
+  let byDevice = lookups.get(table);
+  if (byDevice === undefined) {
+    byDevice = new Map();
+    for (const channel of table.channels) {
+      if (channel.retired === true) continue;
+      let byPoint = byDevice.get(channel.device);
+      if (byPoint === undefined) byDevice.set(channel.device, (byPoint = new Map()));
+      byPoint.set(channel.point, channel);
+    }
+    lookups.set(table, byDevice);
   }
-  return map.get(`${device}\u0000${point}`);
+  return byDevice.get(device)?.get(point);
 }
 
 /** A sample value as the channel's integer; throws for values the channel cannot carry. */

@@ -15,7 +15,8 @@ import type { Sample } from '../gateway/events.js';
 import { findChannel, toFixed, type ChannelTable } from './channels.js';
 import { BatchError } from './errors.js';
 import { LIMITS, TIME_STEPS_S, type TimeStepS } from './format.js';
-import { batchFrameSize, encodeBatchFrame, type FrameContent } from './batch-frame.js';
+import { FRAME_HEADER_BITS, encodeBatchFrame, presenceBits, timelineBits, valueColumnBits, type FrameContent } from './batch-frame.js';
+import { eg0Bits } from './bits.js';
 
 export interface BatchEncoderOptions {
   /** Time quantum of batch timestamps, seconds (default 10): readings are stamped to the start of their step. */
@@ -98,15 +99,13 @@ export class BatchEncoder {
     const channels = [...this.#queues.keys()].sort((a, b) => a - b);
     let oldest = Infinity;
     for (const queue of this.#queues.values()) oldest = Math.min(oldest, queue[0].step);
-    const takes: Take[] = [];
-    const fits = (candidate: Take) => {
-      const content = frameOf([...takes, candidate], this.stepS);
-      return content.times.length <= LIMITS.timePoints && batchFrameSize(content) <= maxBytes;
-    };
+    const frame = new FramePricer();
+    const fits = (channel: number, items: readonly Queued[], count: number) => frame.bytesWith(channel, items, count) <= maxBytes;
     for (const channel of channels) {
       const run = usableRun(this.#queues.get(channel) as Queued[], oldest);
-      if (fits({ channel, items: run })) {
-        takes.push({ channel, items: run });
+      if (run.length === 0) continue;
+      if (fits(channel, run, run.length)) {
+        frame.add(channel, run);
         continue;
       }
       // Largest prefix that fits (size grows with the prefix, so bisect).
@@ -114,17 +113,162 @@ export class BatchEncoder {
       let hi = run.length - 1;
       while (lo < hi) {
         const mid = (lo + hi + 1) >> 1;
-        if (fits({ channel, items: run.slice(0, mid) })) lo = mid;
+        if (fits(channel, run, mid)) lo = mid;
         else hi = mid - 1;
       }
       if (lo > 0) {
-        takes.push({ channel, items: run.slice(0, lo) });
+        frame.add(channel, run.slice(0, lo));
         break;
       }
       // Not even one reading of this channel fits beside the others; a later channel's may.
     }
-    return takes;
+    return frame.takes;
   }
+}
+
+/**
+ * The frame #select is filling, priced exactly (the bit counts of
+ * batch-frame.ts) without being built: a candidate's own columns are priced
+ * once, and only the presence fields depend on the other takes, through the
+ * frame's set of time steps. Building the FrameContent and running the writer
+ * over a counter for every candidate made a flush cost thousands of compute
+ * units per reading on the gateway.
+ */
+class FramePricer {
+  readonly takes: Take[] = [];
+  /** Distinct steps of the takes, ascending (the frame's time points). */
+  #steps: number[] = [];
+  /**
+   * The takes' step sequences, consecutive equal ones merged: a device's
+   * points are polled together and numbered together, so they share one
+   * presence field's price, recomputed once per device when #steps grows.
+   */
+  readonly #shapes: { items: readonly Queued[]; takes: number; bits: number }[] = [];
+  /** Channel gaps and value columns of the takes: they do not depend on the time points. */
+  #columnBits = 0;
+  /** Presence fields of the takes against #steps. */
+  #presenceBits = 0;
+
+  /** Bytes of the frame with the first `count` items of `channel`'s run added, Infinity beyond the time-point limit. */
+  bytesWith(channel: number, items: readonly Queued[], count: number): number {
+    const grows = newStepCount(this.#steps, items, count) > 0;
+    const steps = grows ? mergeSteps(this.#steps, items, count) : this.#steps;
+    if (steps.length > LIMITS.timePoints) return Infinity;
+    let presence = this.#presenceBits;
+    if (grows) {
+      presence = 0;
+      for (const shape of this.#shapes) presence += shape.takes * takePresenceBits(shape.items, shape.items.length, steps);
+    }
+    presence += takePresenceBits(items, count, steps);
+    const previous = this.takes.length === 0 ? -1 : this.takes[this.takes.length - 1].channel;
+    const bits =
+      FRAME_HEADER_BITS +
+      stepsTimelineBits(steps) +
+      eg0Bits(this.takes.length) +
+      this.#columnBits +
+      eg0Bits(channel - previous - 1) +
+      takeValueBits(items, count) +
+      presence;
+    return Math.ceil(bits / 8);
+  }
+
+  add(channel: number, items: Queued[]): void {
+    const previous = this.takes.length === 0 ? -1 : this.takes[this.takes.length - 1].channel;
+    this.#columnBits += eg0Bits(channel - previous - 1) + takeValueBits(items, items.length);
+    this.takes.push({ channel, items });
+    if (newStepCount(this.#steps, items, items.length) > 0) {
+      this.#steps = mergeSteps(this.#steps, items, items.length);
+      for (const shape of this.#shapes) shape.bits = takePresenceBits(shape.items, shape.items.length, this.#steps);
+    }
+    const last = this.#shapes[this.#shapes.length - 1];
+    if (last !== undefined && sameSteps(last.items, items)) last.takes++;
+    else this.#shapes.push({ items, takes: 1, bits: takePresenceBits(items, items.length, this.#steps) });
+    this.#presenceBits = 0;
+    for (const shape of this.#shapes) this.#presenceBits += shape.takes * shape.bits;
+  }
+}
+
+function sameSteps(a: readonly Queued[], b: readonly Queued[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].step !== b[i].step) return false;
+  return true;
+}
+
+/** How many of the first `count` items' steps (strictly increasing) are not in `steps` (ascending). */
+function newStepCount(steps: readonly number[], items: readonly Queued[], count: number): number {
+  let fresh = 0;
+  let j = 0;
+  for (let i = 0; i < count; i++) {
+    const step = items[i].step;
+    while (j < steps.length && steps[j] < step) j++;
+    if (j === steps.length || steps[j] !== step) fresh++;
+  }
+  return fresh;
+}
+
+/** `steps` with the first `count` items' steps merged in, ascending and distinct. */
+function mergeSteps(steps: readonly number[], items: readonly Queued[], count: number): number[] {
+  const out: number[] = [];
+  let j = 0;
+  for (let i = 0; i < count; i++) {
+    const step = items[i].step;
+    while (j < steps.length && steps[j] < step) out.push(steps[j++]);
+    if (j < steps.length && steps[j] === step) j++;
+    out.push(step);
+  }
+  while (j < steps.length) out.push(steps[j++]);
+  return out;
+}
+
+function stepsTimelineBits(steps: readonly number[]): number {
+  let minGap = Infinity;
+  let maxGap = -Infinity;
+  for (let i = 1; i < steps.length; i++) {
+    const gap = steps[i] - steps[i - 1] - 1;
+    if (gap < minGap) minGap = gap;
+    if (gap > maxGap) maxGap = gap;
+  }
+  return timelineBits(steps.length, minGap, maxGap);
+}
+
+/** Presence bits of the first `count` items against the frame's time points `steps` (which hold all of theirs). */
+function takePresenceBits(items: readonly Queued[], count: number, steps: readonly number[]): number {
+  let j = 0;
+  let first = 0;
+  let previous = 0;
+  let minGap = Infinity;
+  let maxGap = -Infinity;
+  for (let i = 0; i < count; i++) {
+    const step = items[i].step;
+    while (steps[j] !== step) j++;
+    if (i === 0) {
+      first = j;
+    } else {
+      const gap = j - previous - 1;
+      if (gap < minGap) minGap = gap;
+      if (gap > maxGap) maxGap = gap;
+    }
+    previous = j;
+  }
+  return presenceBits(steps.length, count, first, minGap, maxGap);
+}
+
+/** Value column bits of the first `count` items. */
+function takeValueBits(items: readonly Queued[], count: number): number {
+  const first = items[0].fixed;
+  let min = first;
+  let max = first;
+  let minDelta = Infinity;
+  let maxDelta = -Infinity;
+  for (let i = 1; i < count; i++) {
+    const v = items[i].fixed;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    const d = v - items[i - 1].fixed;
+    if (d < minDelta) minDelta = d;
+    if (d > maxDelta) maxDelta = d;
+  }
+  return valueColumnBits(count, first, min, max, minDelta, maxDelta);
 }
 
 /** The queue's leading run that one frame can hold: strictly increasing steps, within the frame's span. */

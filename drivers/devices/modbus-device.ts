@@ -256,6 +256,8 @@ export class ModbusDevice {
     } catch (error) {
       return failed(error);
     }
-    return pointReading(point, value, this.#where(point));
+    const reading = pointReading(point, value);
+    // The location only matters in an error: build its string for the rare invalid reading, not for every one.
+    return reading.ok ? reading : pointReading(point, value, this.#where(point));
   }
 }

@@ -111,6 +111,12 @@ export function decodeRaw(words: ArrayLike<number>, offset: number, type: Regist
     throw new RangeError(`a ${type} needs ${count} register(s) from offset ${offset}, but only ${words.length} were given`);
   }
   const facts = orderFacts(order);
+  if (count === 1) {
+    // One register (int16/uint16, most points): plain arithmetic, no DataView round trip.
+    const word = words[offset] & 0xffff;
+    const value = facts.bytesSwapped ? ((word & 0xff) << 8) | (word >> 8) : word;
+    return type === 'int16' && value >= 0x8000 ? value - 0x10000 : value;
+  }
   const view = SCRATCH; // decoding is synchronous: one shared 8-byte buffer avoids an allocation per value
   for (let wire = 0; wire < count * 2; wire++) {
     const word = words[offset + (wire >> 1)] & 0xffff;

@@ -3,7 +3,6 @@ import type { Clock, TimerHandle } from './clock.js';
 interface PendingTimer {
   readonly id: number;
   readonly due: number;
-  readonly seq: number;
   readonly callback: () => void;
 }
 
@@ -16,7 +15,6 @@ export class VirtualClock implements Clock {
   #now: number;
   readonly #epochMs: number;
   #nextId = 1;
-  #seq = 0;
   #timers: PendingTimer[] = [];
 
   constructor(options: { startMs?: number; unixEpochMs?: number } = {}) {
@@ -36,19 +34,32 @@ export class VirtualClock implements Clock {
     const timer: PendingTimer = {
       id: this.#nextId++,
       due: this.#now + Math.max(0, delayMs),
-      seq: this.#seq++,
       callback,
     };
-    // Keep sorted by (due, seq); timer counts are small, so insertion is fine.
-    let i = this.#timers.length;
-    while (i > 0 && later(this.#timers[i - 1], timer)) i--;
-    this.#timers.splice(i, 0, timer);
+    // Keep sorted by due time, ties in scheduling order: a new timer goes after
+    // every timer due at the same time or earlier. Binary search for the first
+    // one due later (a gateway keeps a dozen long timers pending, and a
+    // scan from the end walked past all of them on every schedule).
+    const timers = this.#timers;
+    let lo = 0;
+    let hi = timers.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (timers[mid].due > timer.due) hi = mid;
+      else lo = mid + 1;
+    }
+    timers.splice(lo, 0, timer);
     return { id: timer.id };
   }
 
   cancel(handle: TimerHandle): void {
-    const index = this.#timers.findIndex((t) => t.id === handle.id);
-    if (index >= 0) this.#timers.splice(index, 1);
+    const timers = this.#timers;
+    for (let i = 0; i < timers.length; i++) {
+      if (timers[i].id === handle.id) {
+        timers.splice(i, 1);
+        return;
+      }
+    }
   }
 
   /** Number of timers waiting to fire. */
@@ -103,10 +114,6 @@ export class VirtualClock implements Clock {
     }
     return result;
   }
-}
-
-function later(a: PendingTimer, b: PendingTimer): boolean {
-  return a.due > b.due || (a.due === b.due && a.seq > b.seq);
 }
 
 /**

@@ -84,8 +84,8 @@ export class AlertEngine {
   readonly #persisted: AlarmStateStore;
   readonly #outputs: OutputDriver | undefined;
   readonly #rules = new Map<string, RuleRuntime>();
-  /** `${device}\n${point}` → rules evaluating that point */
-  readonly #byPoint = new Map<string, RuleRuntime[]>();
+  /** device → point → rules evaluating that point (nested, so a sample's lookup builds no key string) */
+  readonly #byPoint = new Map<string, Map<string, RuleRuntime[]>>();
   readonly #offlineByDevice = new Map<string, RuleRuntime[]>();
   #failures: AxonError[] = [];
 
@@ -120,12 +120,15 @@ export class AlertEngine {
 
   /** One poll of a device: every valid reading becomes a sample; a poll without any counts towards offline. */
   onPoll(device: string, t: number, readings: Readonly<Record<string, PointReading>>): void {
+    const byPoint = this.#byPoint.get(device);
     let valid = 0;
     for (const point of Object.keys(readings)) {
       const reading = readings[point];
       if (!reading.ok) continue;
-      valid++;
-      this.#sample({ device, point, t, value: reading.value });
+      // The device's liveness is news once per poll; later readings of the same poll would find it done.
+      if (valid++ === 0) this.#deviceAlive(device, t);
+      const rules = byPoint?.get(point);
+      if (rules !== undefined) this.#evaluate(rules, { device, point, t, value: reading.value });
     }
     if (valid === 0) this.#checkOverdue(device, t);
     this.#flush();
@@ -190,7 +193,9 @@ export class AlertEngine {
       pushTo(this.#offlineByDevice, rule.device, runtime);
       watch?.arm();
     } else {
-      pushTo(this.#byPoint, pointKey(rule.device, rule.point), runtime);
+      let byPoint = this.#byPoint.get(rule.device);
+      if (byPoint === undefined) this.#byPoint.set(rule.device, (byPoint = new Map()));
+      pushTo(byPoint, rule.point, runtime);
     }
   }
 
@@ -221,16 +226,23 @@ export class AlertEngine {
   }
 
   #sample(sample: Sample): void {
-    const offline = this.#offlineByDevice.get(sample.device);
-    if (offline !== undefined) {
-      for (const runtime of offline) {
-        runtime.watch?.onValidReading();
-        const level = runtime.levels[0];
-        if (runtime.state.isActive(level)) this.#apply(runtime, [{ level, state: 'cleared' }], sample.t);
-      }
+    this.#deviceAlive(sample.device, sample.t);
+    const rules = this.#byPoint.get(sample.device)?.get(sample.point);
+    if (rules !== undefined) this.#evaluate(rules, sample);
+  }
+
+  /** A valid reading of `device`: its offline watches start again, an offline alarm clears. */
+  #deviceAlive(device: string, t: number): void {
+    const offline = this.#offlineByDevice.get(device);
+    if (offline === undefined) return;
+    for (const runtime of offline) {
+      runtime.watch?.onValidReading();
+      const level = runtime.levels[0];
+      if (runtime.state.isActive(level)) this.#apply(runtime, [{ level, state: 'cleared' }], t);
     }
-    const rules = this.#byPoint.get(pointKey(sample.device, sample.point));
-    if (rules === undefined) return;
+  }
+
+  #evaluate(rules: readonly RuleRuntime[], sample: Sample): void {
     for (const runtime of rules) {
       const transitions = runtime.evaluator?.onSample(sample, runtime.state) ?? [];
       if (transitions.length > 0) this.#apply(runtime, transitions, sample.t);
@@ -343,10 +355,6 @@ function resolveAction(action: RuleAction | undefined, kinds: Record<string, Out
 /** Whether a rule still wants its output: any active level, or any unacknowledged one when acknowledging silences it. */
 function wantsOn(runtime: RuleRuntime, action: ResolvedAction): boolean {
   return action.silenceOnAck ? runtime.state.anyUnacknowledged : runtime.state.anyActive;
-}
-
-function pointKey(device: string, point: string): string {
-  return `${device}\n${point}`;
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -1,7 +1,7 @@
 import type { Sample } from '../gateway/events.js';
 import type { AlertLevel, ThresholdRule } from './config.js';
 import { Debounce } from './debounce.js';
-import { LEVELS_CLEAR_ORDER, LEVELS_RAISE_ORDER, type ActiveLevels, type LevelTransition } from './levels.js';
+import { LEVELS_RAISE_ORDER, type ActiveLevels, type LevelTransition } from './levels.js';
 
 type Bound = { above?: number; below?: number };
 
@@ -67,17 +67,17 @@ export class ThresholdEvaluator {
     const value = sample.value;
     // Thresholds compare numbers; a boolean or a non-finite value says nothing about them.
     if (typeof value !== 'number' || !Number.isFinite(value)) return [];
-    const outcomes = new Map<AlertLevel, 'raised' | 'cleared'>();
+    // Clears first, winding down critical → warning, then raises climbing
+    // warning → critical. #levels is in raise order (LEVELS_RAISE_ORDER, the
+    // reverse of LEVELS_CLEAR_ORDER), so clears are prepended.
+    // (Built by hand: this runs for every sample of a watched point, and a Map
+    // plus filtered copies per sample cost more than the evaluation itself.)
+    const transitions: LevelTransition[] = [];
     for (const level of this.#levels) {
       const outcome = level.evaluate(value, sample.t, state.isActive(level.level));
-      if (outcome !== undefined) outcomes.set(level.level, outcome);
+      if (outcome === 'cleared') transitions.unshift({ level: level.level, state: 'cleared', value });
+      else if (outcome === 'raised') transitions.push({ level: level.level, state: 'raised', value });
     }
-    // Raises climb warning → critical; clears wind down critical → warning.
-    const raised = LEVELS_RAISE_ORDER.filter((l) => outcomes.get(l) === 'raised');
-    const cleared = LEVELS_CLEAR_ORDER.filter((l) => outcomes.get(l) === 'cleared');
-    return [
-      ...cleared.map((level): LevelTransition => ({ level, state: 'cleared', value })),
-      ...raised.map((level): LevelTransition => ({ level, state: 'raised', value })),
-    ];
+    return transitions;
   }
 }

@@ -15,8 +15,8 @@
  */
 import { AxonError } from '../errors.js';
 import { decodeBatchFrame } from '../batch/batch-frame.js';
-import { buildChannelTable, findChannel, type ChannelTable } from '../batch/channels.js';
-import { decodeCbor, encodeCbor, type CborValue } from '../batch/cbor-codec.js';
+import { findChannel, type ChannelTable } from '../batch/channels.js';
+import { encodeCbor, type CborValue } from '../batch/cbor-codec.js';
 import { encodeAlert } from '../batch/alert.js';
 import { readingsOf } from '../batch/decode.js';
 import { BatchEncoder } from '../batch/encoder.js';
@@ -37,7 +37,8 @@ import { schedulersForSite, type SiteSchedulerOptions } from '../scheduler/site-
 import { StoreAndForward } from '../store/store.js';
 import { decodeDownlink, type Downlink } from './downlink.js';
 import type { AlertEvent } from './events.js';
-import { loadBlob, saveBlob } from './kv-blob.js';
+import { saveBlob } from './kv-blob.js';
+import { CHANNEL_TABLE_KEY, loadChannelTable, siteChannelTable } from './site-channels.js';
 import type { BusConfig, SiteFile } from './site.js';
 import { UplinkSender, type SentKind, type UplinkState } from './uplink-sender.js';
 
@@ -51,8 +52,7 @@ export const GATEWAY_DEFAULTS = {
   alertPort: 11,
 } as const;
 
-/** Meta key of the persisted channel table. */
-export const CHANNEL_TABLE_KEY = 'ct';
+export { CHANNEL_TABLE_KEY } from './site-channels.js';
 
 export interface GatewayOptions {
   site: SiteFile;
@@ -115,18 +115,6 @@ function asError(error: unknown): Error {
   return error instanceof Error ? error : new AxonError('GATEWAY_FAILURE', String(error));
 }
 
-/** The persisted table, or undefined when there is none (first boot) or it is unreadable. */
-function loadChannelTable(meta: KeyValueStore): { table: ChannelTable; bytes: Uint8Array } | undefined {
-  const bytes = loadBlob(meta, CHANNEL_TABLE_KEY);
-  if (bytes === undefined) return undefined;
-  try {
-    const table = decodeCbor(bytes) as unknown as ChannelTable;
-    return table !== null && typeof table === 'object' && table.format === 1 && Array.isArray(table.channels) && Array.isArray(table.rules) ? { table, bytes } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export class Gateway {
   /** The table frames and alerts are encoded with; the platform decodes with the same (generateCodec, decodeUplink). */
   readonly channelTable: ChannelTable;
@@ -148,7 +136,7 @@ export class Gateway {
     this.#clock = options.clock;
     const rules = siteRules(options.site, options.manifests);
     const previous = loadChannelTable(options.meta);
-    this.channelTable = buildChannelTable(options.site, options.manifests, { previous: previous?.table, rules });
+    this.channelTable = siteChannelTable(options.site, options.manifests, { previous: previous?.table, rules });
     const encoded = encodeCbor(this.channelTable as unknown as CborValue);
     if (previous === undefined || !bytesEqual(previous.bytes, encoded)) saveBlob(options.meta, CHANNEL_TABLE_KEY, encoded);
     this.#encoder = new BatchEncoder(this.channelTable);

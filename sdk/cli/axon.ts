@@ -18,18 +18,29 @@ import { LORAWAN_COMMANDS, LORAWAN_GROUP } from './commands/lorawan-commands.js'
 import { plan } from './commands/plan.js';
 import { nsSim } from './commands/ns-sim.js';
 import { simDevice } from './commands/sim-device.js';
+import { manifestValidate } from './commands/manifest-validate.js';
+import { manifestConformance } from './commands/manifest-conformance.js';
+import { siteValidate } from './commands/site-validate.js';
+import { codec } from './commands/codec.js';
+import { decodeUplinkCommand } from './commands/decode-uplink.js';
 
 const GROUPS: ReadonlyArray<{ name: string; summary: string }> = [
   { name: 'modbus', summary: 'talk to Modbus RTU (RS-485) and Modbus TCP devices' },
   { name: 'dlt645', summary: 'read DL/T 645 electricity meters' },
-  { name: 'decode', summary: 'decode captured meter frames to JSON' },
+  { name: 'decode', summary: 'decode captured meter frames and Axon uplinks to JSON' },
   { name: 'sim', summary: 'run simulated devices on virtual serial ports or Modbus TCP' },
   LORAWAN_GROUP,
   { name: 'plan', summary: 'bus-time plan of a site file: every request, its wire time, cycle and utilisation' },
   { name: 'ns', summary: 'LoRaWAN network-server simulator: Semtech UDP in, ChirpStack-style MQTT out' },
+  { name: 'manifest', summary: 'device manifests (vendors): validate them, run the conformance check' },
+  { name: 'site', summary: 'site files: validate one and summarise what a gateway runs from it' },
+  { name: 'codec', summary: "the site's uplink decoder for The Things Stack / ChirpStack, and its channel table" },
 ];
 
-export const COMMANDS: readonly Command[] = [modbusRead, modbusScan, dlt645Read, dlt645ReadAddress, decodeDlt645, decodeCjt188, simDevice, ...LORAWAN_COMMANDS, plan, nsSim];
+export const COMMANDS: readonly Command[] = [
+  modbusRead, modbusScan, dlt645Read, dlt645ReadAddress, decodeDlt645, decodeCjt188, decodeUplinkCommand, simDevice, ...LORAWAN_COMMANDS, plan, nsSim,
+  manifestValidate, manifestConformance, siteValidate, codec,
+];
 
 /** Set AXON_DEBUG=1 to see stack traces of failures. */
 const DEBUG = process.env.AXON_DEBUG !== undefined && process.env.AXON_DEBUG !== '' && process.env.AXON_DEBUG !== '0';
@@ -41,7 +52,7 @@ export function version(): string {
 
 export function topHelp(): string {
   const lines = [
-    `axon ${version()} — Axon edge-gateway toolkit: talk to field devices, decode frames, simulate devices`,
+    `axon ${version()} — Axon edge-gateway toolkit: talk to field devices, decode frames, simulate devices, check manifests and sites`,
     '',
     'Usage:',
     '  axon <group> <command> [flags]',

@@ -27,7 +27,7 @@ export class ManifestError extends AxonError {
     const list = problems.map((p, i) => `\n  ${i + 1}. ${formatProblem(p)}`).join('');
     super('MANIFEST_INVALID', `device manifest ${files.join(', ')} is invalid (${count}):${list}\n`, {
       where: files.join(', '),
-      fix: problems.length === 1 ? problems[0].fix : 'correct each field listed above, then run `npx ava sdk/manifest` to check every manifest',
+      fix: problems.length === 1 ? problems[0].fix : 'correct each field listed above, then check again with `npx axon manifest validate <file>`',
     });
     this.problems = problems;
   }

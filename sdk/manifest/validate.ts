@@ -174,11 +174,11 @@ export function loadDeviceManifest(file: string): DeviceManifest {
 }
 
 /**
- * Load every *.json manifest in `dir` (sorted by file name). Also checks that
- * each id matches its file name, so ids stay unique across the directory.
- * Throws one ManifestError listing the problems of all files.
+ * Every *.json manifest in `dir` (sorted by file name) that is valid, and the
+ * problems of those that are not. Also checks that each id matches its file
+ * name, so ids stay unique across the directory.
  */
-export function loadManifestDirectory(dir: string): DeviceManifest[] {
+export function inspectManifestDirectory(dir: string): { manifests: DeviceManifest[]; problems: ManifestProblem[] } {
   const files = readdirSync(dir).filter((name) => name.endsWith('.json')).sort();
   const manifests: DeviceManifest[] = [];
   const problems: ManifestProblem[] = [];
@@ -196,6 +196,12 @@ export function loadManifestDirectory(dir: string): DeviceManifest[] {
       else throw error;
     }
   }
+  return { manifests, problems };
+}
+
+/** Load every manifest in `dir` (see inspectManifestDirectory). Throws one ManifestError listing the problems of all files. */
+export function loadManifestDirectory(dir: string): DeviceManifest[] {
+  const { manifests, problems } = inspectManifestDirectory(dir);
   if (problems.length > 0) throw new ManifestError(problems);
   return manifests;
 }

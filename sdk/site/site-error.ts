@@ -16,7 +16,7 @@ export class SiteError extends AxonError {
     const list = problems.map((p, i) => `\n  ${i + 1}. ${formatProblem(p)}`).join('');
     super('SITE_INVALID', `site file ${files.join(', ')} is invalid (${count}):${list}\n`, {
       where: files.join(', '),
-      fix: problems.length === 1 ? problems[0].fix : 'correct each field listed above, then run `axon plan --site <file>` to check the site again',
+      fix: problems.length === 1 ? problems[0].fix : 'correct each field listed above, then check again with `npx axon site validate --site <file>`',
     });
     this.problems = problems;
   }

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fromHex } from '../../drivers/bytes.js';
 import type { ChannelTable } from '../../drivers/batch/channels.js';
+import { isChannelTable } from '../../drivers/gateway/site-channels.js';
 import { AxonError } from '../../drivers/errors.js';
 import { REGION_NAMES } from '../../drivers/lorawan/regions/index.js';
 import type { RegionName } from '../../drivers/lorawan/regions/types.js';
@@ -103,11 +104,10 @@ function channelTable(value: unknown, where: string, baseDir: string | undefined
       throw new RegistryFileError(where, `cannot read channel table ${file}: ${(error as Error).message}`, 'give the channel table JSON the gateway uses (docs/batch-format.md §2), inline or as a file name');
     }
   }
-  const t = object(table, where);
-  if (t.format !== 1 || !Array.isArray(t.channels) || !Array.isArray(t.rules)) {
-    throw new RegistryFileError(where, 'not a channel table ({"format": 1, "channels": [...], "rules": [...]})', 'use the table the gateway persisted (buildChannelTable)');
+  if (!isChannelTable(table)) {
+    throw new RegistryFileError(where, 'not a channel table ({"format": 1, "channels": [...], "rules": [...]})', 'use the table the gateway uses: `axon codec --site <site file> --channels-out <file>` writes it');
   }
-  return t as unknown as ChannelTable;
+  return table;
 }
 
 function object(value: unknown, where: string): Json {

@@ -7,8 +7,9 @@
  * the same code the gateway schedules with.
  */
 import { planSite, type BusPlan, type PlannedRequest, type SitePlan } from '../../../drivers/scheduler/bus-time.js';
-import { formatProblem, loadShippedManifests, loadSiteFile } from '../../site/validate.js';
+import type { Flags } from '../args.js';
 import type { Command, CommandIo } from '../command.js';
+import { loadSite, MANIFESTS_FLAG, siteManifests } from './site-inputs.js';
 
 function what(r: PlannedRequest): string {
   return r.di === undefined ? `FC${String(r.fc).padStart(2, '0')}` : `DI ${r.di}`;
@@ -49,11 +50,11 @@ export function formatSitePlan(plan: SitePlan): string {
   return lines.join('\n');
 }
 
-async function run(siteFile: string, json: boolean, io: CommandIo): Promise<number> {
-  const manifests = loadShippedManifests();
-  const site = loadSiteFile(siteFile, { manifests, onWarning: (warning) => io.err(`warning: ${formatProblem(warning)}`) });
+async function run(flags: Flags, io: CommandIo): Promise<number> {
+  const manifests = siteManifests(flags);
+  const site = loadSite(flags, manifests, io);
   const plan = planSite(site, manifests);
-  io.out(json ? JSON.stringify(plan, null, 2) : formatSitePlan(plan));
+  io.out(flags.bool('json') ? JSON.stringify(plan, null, 2) : formatSitePlan(plan));
   // A schedule that cannot fit is a failed check for scripts (CI on site files), after printing the plan.
   return plan.verdict === 'reject' ? 1 : 0;
 }
@@ -62,9 +63,10 @@ export const plan: Command = {
   group: 'plan',
   name: '',
   summary: 'bus-time plan of a site file: every request, its wire time, cycle and utilisation per bus, and whether it fits',
-  usage: '--site <file> [--json]',
+  usage: '--site <file> [--manifests <dir>] [--json]',
   flags: {
     site: { type: 'string', value: '<file>', description: 'site file, e.g. manifests/sites/demo.json (validated first)', required: true },
+    manifests: MANIFESTS_FLAG,
     json: { type: 'boolean', description: 'print the plan as JSON (the same fields as the table)' },
   },
   details: [
@@ -75,6 +77,6 @@ export const plan: Command = {
   examples: ['axon plan --site manifests/sites/demo.json', 'axon plan --site manifests/sites/demo.json --json'],
 
   async run({ flags }, io) {
-    return run(flags.requiredString('site'), flags.bool('json'), io);
+    return run(flags, io);
   },
 };

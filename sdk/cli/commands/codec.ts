@@ -1,0 +1,74 @@
+/**
+ * `axon codec --site <file>`: the payload decoder a network server needs for a
+ * site's gateways. It builds the channel table exactly as the gateway does
+ * (drivers/gateway/site-channels.ts: same numbering, same rule numbers), bakes
+ * it into a standalone ES5.1 decodeUplink for The Things Stack or ChirpStack
+ * v4, checks the source, and writes it; --channels-out writes the table itself
+ * (for `axon ns sim --devices` registries and other decoders).
+ */
+import { writeFileSync } from 'node:fs';
+import { AxonError } from '../../../drivers/errors.js';
+import { siteChannelTable } from '../../../drivers/gateway/site-channels.js';
+import { es5Violations, generateCodec } from '../../codec/index.js';
+import type { Command } from '../command.js';
+import { PREVIOUS_TABLE_FLAGS, previousChannelTable } from './channel-table-input.js';
+import { loadSite, MANIFESTS_FLAG, siteManifests } from './site-inputs.js';
+
+/** The Things Stack's limit on a payload formatter's source. */
+const TTS_CODEC_LIMIT_BYTES = 40 * 1024;
+
+function write(file: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (error) {
+    throw new AxonError('OUTPUT_UNWRITABLE', `cannot write ${file}: ${(error as Error).message}`, { where: file, fix: 'check the directory exists and is writable' });
+  }
+}
+
+export const codec: Command = {
+  group: 'codec',
+  name: '',
+  summary: "generate the site's uplink decoder for The Things Stack / ChirpStack (and its channel table)",
+  usage: '--site <file> [--out <codec.js>] [--channels-out <file>] [--previous <file> | --state <dir>] [--manifests <dir>] [--name <text>]',
+  flags: {
+    site: { type: 'string', value: '<file>', description: 'site file, e.g. manifests/sites/demo.json (validated first)', required: true },
+    out: { type: 'string', value: '<file>', description: 'write the codec here', default: 'stdout' },
+    'channels-out': { type: 'string', value: '<file>', description: 'also write the channel table (JSON) here' },
+    ...PREVIOUS_TABLE_FLAGS,
+    manifests: MANIFESTS_FLAG,
+    name: { type: 'string', value: '<text>', description: "name in the codec's header comment", default: 'the site id' },
+  },
+  details: [
+    'The codec decodes every Axon uplink (batch, alert, status) to {data: {type, readings | alert | status}}.',
+    'Channel numbers are append-only: when the site changes under running gateways, pass the table they use',
+    '(--previous or --state) so old numbers keep their meaning; otherwise numbering starts afresh in site order.',
+    'Paste the codec into the device profile (ChirpStack: Codec → JavaScript functions) or the TTS uplink formatter.',
+  ].join('\n'),
+  examples: [
+    'axon codec --site manifests/sites/demo.json --out demo-codec.js --channels-out demo-channels.json',
+    'axon codec --site manifests/sites/demo.json --state /var/lib/axon --out codec.js',
+  ],
+
+  async run({ flags }, io) {
+    const manifests = siteManifests(flags);
+    const site = loadSite(flags, manifests, io);
+    const table = siteChannelTable(site, manifests, { previous: previousChannelTable(flags) });
+    const source = generateCodec(table, { name: flags.string('name') ?? site.id });
+    const violations = es5Violations(source);
+    if (violations.length > 0) {
+      // The generator's own fault, not the user's: say so plainly rather than emit a codec TTS would refuse.
+      throw new AxonError('CODEC_NOT_ES5', `the generated codec is not ES5.1 (${violations.join(', ')})`, { where: 'sdk/codec/generate-codec.ts', fix: 'report this as a bug in Axon' });
+    }
+    const out = flags.string('out');
+    if (out === undefined) io.out(source.trimEnd());
+    else write(out, source);
+    const channelsOut = flags.string('channels-out');
+    if (channelsOut !== undefined) write(channelsOut, JSON.stringify(table, null, 2) + '\n');
+    const live = table.channels.filter((c) => c.retired !== true).length;
+    const retired = table.channels.length - live;
+    const bytes = new TextEncoder().encode(source).length;
+    io.err(`codec for site ${site.id}: ${live} channels${retired > 0 ? ` (+${retired} retired)` : ''}, ${table.rules.length} alert rules, ${bytes} bytes of ES5.1${out === undefined ? '' : ` → ${out}`}${channelsOut === undefined ? '' : `, table → ${channelsOut}`}`);
+    if (bytes > TTS_CODEC_LIMIT_BYTES) io.err(`warning: the codec is over The Things Stack's ${TTS_CODEC_LIMIT_BYTES / 1024} KB formatter limit; split the site or use ChirpStack`);
+    return 0;
+  },
+};

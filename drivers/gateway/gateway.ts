@@ -10,8 +10,9 @@
  * and handed to the sender in the same poll. Readings are framed on a period,
  * cut to the payload the uplink allows at that moment (re-read each flush: it
  * changes with ADR). The channel table is persisted so channel and rule
- * numbers stay the same across restarts; alarm state and the log persist
- * themselves.
+ * numbers stay the same across restarts, and so are poll periods set by
+ * downlink (re-applied before the first poll); alarm state and the log
+ * persist themselves.
  */
 import { AxonError } from '../errors.js';
 import { decodeBatchFrame } from '../batch/batch-frame.js';
@@ -38,6 +39,7 @@ import { StoreAndForward } from '../store/store.js';
 import { decodeDownlink, type Downlink } from './downlink.js';
 import type { AlertEvent } from './events.js';
 import { saveBlob } from './kv-blob.js';
+import { encodePollOverrides, loadPollOverrides, POLL_OVERRIDES_KEY, savePollOverrides } from './poll-overrides.js';
 import { CHANNEL_TABLE_KEY, loadChannelTable, siteChannelTable } from './site-channels.js';
 import type { BusConfig, SiteFile } from './site.js';
 import { UplinkSender, type SentKind, type UplinkState } from './uplink-sender.js';
@@ -53,6 +55,7 @@ export const GATEWAY_DEFAULTS = {
 } as const;
 
 export { CHANNEL_TABLE_KEY } from './site-channels.js';
+export { POLL_OVERRIDES_KEY } from './poll-overrides.js';
 
 export interface GatewayOptions {
   site: SiteFile;
@@ -62,7 +65,7 @@ export interface GatewayOptions {
   openPort(bus: BusConfig): ByteStream;
   /** Store-and-forward log. */
   files: FileSystem;
-  /** Log meta, alarm state, channel table. */
+  /** Log meta, alarm state, channel table, poll periods set by downlink. */
   meta: KeyValueStore;
   /** Site outputs by id (relay, buzzer, LED); without them rule actions are ignored. */
   outputs?: Record<string, DigitalOutput>;
@@ -127,6 +130,10 @@ export class Gateway {
   readonly #engine: AlertEngine;
   readonly #sender: UplinkSender;
   readonly #counts = { polls: 0, failedPolls: 0, samples: 0, alerts: 0 };
+  /** Poll periods set by downlink and in force, s, by device. */
+  #pollOverrides: Map<string, number>;
+  /** The bytes of the meta record as last read or written (a write is skipped when nothing changed). */
+  #pollOverridesRecord: Uint8Array;
   #flushTimer: TimerHandle | undefined;
   #statusTimer: TimerHandle | undefined;
   #running = false;
@@ -152,6 +159,11 @@ export class Gateway {
       modbus: options.modbus,
     });
     for (const scheduler of this.#schedulers) for (const device of scheduler.bus.devices) this.#schedulerOf.set(device.id, scheduler);
+    const saved = loadPollOverrides(options.meta);
+    this.#pollOverrides = saved?.overrides ?? new Map();
+    // No record, or an unreadable one, is as good as an empty one: nothing is written until a downlink sets a period.
+    this.#pollOverridesRecord = saved?.bytes ?? encodePollOverrides(this.#pollOverrides);
+    this.#restorePollOverrides();
     const outputKinds: Record<string, OutputConfig['kind']> = {};
     for (const output of options.site.outputs ?? []) outputKinds[output.id] = output.kind;
     this.#engine = new AlertEngine({
@@ -301,10 +313,57 @@ export class Gateway {
       this.#emit({ kind: 'error', error: asError(error) });
       return;
     }
+    if (downlink.kind === 'poll-period' && this.#schedulerOf.has(downlink.device)) {
+      const overrides = new Map(this.#pollOverrides);
+      if (downlink.periodS === undefined) overrides.delete(downlink.device);
+      else overrides.set(downlink.device, downlink.periodS);
+      // Obeyed either way; a store that refuses the write is reported, and the period holds until a restart.
+      this.#persistPollOverrides(overrides);
+    }
     // Answer at once: the status frame tells the platform the gateway is alive
     // and carries a LoRaWAN ACK of a confirmed downlink now, not at the next batch.
     this.#sender.requestStatus();
     this.#emit({ kind: 'downlink', downlink });
+  }
+
+  /**
+   * Apply the overrides a previous run persisted, before the first poll. Those
+   * of devices no longer in the site (or that a scheduler refuses) are dropped
+   * and the record rewritten. An unreadable record reads as none: the site
+   * file's periods apply.
+   */
+  #restorePollOverrides(): void {
+    const kept = new Map<string, number>();
+    for (const [device, periodS] of this.#pollOverrides) {
+      const scheduler = this.#schedulerOf.get(device);
+      if (scheduler === undefined) continue;
+      try {
+        scheduler.setPollPeriod(device, periodS);
+        kept.set(device, periodS);
+      } catch (error) {
+        this.#emit({ kind: 'error', error: asError(error) });
+      }
+    }
+    this.#persistPollOverrides(kept);
+  }
+
+  /** Make `overrides` the ones in force and save them, unless the record already holds them. */
+  #persistPollOverrides(overrides: Map<string, number>): void {
+    this.#pollOverrides = overrides;
+    const bytes = encodePollOverrides(overrides);
+    if (bytesEqual(bytes, this.#pollOverridesRecord)) return;
+    try {
+      savePollOverrides(this.#o.meta, bytes);
+      this.#pollOverridesRecord = bytes;
+    } catch (error) {
+      this.#emit({
+        kind: 'error',
+        error: new AxonError('GATEWAY_PERSIST_FAILED', `poll periods set by downlink could not be saved (${asError(error).message})`, {
+          where: `meta key ${POLL_OVERRIDES_KEY}`,
+          fix: 'check the meta store (NVS, the state directory) has room; the periods apply until the next restart',
+        }),
+      });
+    }
   }
 
   #statusMessage(): Uint8Array {

@@ -1,0 +1,182 @@
+/**
+ * Poll periods set by downlink outlast a restart (docs/gateway.md,
+ * "Downlinks"): the demo site's hydrant (60 s from its manifest) in virtual
+ * time, the gateway rebooted on the same meta store. Assertions are on when
+ * polls start, before and after each reboot.
+ */
+import { test } from '../../test/kit/core-test.js';
+import type { CoreAssertions } from '../../test/kit/assertions.js';
+import { MemoryKeyValueStore, type KeyValueStore } from '../ports/storage.js';
+import { encodeCbor } from '../batch/cbor-codec.js';
+import { encodeDownlink } from './downlink.js';
+import { saveBlob } from './kv-blob.js';
+import { loadPollOverrides, POLL_OVERRIDES_KEY } from './poll-overrides.js';
+import { MINUTE, Pipeline } from './test-support.js';
+
+const HYDRANT = 'hydrant-north';
+
+/** Send a poll-period downlink (periodS 0: back to the site file's period). */
+function setPeriod(p: Pipeline, device: string, periodS: number): void {
+  p.uplink.downlink(11, encodeDownlink({ kind: 'poll-period', device, periodS }, p.gateway.channelTable));
+}
+
+/** Start times of `device`'s polls in [fromMs, toMs). */
+function startsIn(p: Pipeline, device: string, fromMs: number, toMs: number): number[] {
+  return p.polls(device).map((e) => e.atMs - e.poll.durationMs).filter((ms) => ms >= fromMs && ms < toMs);
+}
+
+/** `device` was polled every `periodS` (±1 s) throughout [fromMs, toMs), starting within a second of fromMs. */
+function polledEvery(t: CoreAssertions, p: Pipeline, device: string, periodS: number, fromMs: number, toMs: number, what: string): void {
+  const starts = startsIn(p, device, fromMs, toMs);
+  const expected = Math.ceil((toMs - fromMs) / (periodS * 1000));
+  t.true(Math.abs(starts.length - expected) <= 1, `${what}: ${starts.length} polls of ${device} in ${(toMs - fromMs) / 1000} s, expected ${expected} (every ${periodS} s)`);
+  t.true(starts.length > 0 && starts[0] - fromMs < 1000, `${what}: the first poll of ${device} comes at once`);
+  const gaps = starts.slice(1).map((ms, i) => ms - starts[i]);
+  t.true(gaps.every((gap) => Math.abs(gap - periodS * 1000) <= 1000), `${what}: ${device} polled every ${periodS} s (gaps ${gaps.map((g) => g / 1000).join(', ')} s)`);
+}
+
+async function reboot(p: Pipeline): Promise<number> {
+  await p.reboot();
+  return p.clock.now();
+}
+
+test('a poll period set by downlink is still in force after a reboot', async (t) => {
+  const p = new Pipeline({ devices: [HYDRANT] });
+  p.gateway.start();
+  await p.until(2 * MINUTE);
+  polledEvery(t, p, HYDRANT, 60, 0, 2 * MINUTE, 'the site file\'s period');
+  setPeriod(p, HYDRANT, 15);
+  await p.until(3 * MINUTE);
+  const rebootAt = await reboot(p);
+  await p.until(rebootAt + 3 * MINUTE);
+  polledEvery(t, p, HYDRANT, 15, rebootAt, rebootAt + 3 * MINUTE, 'after the reboot');
+  await p.close();
+  t.deepEqual(p.errors(), []);
+  t.is(p.events.filter((e) => e.kind === 'downlink').length, 1, 're-applying it is not reported as another downlink');
+});
+
+test('a newer downlink replaces the persisted period, and that one outlasts a second reboot; period 0 clears it', async (t) => {
+  const p = new Pipeline({ devices: [HYDRANT] });
+  p.gateway.start();
+  await p.until(1 * MINUTE);
+  setPeriod(p, HYDRANT, 15);
+  await p.until(2 * MINUTE);
+  const first = await reboot(p);
+  await p.until(first + 2 * MINUTE);
+  polledEvery(t, p, HYDRANT, 15, first, first + 2 * MINUTE, 'after the first reboot');
+  setPeriod(p, HYDRANT, 30);
+  await p.until(first + 4 * MINUTE);
+  const second = await reboot(p);
+  await p.until(second + 4 * MINUTE);
+  polledEvery(t, p, HYDRANT, 30, second, second + 4 * MINUTE, 'after the second reboot');
+  t.deepEqual([...(loadPollOverrides(p.meta)?.overrides ?? [])], [[HYDRANT, 30]], 'one record, the newer period');
+
+  setPeriod(p, HYDRANT, 0);
+  await p.until(second + 5 * MINUTE);
+  const third = await reboot(p);
+  await p.until(third + 4 * MINUTE);
+  polledEvery(t, p, HYDRANT, 60, third, third + 4 * MINUTE, 'cleared, then rebooted: the site file\'s period');
+  t.deepEqual([...(loadPollOverrides(p.meta)?.overrides ?? [])], [], 'the record holds no override');
+  await p.close();
+  t.deepEqual(p.errors(), []);
+});
+
+test('a damaged record is ignored: the site file\'s period, no crash, and the next downlink is persisted again', async (t) => {
+  const valid = (bytes: Uint8Array) => (kv: KeyValueStore) => saveBlob(kv, POLL_OVERRIDES_KEY, bytes);
+  const damage: Array<{ what: string; write(kv: KeyValueStore): void }> = [
+    { what: 'garbage in the header key', write: (kv) => kv.set(POLL_OVERRIDES_KEY, Uint8Array.of(0xde, 0xad, 0xbe, 0xef, 1, 2, 3)) },
+    {
+      what: 'a chunk that fails its CRC',
+      write: (kv) => {
+        for (const key of [`${POLL_OVERRIDES_KEY}a0`, `${POLL_OVERRIDES_KEY}b0`]) {
+          const chunk = kv.get(key);
+          if (chunk !== undefined) kv.set(key, chunk.map((b) => b ^ 0x55));
+        }
+      },
+    },
+    { what: 'a missing chunk', write: (kv) => { kv.delete(`${POLL_OVERRIDES_KEY}a0`); kv.delete(`${POLL_OVERRIDES_KEY}b0`); } },
+    { what: 'bytes that are not CBOR', write: valid(Uint8Array.of(0xff, 0xff, 0x1c)) },
+    { what: 'another format', write: valid(encodeCbor({ format: 2, periods: { [HYDRANT]: 15 } })) },
+    { what: 'periods that are not a map', write: valid(encodeCbor({ format: 1, periods: [HYDRANT, 15] })) },
+    { what: 'periods that are not positive integers', write: valid(encodeCbor({ format: 1, periods: { [HYDRANT]: -15 } })) },
+    { what: 'a text period', write: valid(encodeCbor({ format: 1, periods: { [HYDRANT]: '15' } })) },
+  ];
+  for (const { what, write } of damage) {
+    const p = new Pipeline({ devices: [HYDRANT] });
+    p.gateway.start();
+    await p.until(1 * MINUTE);
+    setPeriod(p, HYDRANT, 15);
+    await p.until(2 * MINUTE);
+    write(p.meta);
+    const rebootAt = await reboot(p);
+    await p.until(rebootAt + 3 * MINUTE);
+    polledEvery(t, p, HYDRANT, 60, rebootAt, rebootAt + 3 * MINUTE, what);
+    setPeriod(p, HYDRANT, 20);
+    await p.until(rebootAt + 4 * MINUTE);
+    const again = await reboot(p);
+    await p.until(again + 2 * MINUTE);
+    polledEvery(t, p, HYDRANT, 20, again, again + 2 * MINUTE, `${what}, then a new downlink and a reboot`);
+    await p.close();
+    t.deepEqual(p.errors(), [], `${what}: nothing reported`);
+  }
+});
+
+test('a power cut while saving a new period keeps the previous one for the next start', async (t) => {
+  const kv = new MemoryKeyValueStore();
+  let powerCut = false;
+  // The KV port writes one key atomically; the cut comes after the new chunk, before the header that would switch to it.
+  const meta: KeyValueStore = {
+    get: (key) => kv.get(key),
+    set(key, value) {
+      if (powerCut && key === POLL_OVERRIDES_KEY) throw new Error('power cut');
+      kv.set(key, value);
+    },
+    delete: (key) => kv.delete(key),
+  };
+  const p = new Pipeline({ devices: [HYDRANT], gateway: { meta } });
+  p.gateway.start();
+  await p.until(1 * MINUTE);
+  setPeriod(p, HYDRANT, 15);
+  await p.until(2 * MINUTE);
+  powerCut = true;
+  setPeriod(p, HYDRANT, 30);
+  t.true(p.errors().some((e) => e.includes('poll periods set by downlink could not be saved') && e.includes('power cut')), 'the failed save is reported');
+  t.is(p.events.filter((e) => e.kind === 'downlink').length, 2, 'the downlink was still obeyed');
+  powerCut = false;
+  const rebootAt = await reboot(p);
+  await p.until(rebootAt + 2 * MINUTE);
+  polledEvery(t, p, HYDRANT, 15, rebootAt, rebootAt + 2 * MINUTE, 'the previous record');
+  await p.close();
+});
+
+test('overrides of devices no longer in the site are dropped and the record rewritten', async (t) => {
+  const SOUTH = 'hydrant-south';
+  const p = new Pipeline({ devices: [HYDRANT, SOUTH] });
+  p.gateway.start();
+  await p.until(1 * MINUTE);
+  setPeriod(p, HYDRANT, 15);
+  setPeriod(p, SOUTH, 20);
+  await p.until(2 * MINUTE);
+  t.deepEqual([...(loadPollOverrides(p.meta)?.overrides ?? [])], [[HYDRANT, 15], [SOUTH, 20]]);
+
+  // The site file is edited: hydrant-south is taken out.
+  const bus = p.site.buses[0];
+  const south = bus.devices.find((d) => d.id === SOUTH);
+  const southRules = (p.site.rules ?? []).filter((r) => r.device === SOUTH);
+  bus.devices = bus.devices.filter((d) => d.id !== SOUTH);
+  p.site.rules = (p.site.rules ?? []).filter((r) => r.device !== SOUTH);
+  const first = await reboot(p);
+  t.deepEqual([...(loadPollOverrides(p.meta)?.overrides ?? [])], [[HYDRANT, 15]], 'the record keeps only devices in the site');
+  await p.until(first + 2 * MINUTE);
+  polledEvery(t, p, HYDRANT, 15, first, first + 2 * MINUTE, 'the device that stayed');
+
+  // Put back, it starts again from the site file's period.
+  if (south !== undefined) bus.devices.push(south);
+  p.site.rules = [...(p.site.rules ?? []), ...southRules];
+  const second = await reboot(p);
+  await p.until(second + 3 * MINUTE);
+  polledEvery(t, p, HYDRANT, 15, second, second + 3 * MINUTE, 'hydrant-north after the device came back');
+  polledEvery(t, p, SOUTH, 60, second, second + 3 * MINUTE, 'hydrant-south, back in the site');
+  await p.close();
+  t.deepEqual(p.errors(), []);
+});

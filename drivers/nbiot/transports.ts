@@ -4,6 +4,7 @@
  * Each knows how to (re)open itself for the modem's current session
  * (`modem.generation`): after a module reboot socket ids and MQTT links are gone.
  */
+import type { UplinkConfig } from '../gateway/site.js';
 import type { NbIotModem } from './modem.js';
 import { NbIotMqtt, type MqttOptions } from './mqtt.js';
 import { NbIotPlatform, PLATFORM_MAX_PAYLOAD } from './platform.js';
@@ -26,6 +27,23 @@ export type NbIotTransportConfig =
   | { kind: 'udp'; host: string; port: number; localPort?: number }
   | { kind: 'coap-platform'; host: string; port?: number }
   | ({ kind: 'mqtt'; host: string; port: number; clientId: string; topic: string; downlinkTopic?: string; username?: string; password?: string } & MqttOptions);
+
+/** MQTT client settings of the modem's own MQTT stack: host config, not site data (they hold credentials). */
+export type NbIotMqttClientSettings = { clientId: string; topic: string; downlinkTopic?: string; username?: string; password?: string };
+
+/**
+ * The transport a site's NB-IoT uplink names (site file `uplink`), with the
+ * host's MQTT client settings when the transport is mqtt. Both hosts (ESP32,
+ * Raspberry Pi) validate the site first; this throws only on what they let by.
+ */
+export function siteNbIotTransport(uplink: UplinkConfig, mqtt?: NbIotMqttClientSettings): NbIotTransportConfig {
+  if (uplink.kind !== 'nbiot' || uplink.host === undefined) throw new RangeError('the site has no complete NB-IoT uplink (kind nbiot with a host)');
+  if (uplink.transport === 'coap') return { kind: 'coap-platform', host: uplink.host, port: uplink.port };
+  const port = uplink.port ?? 0;
+  if (uplink.transport === 'udp') return { kind: 'udp', host: uplink.host, port };
+  if (mqtt === undefined) throw new RangeError('the site uses NB-IoT MQTT but no MQTT client settings were given');
+  return { kind: 'mqtt', host: uplink.host, port, ...mqtt };
+}
 
 export function createTransport(modem: NbIotModem, config: NbIotTransportConfig): FrameTransport {
   switch (config.kind) {

@@ -15,7 +15,7 @@
  * Node-side compile-site.ts the check.
  */
 import type { PsmSettings } from '../../drivers/nbiot/modem.js';
-import type { NbIotTransportConfig } from '../../drivers/nbiot/transports.js';
+import { siteNbIotTransport, type NbIotMqttClientSettings, type NbIotTransportConfig } from '../../drivers/nbiot/transports.js';
 import type { SiteFile } from '../../drivers/gateway/site.js';
 
 /** A UART as Moddable's ECMA-419 serial opens it. */
@@ -63,7 +63,7 @@ export interface BoardConfig {
     /** Attempts per message. Default 3. */
     attempts?: number;
     /** MQTT client settings, required when the site's NB-IoT transport is mqtt. */
-    mqtt?: { clientId: string; topic: string; downlinkTopic?: string; username?: string; password?: string };
+    mqtt?: NbIotMqttClientSettings;
   };
   /** Gateway timing and log size (GatewayOptions); defaults are the core's. */
   gateway?: { flushEveryMs?: number; statusEveryMs?: number; storeCapacityBytes?: number };
@@ -153,12 +153,5 @@ export function checkBoard(site: SiteFile, board: BoardConfig): BoardCheck {
 
 /** The NbIotUplink transport the site's uplink names (checkBoard has made sure it is complete). */
 export function nbiotTransport(site: SiteFile, board: BoardConfig): NbIotTransportConfig {
-  const uplink = site.uplink;
-  if (uplink.kind !== 'nbiot' || uplink.host === undefined) throw new RangeError('the site has no complete NB-IoT uplink: compile it with compile-site.ts');
-  if (uplink.transport === 'coap') return { kind: 'coap-platform', host: uplink.host, port: uplink.port };
-  const port = uplink.port ?? 0;
-  if (uplink.transport === 'udp') return { kind: 'udp', host: uplink.host, port };
-  const mqtt = board.uplink?.mqtt;
-  if (mqtt === undefined) throw new RangeError('the site uses NB-IoT MQTT but the board config has no uplink.mqtt');
-  return { kind: 'mqtt', host: uplink.host, port, ...mqtt };
+  return siteNbIotTransport(site.uplink, board.uplink?.mqtt);
 }

@@ -18,6 +18,7 @@ import { Directory } from 'file';
 import Time from 'time';
 import { board, manifests, site, source } from 'site-config';
 import { Gateway, type GatewayEvent } from '../../drivers/gateway/gateway.js';
+import { describeEvent } from '../../drivers/gateway/event-text.js';
 import { NbIotModem } from '../../drivers/nbiot/modem.js';
 import { NbIotUplink } from '../../drivers/nbiot/uplink.js';
 import type { DigitalOutput } from '../../drivers/ports/digital.js';
@@ -110,31 +111,7 @@ async function setClockFromNetwork(modem: NbIotModem): Promise<void> {
   }
 }
 
-/** One line per event worth reading on a console; successful polls stay quiet (there are thousands an hour). */
 function logEvent(event: GatewayEvent): void {
-  switch (event.kind) {
-    case 'alert': {
-      const { alert } = event;
-      log(`ALERT ${alert.level} ${alert.state} ${alert.rule}${alert.value === undefined ? '' : ` (${String(alert.value)})`}`);
-      return;
-    }
-    case 'poll': {
-      const points = Object.keys(event.poll.readings);
-      const failed = points.filter((point) => !event.poll.readings[point].ok);
-      if (failed.length > 0) log(`poll ${event.poll.device}: ${failed.length}/${points.length} points failed (${failed.join(', ')})`);
-      return;
-    }
-    case 'sent':
-      log(`sent ${event.what}, ${event.bytes} B`);
-      return;
-    case 'uplink-failed':
-      log(`uplink failed: ${event.error.message}`);
-      return;
-    case 'downlink':
-      log(`downlink ${event.downlink.kind}`);
-      return;
-    case 'error':
-      log(`error: ${event.error.message}`);
-      return;
-  }
+  const line = describeEvent(event);
+  if (line !== undefined) log(line);
 }

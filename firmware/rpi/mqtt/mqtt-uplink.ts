@@ -31,6 +31,12 @@ export interface MqttUplinkOptions {
   reconnectMs?: number;
   /** How long send() waits for the broker's PUBACK before failing, ms (default 10000). */
   ackTimeoutMs?: number;
+  /**
+   * Connection changes after start, for the host's log: 'connected', 'offline'
+   * (lost, reconnecting), and 'error' with a clear MqttUplinkError (refused
+   * credentials, TLS, nothing listening).
+   */
+  onState?: (state: 'connected' | 'offline' | 'error', error?: MqttUplinkError) => void;
 }
 
 export class MqttUplinkError extends AxonError {}
@@ -60,8 +66,12 @@ export class MqttUplink implements UplinkPort {
     });
   }
 
-  /** Connect, announce "online", subscribe to downlinks. Rejects with a clear error when the broker refuses. */
-  static async connect(options: MqttUplinkOptions): Promise<MqttUplink> {
+  /**
+   * Start connecting and return at once: a gateway must poll and raise local
+   * alarms while the broker is unreachable (the log holds what cannot be sent;
+   * send() fails until connected). Reconnects by itself; options.onState reports.
+   */
+  static start(options: MqttUplinkOptions): MqttUplink {
     const topics = topicScheme(options.topicPrefix ?? 'axon', options.gatewayId);
     const clientOptions: IClientOptions = {
       clientId: `axon-${options.gatewayId}`,
@@ -77,7 +87,28 @@ export class MqttUplink implements UplinkPort {
         : { ca: options.tls.ca, cert: options.tls.cert, key: options.tls.key, rejectUnauthorized: options.tls.rejectUnauthorized ?? true }),
     };
     const client = mqtt.connect(options.url, clientOptions);
-    const uplink = new MqttUplink(client, topics, options);
+    const onState = options.onState;
+    if (onState !== undefined) {
+      let lastError = '';
+      client.on('connect', () => {
+        lastError = '';
+        onState('connected');
+      });
+      client.on('offline', () => onState('offline'));
+      client.on('error', (error) => {
+        // The client retries every reconnect period: report a failure once, not every two seconds.
+        if (error.message === lastError) return;
+        lastError = error.message;
+        onState('error', connectError(options.url, error));
+      });
+    }
+    return new MqttUplink(client, topics, options);
+  }
+
+  /** Connect, announce "online", subscribe to downlinks. Rejects with a clear error when the broker refuses or does not answer. */
+  static async connect(options: MqttUplinkOptions): Promise<MqttUplink> {
+    const uplink = MqttUplink.start(options);
+    const client = uplink.#client;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => fail(new Error(`no answer within ${options.connectTimeoutMs ?? 10_000} ms`)), options.connectTimeoutMs ?? 10_000);
       const fail = (error: Error) => {

@@ -1,0 +1,181 @@
+/**
+ * The production Raspberry Pi gateway: the core's Gateway on a site file and
+ * this Pi's host config, with Node's ports around it.
+ *
+ *   /dev/serial/by-id/… or tcp://… ─ ReconnectingStream ─┐
+ *   GPIO (sysfs) ◄─ SysfsGpioOutput ◄──────────────────────┤
+ *   <data>/kv, <data>/log ◄─► NodeKeyValueStore, NodeFileSystem ─┼─ Gateway ─► MQTT or NB-IoT (host-uplink.ts)
+ *   NodeClock ─────────────────────────────────────────────┘
+ *
+ * Nothing here is protocol or policy: that is drivers/. A port that is missing
+ * or unplugged, a broker that is down, a modem without coverage: the gateway
+ * starts anyway, polls what it can, raises local alarms and keeps the rest in
+ * its log; each link comes back by itself and says so in the log.
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import type { DeviceManifest } from '../../../drivers/devices/manifest.js';
+import { AxonError } from '../../../drivers/errors.js';
+import { describeEvent } from '../../../drivers/gateway/event-text.js';
+import { Gateway, type GatewayStats } from '../../../drivers/gateway/gateway.js';
+import type { BusConfig, SiteFile } from '../../../drivers/gateway/site.js';
+import type { DigitalOutput } from '../../../drivers/ports/digital.js';
+import { NodeClock } from '../ports/node-clock.js';
+import { ReconnectingStream } from '../ports/reconnecting-stream.js';
+import { openSerialStream } from '../ports/serial-stream.js';
+import { SysfsGpioOutput } from '../ports/sysfs-gpio-output.js';
+import { connectTcpStream } from '../ports/tcp-stream.js';
+import { nodeStorePorts } from '../storage/index.js';
+import type { HostConfig } from './host-config.js';
+import { startHostUplink } from './host-uplink.js';
+
+/**
+ * Silence that ends a frame, and the quiet kept before sending, ms. USB–RS-485
+ * adapters hand bytes over in bursts (an FTDI chip's latency timer is 16 ms)
+ * and Linux's tty layer adds its own scheduling, so the 3.5-character gap of
+ * the spec (4 ms at 9600 baud) would cut replies in pieces.
+ */
+export const HOST_FRAME_GAP_MS = 20;
+
+export interface GatewayHostOptions {
+  site: SiteFile;
+  manifests: ReadonlyMap<string, DeviceManifest>;
+  config: HostConfig;
+  /** Holds the log (`log/`), the meta store (`kv/`) and the lock file. Created if missing. */
+  dataDir: string;
+  /** One line per thing worth a journal line (no timestamp: journald adds it; the CLI prefixes one on a terminal). */
+  log: (line: string) => void;
+}
+
+export interface GatewayHost {
+  gateway: Gateway;
+  /** Start-up summary lines. */
+  describe(): string[];
+  /** One line: polls, alarms, what was sent, the log, the uplink. */
+  report(): string;
+  /** Flush, make acknowledgements durable, release ports, uplink and lock. Resolves with a summary. */
+  stop(): Promise<string>;
+}
+
+function busPort(bus: BusConfig, config: HostConfig): string {
+  return config.buses?.[bus.id]?.port ?? bus.port;
+}
+
+function openBus(bus: BusConfig, config: HostConfig, log: (line: string) => void): ReconnectingStream {
+  const port = busPort(bus, config);
+  const line = { baud: bus.baud, parity: bus.parity, stopBits: bus.stopBits, dataBits: bus.dataBits ?? 8 };
+  const tcp = /^tcp:\/\/([^:/]+)(?::(\d+))?\/?$/.exec(port);
+  if (port.startsWith('tcp://') && tcp === null) {
+    throw new AxonError('HOST_BAD_PORT', `bus ${bus.id}: ${port} is not tcp://host:port`, { where: `bus ${bus.id}`, fix: 'write tcp://192.168.1.50:4196 (the converter\'s address and TCP port)' });
+  }
+  return new ReconnectingStream({
+    where: port,
+    // Over TCP the converter owns the line settings; the core still times frames by them.
+    line,
+    retryMs: config.buses?.[bus.id]?.reopenMs,
+    open: tcp === null ? () => openSerialStream({ path: port, ...line }) : () => connectTcpStream({ host: tcp[1], port: Number(tcp[2] ?? 502) }),
+    onState: (state, error) => log(`bus ${bus.id} (${port}): ${state}${error === undefined ? '' : ` — ${error.message}`}`),
+  });
+}
+
+/** One gateway per data directory: two would interleave the same log. */
+function takeLock(dataDir: string): () => void {
+  const file = path.join(dataDir, 'gateway.pid');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return () => rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number(readFileSync(file, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+        throw new AxonError('HOST_DATA_DIR_BUSY', `another gateway (pid ${pid}) runs on this data directory`, { where: dataDir, fix: `stop it first (systemctl stop axon-gateway, or kill ${pid}), or give this one its own --data directory` });
+      }
+      rmSync(file, { force: true }); // left by a gateway that died without stopping (power cut)
+    }
+  }
+  throw new AxonError('HOST_DATA_DIR_BUSY', 'cannot take the data directory lock', { where: file, fix: 'remove the file if no gateway runs' });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function startGatewayHost(options: GatewayHostOptions): GatewayHost {
+  const { site, config, log } = options;
+  mkdirSync(options.dataDir, { recursive: true });
+  const unlock = takeLock(options.dataDir);
+  const clock = new NodeClock();
+  const gatewayId = config.gatewayId ?? site.id;
+  const opened: Array<{ close(): void }> = [];
+  try {
+    const outputs: Record<string, DigitalOutput> = {};
+    for (const output of site.outputs ?? []) {
+      const wiring = config.outputs?.[output.id] ?? { gpio: Number(output.pin) };
+      outputs[output.id] = new SysfsGpioOutput({ gpio: wiring.gpio, activeLow: wiring.activeLow, gpioRoot: config.gpioRoot, name: output.id });
+    }
+    const uplink = startHostUplink(site, config, gatewayId, clock, log);
+    const gateway = new Gateway({
+      site,
+      manifests: options.manifests,
+      clock,
+      openPort: (bus) => {
+        const stream = openBus(bus, config, log);
+        opened.push(stream);
+        return stream;
+      },
+      ...nodeStorePorts(options.dataDir),
+      outputs,
+      uplink: uplink.port,
+      flushEveryMs: config.gateway?.flushEveryMs,
+      statusEveryMs: config.gateway?.statusEveryMs,
+      storeCapacityBytes: config.gateway?.storeCapacityBytes,
+      minQuietMs: HOST_FRAME_GAP_MS,
+      modbus: { minFrameGapMs: HOST_FRAME_GAP_MS },
+      onEvent: (event) => {
+        const line = describeEvent(event);
+        if (line !== undefined) log(line);
+      },
+    });
+    gateway.start();
+    return {
+      gateway,
+      describe: () => [
+        `gateway ${gatewayId}: site ${site.id} (${site.name}), data in ${options.dataDir}`,
+        ...site.buses.map((bus) => `bus ${bus.id} on ${busPort(bus, config)} at ${bus.baud} ${bus.dataBits ?? 8}${bus.parity[0].toUpperCase()}${bus.stopBits}: ${bus.devices.map((d) => d.id).join(', ')}`),
+        ...(site.outputs ?? []).map((o) => `output ${o.id} (${o.kind}) on GPIO ${config.outputs?.[o.id]?.gpio ?? String(o.pin)}${config.outputs?.[o.id]?.activeLow === true ? ', active low' : ''}`),
+        `uplink: ${uplink.describe}`,
+      ],
+      report: () => reportLine(gateway.stats()),
+      async stop() {
+        try {
+          await gateway.close();
+          await uplink.close();
+        } finally {
+          clock.cancelAll();
+          unlock();
+        }
+        const s = gateway.stats();
+        return `stopped: ${reportLine(s)}`;
+      },
+    };
+  } catch (error) {
+    for (const stream of opened) stream.close();
+    clock.cancelAll();
+    unlock();
+    throw error;
+  }
+}
+
+export function reportLine(s: GatewayStats): string {
+  const alarms = s.activeAlarms.length === 0 ? 'no active alarms' : `active alarms: ${s.activeAlarms.map((a) => `${a.rule} ${a.level}${a.acknowledged ? ' (ack)' : ''}`).join(', ')}`;
+  const uplink = `uplink ${s.uplink.state}${s.uplink.lastError === undefined || s.uplink.state === 'idle' ? '' : ` (${s.uplink.lastError})`}`;
+  return `${s.polls} polls (${s.failedPolls} failed), ${s.samples} samples, ${s.alerts} alert events; sent ${s.framesSent} frames, ${s.alertsSent} alerts, ${s.statusSent} status (${s.bytesSent} B); log ${s.store.pendingAlerts} alerts + ${s.store.pendingReadings} frames waiting, ${s.store.droppedReadings} readings dropped; ${uplink}; ${alarms}`;
+}

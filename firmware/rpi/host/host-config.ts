@@ -1,0 +1,127 @@
+/**
+ * The Raspberry Pi host config: what one gateway needs besides its site file
+ * (bus devices, GPIO wiring, uplink credentials, the modem). Validated like
+ * site files: JSON Schema (host-config.schema.json) for the shape, then checks
+ * against the site (every bus reachable, every output wired, an uplink this
+ * host can drive), each problem with file, JSON path and fix.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { AxonError } from '../../../drivers/errors.js';
+import type { SiteFile } from '../../../drivers/gateway/site.js';
+import { findJsonSyntaxError, positionOf } from '../../../sdk/manifest/json-path.js';
+import { formatProblem, type ManifestProblem } from '../../../sdk/manifest/manifest-error.js';
+import { problemFromSchemaError, type SchemaNode } from '../../../sdk/site/schema-problems.js';
+
+export type HostProblem = ManifestProblem;
+
+export interface HostConfig {
+  gatewayId?: string;
+  buses?: Record<string, { port: string; reopenMs?: number }>;
+  outputs?: Record<string, { gpio: number; activeLow?: boolean }>;
+  gpioRoot?: string;
+  mqtt?: { url?: string; username?: string; password?: string; passwordFile?: string; caFile?: string; certFile?: string; keyFile?: string; topicPrefix?: string };
+  modem?: {
+    port: string;
+    baud?: number;
+    attach?: 'manual' | 'auto';
+    attachDeadlineMs?: number;
+    ackTimeoutMs?: number;
+    attempts?: number;
+    mqtt?: { clientId: string; topic: string; downlinkTopic?: string; username?: string; password?: string };
+  };
+  gateway?: { flushEveryMs?: number; statusEveryMs?: number; storeCapacityBytes?: number };
+}
+
+export class HostConfigError extends AxonError {
+  readonly problems: readonly HostProblem[];
+
+  constructor(problems: readonly HostProblem[]) {
+    const files = [...new Set(problems.map((p) => p.file))];
+    const list = problems.map((p, i) => `\n  ${i + 1}. ${formatProblem(p)}`).join('');
+    super('HOST_CONFIG_INVALID', `host config ${files.join(', ')} cannot run this site (${problems.length === 1 ? '1 problem' : `${problems.length} problems`}):${list}\n`, {
+      where: files.join(', '),
+      fix: problems.length === 1 ? problems[0].fix : 'correct each point above (docs/rpi-gateway.md describes every field)',
+    });
+    this.problems = problems;
+  }
+}
+
+export const HOST_SCHEMA_PATH = fileURLToPath(new URL('./host-config.schema.json', import.meta.url));
+let compiled: { validate: ValidateFunction; schema: SchemaNode } | undefined;
+
+function hostSchema(): { validate: ValidateFunction; schema: SchemaNode } {
+  if (compiled === undefined) {
+    const schema = JSON.parse(readFileSync(HOST_SCHEMA_PATH, 'utf8')) as SchemaNode;
+    compiled = { validate: new Ajv({ allErrors: true, verbose: true, strictTypes: false }).compile(schema), schema };
+  }
+  return compiled;
+}
+
+/** Read and validate a host config file against `site`. Without a file, the empty config (everything from the site). */
+export function loadHostConfig(file: string | undefined, site: SiteFile): HostConfig {
+  if (file === undefined) {
+    const problems = siteProblems({}, site, '(no --config)');
+    if (problems.length > 0) throw new HostConfigError(problems);
+    return {};
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new HostConfigError([{ file, path: '$', message: `cannot read the file: ${(error as Error).message}`, fix: 'check the path and file permissions' }]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    const where = findJsonSyntaxError(text) ?? { ...positionOf(text, text.length), message: (error as Error).message };
+    throw new HostConfigError([{ file, path: '$', line: where.line, column: where.column, message: `invalid JSON: ${where.message}`, fix: 'correct the JSON syntax at that line and column' }]);
+  }
+  const { validate, schema } = hostSchema();
+  const problems: HostProblem[] = [];
+  if (!validate(json)) {
+    for (const error of validate.errors ?? []) {
+      const problem = problemFromSchemaError(error, json, schema);
+      if (problem !== undefined) problems.push({ file, ...problem });
+    }
+  }
+  if (problems.length === 0) problems.push(...siteProblems(json as HostConfig, site, file));
+  if (problems.length > 0) throw new HostConfigError(problems);
+  return json as HostConfig;
+}
+
+/** What `config` lacks to run `site` on this host. */
+function siteProblems(config: HostConfig, site: SiteFile, file: string): HostProblem[] {
+  const problems: HostProblem[] = [];
+  const add = (path: string, message: string, fix: string) => problems.push({ file, path, message, fix });
+  for (const bus of site.buses) {
+    const port = config.buses?.[bus.id]?.port ?? bus.port;
+    if (port.startsWith('sim:')) {
+      add(`$.buses["${bus.id}"]`, `site bus '${bus.id}' is simulated (${bus.port}) and this config gives no real port for it`, `add "buses": { "${bus.id}": { "port": "/dev/serial/by-id/…" } } (npm start runs simulated sites)`);
+    }
+  }
+  for (const id of Object.keys(config.buses ?? {})) {
+    if (!site.buses.some((bus) => bus.id === id)) add(`$.buses["${id}"]`, `the site ${site.id} has no bus '${id}'`, `use one of ${site.buses.map((b) => b.id).join(', ')}, or remove the entry`);
+  }
+  for (const output of site.outputs ?? []) {
+    const wired = config.outputs?.[output.id] !== undefined || typeof output.pin === 'number';
+    if (!wired) add(`$.outputs["${output.id}"]`, `site output '${output.id}' (${output.kind}) has no GPIO`, `add "outputs": { "${output.id}": { "gpio": <number> } }: an alarm output that drives nothing is worse than an error at start`);
+  }
+  for (const id of Object.keys(config.outputs ?? {})) {
+    if (!(site.outputs ?? []).some((o) => o.id === id)) add(`$.outputs["${id}"]`, `the site ${site.id} has no output '${id}'`, 'remove the entry, or add the output to the site file');
+  }
+  const uplink = site.uplink;
+  if (uplink.kind === 'lorawan') {
+    add('$', `the site sends over LoRaWAN, and the Raspberry Pi host has no LoRa radio driver yet (an SX127x/SX126x HAT behind the Radio port is future work)`, 'give this gateway an mqtt or nbiot uplink in its site file, or run the LoRaWAN site on the ESP32 firmware once its radio driver lands');
+  } else if (uplink.kind === 'nbiot') {
+    if (config.modem === undefined) add('$.modem', 'the site sends over NB-IoT and this config names no modem', 'add "modem": { "port": "/dev/ttyAMA0" } (the BC28/BC95 module\'s serial port)');
+    if (uplink.host === undefined) add('$', "the site's NB-IoT uplink has no host", 'set uplink.host (and uplink.port) in the site file');
+    if (uplink.transport === 'mqtt' && config.modem?.mqtt === undefined) add('$.modem.mqtt', 'the site uses the modem\'s MQTT client and this config gives no client settings', 'add "mqtt": { "clientId": …, "topic": … } under "modem"');
+  } else if (uplink.kind === 'none') {
+    add('$', 'the site has no uplink (kind none)', 'give the site an mqtt or nbiot uplink: a gateway that cannot report loses its readings once the log is full');
+  }
+  if (config.mqtt?.password !== undefined && config.mqtt.passwordFile !== undefined) add('$.mqtt', 'both password and passwordFile are given', 'keep one of them');
+  return problems;
+}

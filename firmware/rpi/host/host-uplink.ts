@@ -1,0 +1,80 @@
+/**
+ * The uplink a Raspberry Pi gateway sends through, from its site's `uplink`
+ * and the host config's credentials: MQTT over the Pi's own network (Ethernet,
+ * Wi-Fi, a cellular router), or an NB-IoT modem on a serial port. Each comes
+ * up in the background: the gateway polls and raises local alarms from the
+ * first second, and the log holds what cannot be sent yet.
+ */
+import { readFileSync } from 'node:fs';
+import { AxonError } from '../../../drivers/errors.js';
+import type { SiteFile } from '../../../drivers/gateway/site.js';
+import { NbIotModem } from '../../../drivers/nbiot/modem.js';
+import { siteNbIotTransport } from '../../../drivers/nbiot/transports.js';
+import { NbIotUplink } from '../../../drivers/nbiot/uplink.js';
+import type { Clock } from '../../../drivers/ports/clock.js';
+import type { UplinkPort } from '../../../drivers/ports/uplink.js';
+import { MqttUplink } from '../mqtt/mqtt-uplink.js';
+import { ReconnectingStream } from '../ports/reconnecting-stream.js';
+import { openSerialStream } from '../ports/serial-stream.js';
+import type { HostConfig } from './host-config.js';
+
+export interface HostUplink {
+  port: UplinkPort;
+  /** One line for the start-up log. */
+  describe: string;
+  close(): Promise<void>;
+}
+
+function readSecret(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    throw new AxonError('HOST_SECRET_UNREADABLE', `cannot read the ${what}: ${(error as Error).message}`, { where: file, fix: 'check the path in the host config and that the gateway user may read it' });
+  }
+}
+
+export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: string, clock: Clock, log: (line: string) => void): HostUplink {
+  const uplink = site.uplink;
+  if (uplink.kind === 'mqtt') {
+    const m = config.mqtt ?? {};
+    const url = m.url ?? uplink.url;
+    const tls = m.caFile === undefined && m.certFile === undefined ? undefined : {
+      ca: m.caFile === undefined ? undefined : readSecret(m.caFile, 'CA certificate'),
+      cert: m.certFile === undefined ? undefined : readSecret(m.certFile, 'client certificate'),
+      key: m.keyFile === undefined ? undefined : readSecret(m.keyFile, 'client key'),
+    };
+    const mqtt = MqttUplink.start({
+      url,
+      gatewayId,
+      username: m.username,
+      password: m.passwordFile === undefined ? m.password : readSecret(m.passwordFile, 'MQTT password'),
+      tls,
+      topicPrefix: m.topicPrefix ?? uplink.topicPrefix,
+      onState: (state, error) => log(state === 'error' ? `uplink: ${error?.message ?? 'error'}` : `uplink: MQTT ${state === 'connected' ? `connected to ${url}` : 'offline, reconnecting'}`),
+    });
+    return { port: mqtt, describe: `MQTT ${url} as ${gatewayId} (topics ${mqtt.topics.upFilter})`, close: () => mqtt.close() };
+  }
+  if (uplink.kind === 'nbiot' && config.modem !== undefined) {
+    const modemConfig = config.modem;
+    const stream = new ReconnectingStream({
+      where: modemConfig.port,
+      line: { baud: modemConfig.baud ?? 9600, dataBits: 8, parity: 'none', stopBits: 1 },
+      open: () => openSerialStream({ path: modemConfig.port, baud: modemConfig.baud ?? 9600 }),
+      onState: (state, error) => log(`modem port ${modemConfig.port}: ${state}${error === undefined ? '' : ` (${error.message})`}`),
+    });
+    const modem = new NbIotModem({ stream, clock, attach: modemConfig.attach, attachDeadlineMs: modemConfig.attachDeadlineMs, engine: { where: modemConfig.port } });
+    modem.onStateChange = (state) => log(`modem ${state}`);
+    const transport = siteNbIotTransport(uplink, modemConfig.mqtt);
+    const nbiot = new NbIotUplink({ modem, transport, ackTimeoutMs: modemConfig.ackTimeoutMs, attempts: modemConfig.attempts });
+    return {
+      port: nbiot,
+      describe: `NB-IoT ${transport.kind} to ${transport.host}:${String(transport.port ?? '')} via the modem on ${modemConfig.port}`,
+      async close() {
+        await nbiot.close();
+        modem.close();
+      },
+    };
+  }
+  // loadHostConfig refuses every other case with a reason and a fix.
+  throw new AxonError('HOST_UPLINK_UNSUPPORTED', `uplink kind ${uplink.kind} cannot run on this host`, { where: `site ${site.id}`, fix: 'check the host config with `axon gateway check`' });
+}

@@ -9,7 +9,8 @@ import { VirtualClock } from '../../drivers/ports/virtual-clock.js';
 import { LoraNetworkServer, type NetworkServerOptions } from './network-server.js';
 import { DeviceRegistry } from './registry.js';
 import { parseRegistry, RegistryFileError } from './registry-file.js';
-import { ABP, ABP_DEVADDR, ABP_KEYS, cipher, dataUp, exampleTable, registryJson } from './test-support.js';
+import { encodeJoinRequest } from '../../drivers/lorawan/join.js';
+import { ABP, ABP_DEVADDR, ABP_KEYS, cipher, dataUp, exampleTable, OTAA, registryJson } from './test-support.js';
 import type { ReceivedFrame } from './types.js';
 
 function server(options: Partial<NetworkServerOptions> = {}, json = registryJson(exampleTable())) {
@@ -75,4 +76,16 @@ test('registry file mistakes name the JSON path', (t) => {
   t.regex(bad({ region: 'EU433', devices: [] })?.message ?? '', /region "EU433" is not supported/);
   t.regex(bad({ devices: [{ devEui: '01'.repeat(8), appKey: '00'.repeat(16), application: 'a/b' }] })?.message ?? '', /application "a\/b"/);
   t.regex(bad({ applications: { city: { channels: { format: 2 } } }, devices: [] })?.message ?? '', /not a channel table.*\$\.applications\.city\.channels/);
+});
+
+test('one join request heard by two gateways is one join; the same bytes again from one gateway are a replay', (t) => {
+  const { ns } = server();
+  const request = encodeJoinRequest(cipher, { joinEui: fromHex(OTAA.joinEui), devEui: fromHex(OTAA.devEui), devNonce: 0x0042 }, fromHex(OTAA.appKey));
+  t.truthy(ns.handleFrame(received(request, { gatewayId: 'gw-1' })), 'a join accept is planned');
+  t.is(ns.handleFrame(received(request, { gatewayId: 'gw-2', rssi: -110 })), undefined, 'the second gateway\'s copy is dropped');
+  t.is(ns.stats.duplicates, 1);
+  t.is(ns.stats.joinsAccepted, 1);
+  t.is(ns.stats.rejected['devnonce-replay'], 0);
+  t.is(ns.handleFrame(received(request, { gatewayId: 'gw-1' })), undefined);
+  t.is(ns.stats.rejected['devnonce-replay'], 1, 'a gateway cannot hear one transmission twice: a replay');
 });

@@ -84,6 +84,8 @@ export class LoraNetworkServer {
   readonly #prefer: 'rx1' | 'rx2';
   readonly #adr: AdrOptions | undefined;
   readonly #dedupWindowMs: number | undefined;
+  /** Join requests heard in the last dedup window, by PHYPayload hex, and the gateway that reported each first. */
+  readonly #recentJoins = new Map<string, { atMs: number; gatewayId: string }>();
 
   constructor(options: NetworkServerOptions) {
     this.registry = options.registry;
@@ -159,6 +161,18 @@ export class LoraNetworkServer {
   }
 
   #join(request: { kind: 'join-request' } & JoinRequest, frame: ReceivedFrame): DownlinkPlan | undefined {
+    // Several gateways report the same join request: copies from other gateways within the dedup window
+    // are one request, not a DevNonce replay. One gateway cannot hear one transmission twice, so the same
+    // bytes again from the same gateway are a replay and go to the join server, which refuses them.
+    const key = toHex(frame.phyPayload);
+    const now = this.#clock.now();
+    for (const [k, heard] of this.#recentJoins) if (now - heard.atMs > (this.#dedupWindowMs ?? 200)) this.#recentJoins.delete(k);
+    const heard = this.#recentJoins.get(key);
+    if (heard !== undefined && heard.gatewayId !== frame.rx.gatewayId) {
+      this.stats.duplicates++;
+      return undefined;
+    }
+    this.#recentJoins.set(key, { atMs: now, gatewayId: frame.rx.gatewayId });
     const outcome = this.#joins.handle(request);
     if (!outcome.ok) {
       return this.#reject(outcome.reason, `join request from DevEUI ${toHex(request.devEui)}: ${outcome.detail}`, outcome.device, outcome.reason === 'devnonce-replay' ? 'JOIN_DEVNONCE' : undefined);

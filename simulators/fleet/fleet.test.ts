@@ -1,0 +1,70 @@
+/**
+ * The fleet simulator: many real gateways (the whole core and our LoRaWAN MAC)
+ * over one simulated channel to the network-server simulator. Checked on what
+ * the network decoded: every framed reading and every alert event arrives,
+ * the same seed replays the same district, more gateways load the air without
+ * losing anything, two base stations hear the same frames and the server
+ * drops the copies. And `axon fleet sim` as a user runs it.
+ */
+import test from 'ava';
+import { demoSite, shippedManifests } from '../../sdk/site/demo-site.js';
+import { runCli } from '../../sdk/cli/test-kit.js';
+import { runFleet, type FleetReport } from './fleet.js';
+
+const base = { site: demoSite(), manifests: shippedManifests() };
+
+function assertEverythingArrived(t: { is: (a: unknown, b: unknown, m?: string) => void; deepEqual: (a: unknown, b: unknown, m?: string) => void }, r: FleetReport): void {
+  t.is(r.joined, r.gateways, 'every gateway joined');
+  t.is(r.inFlight.pendingFrames + r.inFlight.pendingAlerts, 0, 'the logs drained');
+  t.is(r.readingsDecoded, r.samples - r.inFlight.queuedSamples, 'every reading framed was decoded by the network');
+  t.is(r.droppedReadings, 0);
+  t.is(r.alerts.decoded, r.alerts.events, 'every alert event reached the network');
+  t.deepEqual(Object.values(r.ns.rejected).reduce((a, b) => a + b, 0), 0, 'no MIC failure, replay or malformed frame');
+}
+
+test('six gateways for two hours: every reading and alert reaches the network; the same seed replays the same run', async (t) => {
+  const first = await runFleet({ ...base, gateways: 6, hours: 2, seed: 7 });
+  assertEverythingArrived(t, first);
+  t.true(first.samples > 6 * 2 * 4000, `${first.samples} samples`);
+  t.true(first.alerts.raised > 6 * 10, 'the storm and the fire raise alerts on every gateway');
+  t.true(first.alerts.latencyMs.p50 > 0 && first.alerts.latencyMs.p50 < 60_000, `median alert latency ${first.alerts.latencyMs.p50} ms`);
+  const again = await runFleet({ ...base, gateways: 6, hours: 2, seed: 7 });
+  t.deepEqual({ ...again, wallSeconds: 0 }, { ...first, wallSeconds: 0 }, 'identical report for the same seed');
+  const other = await runFleet({ ...base, gateways: 6, hours: 2, seed: 8 });
+  t.notDeepEqual({ ...other, wallSeconds: 0 }, { ...first, wallSeconds: 0 }, 'another seed is another district');
+});
+
+test('five times the gateways on one base station: a busier air, later alerts, nothing lost', async (t) => {
+  const few = await runFleet({ ...base, gateways: 6, hours: 1, seed: 3 });
+  const many = await runFleet({ ...base, gateways: 30, hours: 1, seed: 3 });
+  assertEverythingArrived(t, many);
+  t.true(many.air.busiestMinuteUplinks > few.air.busiestMinuteUplinks, 'more frames in the busiest minute');
+  const lossesOf = (r: FleetReport) => r.air.receptions.collision + r.air.receptions['gateway-busy'];
+  t.true(lossesOf(many) > lossesOf(few), `more receptions lost to collisions or a transmitting base station (${lossesOf(few)} → ${lossesOf(many)})`);
+  t.true(many.mac.retransmissions / many.mac.uplinks > few.mac.retransmissions / few.mac.uplinks, 'a larger share of frames needed another attempt');
+  t.true(many.alerts.latencyMs.p95 > few.alerts.latencyMs.p95, `alert p95 ${few.alerts.latencyMs.p95} → ${many.alerts.latencyMs.p95} ms`);
+});
+
+test('two base stations hear the same frames; the server keeps one copy', async (t) => {
+  const r = await runFleet({ ...base, gateways: 4, baseStations: 2, hours: 1, seed: 5, areaKm: 1 });
+  assertEverythingArrived(t, r);
+  t.true(r.ns.duplicates > 0, `${r.ns.duplicates} second receptions dropped`);
+  t.is(r.readingsDuplicated, 0, 'no reading decoded twice because two stations heard it');
+});
+
+test('axon fleet sim --json prints the report, progress goes to stderr', async (t) => {
+  const r = await runCli(['fleet', 'sim', '--gateways', '3', '--hours', '1', '--seed', '2', '--json'], 60_000);
+  t.is(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as FleetReport;
+  t.is(report.gateways, 3);
+  t.is(report.joined, 3);
+  t.is(report.deliveryRatio, 1);
+  t.regex(r.stderr, /simulated 30\/80 min: 3 joined, \d+ readings/);
+  const text = await runCli(['fleet', 'sim', '--gateways', '2', '--hours', '1', '--per-gateway'], 60_000);
+  t.regex(text.stdout, /^ +devEUI +path loss +DR +samples +decoded/m);
+  t.regex(text.stdout, /^ +0004a30b00200001 +[\d.]+ dB +\d +\d+ +\d+/m);
+  t.regex(text.stdout, /^fleet: 2 gateways \(26 devices\) → 1 base station, CN470, 1 h simulated/m);
+  t.regex(text.stdout, /^alerts +\d+ events .* latency p50 /m);
+  const bad = await runCli(['fleet', 'sim', '--gateways', '0']);
+  t.is(bad.code, 2);
+});

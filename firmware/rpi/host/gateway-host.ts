@@ -115,13 +115,15 @@ export function startGatewayHost(options: GatewayHostOptions): GatewayHost {
   const clock = new NodeClock();
   const gatewayId = config.gatewayId ?? site.id;
   const opened: Array<{ close(): void }> = [];
+  let uplink: ReturnType<typeof startHostUplink> | undefined;
   try {
     const outputs: Record<string, DigitalOutput> = {};
     for (const output of site.outputs ?? []) {
       const wiring = config.outputs?.[output.id] ?? { gpio: Number(output.pin) };
       outputs[output.id] = new SysfsGpioOutput({ gpio: wiring.gpio, activeLow: wiring.activeLow, gpioRoot: config.gpioRoot, name: output.id });
     }
-    const uplink = startHostUplink(site, config, gatewayId, clock, log);
+    uplink = startHostUplink(site, config, gatewayId, clock, log);
+    const hostUplink = uplink;
     const gateway = new Gateway({
       site,
       manifests: options.manifests,
@@ -133,7 +135,7 @@ export function startGatewayHost(options: GatewayHostOptions): GatewayHost {
       },
       ...nodeStorePorts(options.dataDir),
       outputs,
-      uplink: uplink.port,
+      uplink: hostUplink.port,
       flushEveryMs: config.gateway?.flushEveryMs,
       statusEveryMs: config.gateway?.statusEveryMs,
       storeCapacityBytes: config.gateway?.storeCapacityBytes,
@@ -151,13 +153,13 @@ export function startGatewayHost(options: GatewayHostOptions): GatewayHost {
         `gateway ${gatewayId}: site ${site.id} (${site.name}), data in ${options.dataDir}`,
         ...site.buses.map((bus) => `bus ${bus.id} on ${busPort(bus, config)} at ${bus.baud} ${bus.dataBits ?? 8}${bus.parity[0].toUpperCase()}${bus.stopBits}: ${bus.devices.map((d) => d.id).join(', ')}`),
         ...(site.outputs ?? []).map((o) => `output ${o.id} (${o.kind}) on GPIO ${config.outputs?.[o.id]?.gpio ?? String(o.pin)}${config.outputs?.[o.id]?.activeLow === true ? ', active low' : ''}`),
-        `uplink: ${uplink.describe}`,
+        `uplink: ${hostUplink.describe}`,
       ],
       report: () => reportLine(gateway.stats()),
       async stop() {
         try {
           await gateway.close();
-          await uplink.close();
+          await hostUplink.close();
         } finally {
           clock.cancelAll();
           unlock();
@@ -168,6 +170,7 @@ export function startGatewayHost(options: GatewayHostOptions): GatewayHost {
     };
   } catch (error) {
     for (const stream of opened) stream.close();
+    void uplink?.close();
     clock.cancelAll();
     unlock();
     throw error;
@@ -176,6 +179,7 @@ export function startGatewayHost(options: GatewayHostOptions): GatewayHost {
 
 export function reportLine(s: GatewayStats): string {
   const alarms = s.activeAlarms.length === 0 ? 'no active alarms' : `active alarms: ${s.activeAlarms.map((a) => `${a.rule} ${a.level}${a.acknowledged ? ' (ack)' : ''}`).join(', ')}`;
-  const uplink = `uplink ${s.uplink.state}${s.uplink.lastError === undefined || s.uplink.state === 'idle' ? '' : ` (${s.uplink.lastError})`}`;
+  // The last error only explains a sender that is waiting to retry; once idle or stopped it is history.
+  const uplink = `uplink ${s.uplink.state}${s.uplink.lastError === undefined || s.uplink.state !== 'backoff' ? '' : ` (${s.uplink.lastError})`}`;
   return `${s.polls} polls (${s.failedPolls} failed), ${s.samples} samples, ${s.alerts} alert events; sent ${s.framesSent} frames, ${s.alertsSent} alerts, ${s.statusSent} status (${s.bytesSent} B); log ${s.store.pendingAlerts} alerts + ${s.store.pendingReadings} frames waiting, ${s.store.droppedReadings} readings dropped; ${uplink}; ${alarms}`;
 }

@@ -20,66 +20,18 @@ import path from 'node:path';
 import mqtt from 'mqtt';
 import { demoSubset } from '../../../drivers/gateway/test-support.js';
 import { siteChannelTable } from '../../../drivers/gateway/site-channels.js';
-import type { SiteFile } from '../../../drivers/gateway/site.js';
 import { decodeUplink, type DecodedUplink } from '../../../sdk/codec/decode-uplink.js';
 import { CliProcess, runCli } from '../../../sdk/cli/test-kit.js';
 import { shippedManifests } from '../../../sdk/site/demo-site.js';
-import { createPtyPair, type PtyPair } from '../../../simulators/pty.js';
-import { attachSimulatedDevices, type SimulatedDevices } from '../../../simulators/simulated-bus.js';
 import { startMosquitto } from '../mqtt/test-brokers.js';
-import { NodeClock } from '../ports/node-clock.js';
-import { openSerialStream, type SerialStream } from '../ports/serial-stream.js';
-import { PTY_FRAME_GAP_MS } from '../demo/pty-site.js';
+import { FarSide, until } from './test-support.js';
 
 const GATEWAY_ID = 'pi-test-01';
 const USER = { username: GATEWAY_ID, password: 'pump-room-7' };
 const DEVICES = ['underpass-longhua', 'smoke-pump-room', 'hydrant-north'];
 const GPIO = { 'barrier-relay': 517, 'warning-light': 539, buzzer: 534 } as const;
 
-/** The far side of the bus: the simulated devices on the device end of a pty pair at fixed link paths. */
-class FarSide {
-  pty: PtyPair | undefined;
-  #end: SerialStream | undefined;
-  #devices: SimulatedDevices | undefined;
-  readonly #clock = new NodeClock();
-
-  constructor(readonly site: SiteFile, readonly gatewayLink: string, readonly deviceLink: string) {}
-
-  async plugIn(): Promise<void> {
-    const bus = this.site.buses[0];
-    this.pty = await createPtyPair({ linkA: this.gatewayLink, linkB: this.deviceLink });
-    this.#end = await openSerialStream({ path: this.deviceLink, baud: bus.baud, parity: bus.parity, stopBits: bus.stopBits });
-    this.#devices = attachSimulatedDevices(bus, shippedManifests(), this.#clock, this.#end, {
-      speed: 60,
-      interFrameGapMs: PTY_FRAME_GAP_MS,
-      // The smoke alarm goes off one simulated minute in (a second of real time) and stays on.
-      models: { 'smoke-pump-room': { smoke_alarm: { model: 'alarm', startMinutes: 1, durationMinutes: 100_000 } } },
-    });
-  }
-
-  async unplug(): Promise<void> {
-    this.#devices?.close();
-    this.#end?.close();
-    await this.#end?.whenClosed();
-    await this.pty?.close();
-    this.pty = undefined;
-  }
-
-  async close(): Promise<void> {
-    await this.unplug();
-    this.#clock.cancelAll();
-  }
-}
-
 type Heard = DecodedUplink & { atMs: number };
-
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 test('axon gateway run: a real Pi gateway over a pty and Mosquitto — readings, alarm output, unplug and replug, clean stop, restart', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'axon-pi-'));
@@ -138,7 +90,7 @@ test('axon gateway run: a real Pi gateway over a pty and Mosquitto — readings,
   t.regex(gateway.stdout, /output buzzer \(buzzer\) on GPIO 534/);
 
   // 1. Readings of every device and the smoke alarm reach the broker; the buzzer is on.
-  await until(() => DEVICES.every((d) => readingsOf(d).length > 0) && smokeRaised().length === 1, 'readings of every device and the smoke alarm');
+  await until(() => DEVICES.every((d) => readingsOf(d).length > 0) && smokeRaised().length >= 1, 'readings of every device and the smoke alarm');
   await gateway.waitFor(/ALERT critical raised smoke-pump-room-smoke/);
   t.is(gpioValue('buzzer'), '1', 'the smoke alarm energised the buzzer');
   t.is(gpioValue('barrier-relay'), '0', 'no flooding: the barrier relay stays off');
@@ -173,7 +125,11 @@ test('axon gateway run: a real Pi gateway over a pty and Mosquitto — readings,
   t.is(restarted.code, 0, restarted.stdout + restarted.stderr);
   t.notRegex(restarted.stdout, /ALERT critical raised smoke-pump-room-smoke/, 'the persisted alarm state is picked up');
   await new Promise((resolve) => setTimeout(resolve, 500));
-  t.is(smokeRaised().length, 1, 'the cloud heard the smoke alarm raised once in all');
+  // Delivery is at least once (a record whose ack a crash made non-durable is sent again), so the
+  // cloud removes repeats by content, as docs/store-and-forward.md says: count distinct alert events.
+  const raisedEvents = new Set(smokeRaised().map((h) => (h.type === 'alert' ? h.alert.t : 0)));
+  if (smokeRaised().length > raisedEvents.size) t.log(`the smoke alarm's alert was delivered ${smokeRaised().length} times (at least once)`);
+  t.is(raisedEvents.size, 1, `the cloud heard one smoke-alarm raise in all\nfirst run: ${gateway.stdout}\nrestart: ${restarted.stdout}`);
   t.is(gpioValue('buzzer'), '1', 'and the buzzer is held on by the restarted gateway');
 });
 

@@ -11,6 +11,7 @@ import type { SiteFile } from '../../../drivers/gateway/site.js';
 import { NbIotModem } from '../../../drivers/nbiot/modem.js';
 import { siteNbIotTransport } from '../../../drivers/nbiot/transports.js';
 import { NbIotUplink } from '../../../drivers/nbiot/uplink.js';
+import type { ByteStream } from '../../../drivers/ports/byte-stream.js';
 import type { Clock } from '../../../drivers/ports/clock.js';
 import type { UplinkPort } from '../../../drivers/ports/uplink.js';
 import { MqttUplink } from '../mqtt/mqtt-uplink.js';
@@ -31,6 +32,25 @@ function readSecret(file: string, what: string): string {
   } catch (error) {
     throw new AxonError('HOST_SECRET_UNREADABLE', `cannot read the ${what}: ${(error as Error).message}`, { where: file, fix: 'check the path in the host config and that the gateway user may read it' });
   }
+}
+
+/**
+ * The modem's view of its reconnecting port: bytes both ways, but not the link's
+ * errors. The AT engine takes a stream error as the end of the link (ByteStream:
+ * onError is called once) and fails every later command, while this port comes
+ * back by itself. While it is down, writes go nowhere and commands time out,
+ * which the driver recovers from (restart the module, reopen the socket).
+ */
+function outlivingLink(stream: ReconnectingStream): ByteStream {
+  const view: ByteStream = {
+    line: stream.line,
+    write: (bytes) => stream.write(bytes),
+    onReadable: undefined,
+    onError: undefined,
+    close: () => stream.close(),
+  };
+  stream.onReadable = (bytes) => view.onReadable?.(bytes);
+  return view;
 }
 
 export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: string, clock: Clock, log: (line: string) => void): HostUplink {
@@ -56,14 +76,21 @@ export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: s
   }
   if (uplink.kind === 'nbiot' && config.modem !== undefined) {
     const modemConfig = config.modem;
+    let reopened = (): void => undefined;
     const stream = new ReconnectingStream({
       where: modemConfig.port,
       line: { baud: modemConfig.baud ?? 9600, dataBits: 8, parity: 'none', stopBits: 1 },
       open: () => openSerialStream({ path: modemConfig.port, baud: modemConfig.baud ?? 9600 }),
-      onState: (state, error) => log(`modem port ${modemConfig.port}: ${state}${error === undefined ? '' : ` (${error.message})`}`),
+      onState: (state, error) => {
+        log(`modem port ${modemConfig.port}: ${state}${error === undefined ? '' : ` (${error.message})`}`);
+        // Back after a drop: the module may have lost power with its USB adapter (sockets, attach gone)
+        // and said so while nobody listened. Start it over on the next send.
+        if (state === 'open' && stream.opens > 1) reopened();
+      },
     });
-    const modem = new NbIotModem({ stream, clock, attach: modemConfig.attach, attachDeadlineMs: modemConfig.attachDeadlineMs, engine: { where: modemConfig.port } });
+    const modem = new NbIotModem({ stream: outlivingLink(stream), clock, attach: modemConfig.attach, attachDeadlineMs: modemConfig.attachDeadlineMs, engine: { where: modemConfig.port } });
     modem.onStateChange = (state) => log(`modem ${state}`);
+    reopened = () => modem.reinitialise();
     const transport = siteNbIotTransport(uplink, modemConfig.mqtt);
     const nbiot = new NbIotUplink({ modem, transport, ackTimeoutMs: modemConfig.ackTimeoutMs, attempts: modemConfig.attempts });
     return {
@@ -72,6 +99,7 @@ export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: s
       async close() {
         await nbiot.close();
         modem.close();
+        stream.close(); // the engine leaves the port to its owner
       },
     };
   }

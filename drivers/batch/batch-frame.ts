@@ -80,7 +80,7 @@ export function batchFrameSize(content: FrameContent): number {
 export const FRAME_HEADER_BITS = 8 + 32 + STEP_CODE_BITS;
 
 /** Smallest and largest a[i] − a[i−1] − 1 of an ascending array (the gaps its series carries). */
-function gapRange(a: readonly number[]): { min: number; max: number } {
+export function gapRange(a: readonly number[]): { min: number; max: number } {
   let min = Infinity;
   let max = -Infinity;
   for (let i = 1; i < a.length; i++) {

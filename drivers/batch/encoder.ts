@@ -15,7 +15,7 @@ import type { Sample } from '../gateway/events.js';
 import { findChannel, toFixed, type ChannelTable } from './channels.js';
 import { BatchError } from './errors.js';
 import { LIMITS, TIME_STEPS_S, type TimeStepS } from './format.js';
-import { FRAME_HEADER_BITS, encodeBatchFrame, presenceBits, timelineBits, valueColumnBits, type FrameContent } from './batch-frame.js';
+import { FRAME_HEADER_BITS, encodeBatchFrame, gapRange, presenceBits, timelineBits, valueColumnBits, type FrameContent } from './batch-frame.js';
 import { eg0Bits } from './bits.js';
 
 export interface BatchEncoderOptions {
@@ -221,14 +221,8 @@ function mergeSteps(steps: readonly number[], items: readonly Queued[], count: n
 }
 
 function stepsTimelineBits(steps: readonly number[]): number {
-  let minGap = Infinity;
-  let maxGap = -Infinity;
-  for (let i = 1; i < steps.length; i++) {
-    const gap = steps[i] - steps[i - 1] - 1;
-    if (gap < minGap) minGap = gap;
-    if (gap > maxGap) maxGap = gap;
-  }
-  return timelineBits(steps.length, minGap, maxGap);
+  const gaps = gapRange(steps);
+  return timelineBits(steps.length, gaps.min, gaps.max);
 }
 
 /** Presence bits of the first `count` items against the frame's time points `steps` (which hold all of theirs). */

@@ -20,7 +20,7 @@ const SITE_FLAGS: FlagSpecs = {
 
 function stamp(io: CommandIo): (line: string) => void {
   // journald stamps lines itself; a terminal gets the time in front.
-  return io.errIsTty ? (line) => io.out(`${new Date().toISOString()} ${line}`) : (line) => io.out(line);
+  return process.stdout.isTTY === true ? (line) => io.out(`${new Date().toISOString()} ${line}`) : (line) => io.out(line);
 }
 
 export const gatewayCheck: Command = {

@@ -48,6 +48,8 @@ export interface AtEngineStats {
   strays: number;
   /** Intermediate lines dropped beyond maxLines. */
   droppedLines: number;
+  /** REBOOT_* URCs: the module restarted (frequent ones point at its power supply). */
+  reboots: number;
 }
 
 export interface AtEngineOptions {
@@ -86,7 +88,7 @@ interface Pending extends Job {
 export class AtEngine {
   readonly urcs = new UrcRouter();
   readonly framer: LineFramer;
-  readonly stats: AtEngineStats = { commands: 0, timeouts: 0, echoes: 0, urcs: 0, strays: 0, droppedLines: 0 };
+  readonly stats: AtEngineStats = { commands: 0, timeouts: 0, echoes: 0, urcs: 0, strays: 0, droppedLines: 0, reboots: 0 };
   readonly #stream: ByteStream;
   readonly #clock: Clock;
   readonly #timeoutMs: number;
@@ -256,6 +258,7 @@ export class AtEngine {
   #routeUrc(urc: Urc): void {
     this.stats.urcs++;
     if (urc.name === 'REBOOT') {
+      this.stats.reboots++;
       // The module lost every setting and socket; whatever was asked will not be answered.
       // Hold the queue while it prints its banner ("Neul", "OK") so that OK answers nothing.
       this.#hold(this.#rebootQuietMs);

@@ -88,11 +88,11 @@ test('fuzz: every command settles within its timeout (plus one quiet per reboot 
         } catch (error) {
           if (!isNamed(error)) return false;
         }
-        // Queued behind nothing, so: the timeout itself plus one hold (timeout recovery, or the quiet
-        // after a reboot banner), and one more quiet per further reboot the module announced meanwhile
-        // (a banner trickling in during the hold restarts it, as a module in a reboot loop would).
+        // Queued behind nothing, so: the timeout itself, plus what is left of the hold the previous
+        // command ended with (timeout recovery, or the quiet after a reboot banner), plus one more quiet
+        // per reboot the module announces meanwhile (each restarts the hold, as in a reboot loop).
         const reboots = engine.stats.reboots - rebootsBefore;
-        if (clock.now() - started > TIMEOUT + REBOOT_QUIET * Math.max(1, reboots)) return false;
+        if (clock.now() - started > TIMEOUT + REBOOT_QUIET * (1 + reboots)) return false;
         if (engine.framer.buffered > 512) return false;
       }
       return true;

@@ -6,7 +6,7 @@
  * decode the gateway's own uplinks exactly as the sdk decoder does.
  */
 import test from 'ava';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChannelTable } from '../../drivers/batch/channels.js';
@@ -121,7 +121,6 @@ test('site validate: the demo site is summarised (exit 0); a site naming an unkn
 test('site validate --manifests: a vendor device outside manifests/devices is found', async (t) => {
   const dir = tempDir(t);
   const vendorDir = path.join(dir, 'vendor');
-  const { mkdirSync } = await import('node:fs');
   mkdirSync(vendorDir);
   const own = { ...shipped('temperature-humidity-rs485'), id: 'acme-th-100', vendor: 'ACME', name: 'ACME TH-100' };
   writeJson(path.join(vendorDir, 'acme-th-100.json'), own);

@@ -159,7 +159,8 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
     const y = random() * area;
     const loss = new Map(stations.map((s) => [s.id, pathLossDb(Math.hypot(s.x - x, s.y - y), 6 * normal(random))]));
     const devEui = `0004a30b${(0x200000 + i).toString(16).padStart(8, '0')}`;
-    const appKey = `2b7e151628aed2a6abf71588${(0x10000000 + i * 2654435761 % 0xefffffff).toString(16).padStart(8, '0').slice(-8)}`;
+    // Each gateway its own AppKey (the last 32 bits spread by a Weyl step), so no two sessions share keys.
+    const appKey = `2b7e151628aed2a6abf71588${(Math.imul(i + 1, 0x9e3779b1) >>> 0).toString(16).padStart(8, '0')}`;
     return { index: i, devEui, appKey, loss, startAtMs: Math.floor(random() * 2 * MINUTE) };
   });
 
@@ -187,8 +188,10 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
   });
 
   // What the network decoded, and when (clock ms): readings by key, alerts for the latency figures.
-  const readingCounts = new Map<string, number>();
-  const decodedByGateway = new Map<string, number>();
+  // Per gateway, every reading decoded, as one number (time in s × 4096 + channel, < 2^53): a
+  // day of a large fleet is tens of millions of readings, and a string key each would not fit.
+  const decodedReadings = new Map<string, { seen: Set<number>; repeated: Set<number> }>();
+  let decodedTotal = 0;
   const decodedAlertAt = new Map<string, number>();
   ns.onEvent((event) => {
     options.onNetworkEvent?.(event, clock.now());
@@ -196,11 +199,15 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
     const dev = event.device.devEuiHex;
     const decoded = event.decoded;
     if (decoded.type === 'batch') {
+      let readings = decodedReadings.get(dev);
+      if (readings === undefined) decodedReadings.set(dev, (readings = { seen: new Set(), repeated: new Set() }));
       for (const r of decoded.readings) {
-        const key = `${dev}/${r.device}.${r.point}@${r.t}`;
-        const count = readingCounts.get(key) ?? 0;
-        if (count === 0) decodedByGateway.set(dev, (decodedByGateway.get(dev) ?? 0) + 1);
-        readingCounts.set(key, count + 1);
+        const key = (r.t / 1000) * 4096 + r.channel;
+        if (readings.seen.has(key)) readings.repeated.add(key);
+        else {
+          readings.seen.add(key);
+          decodedTotal++;
+        }
       }
     } else if (decoded.type === 'alert') {
       const a = decoded.alert;
@@ -248,7 +255,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
   const report = () => {
     let alertsDecoded = 0;
     for (const key of decodedAlertAt.keys()) if (raisedAt.has(key)) alertsDecoded++;
-    return { joined: fleet.filter((g) => g.mac.joined).length, decodedReadings: readingCounts.size, alertsDecoded };
+    return { joined: fleet.filter((g) => g.mac.joined).length, decodedReadings: decodedTotal, alertsDecoded };
   };
   for (let ms = every; ms < hours * 60 * MINUTE; ms += every) {
     await clock.advanceTo(ms);
@@ -284,7 +291,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
   }
   latencies.sort((a, b) => a - b);
   let duplicated = 0;
-  for (const count of readingCounts.values()) if (count > 1) duplicated++;
+  for (const readings of decodedReadings.values()) duplicated += readings.repeated.size;
   const dataRates: Record<string, number> = {};
   const macTotals = { uplinks: 0, retransmissions: 0, confirmedFailed: 0, joinRequests: 0 };
   for (const g of fleet) {
@@ -303,14 +310,14 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
     dataRate: g.mac.dataRate,
     samples: stats[i].samples,
     queuedSamples: stats[i].queuedSamples,
-    readingsDecoded: decodedByGateway.get(g.m.devEui) ?? 0,
+    readingsDecoded: decodedReadings.get(g.m.devEui)?.seen.size ?? 0,
     alertEvents: stats[i].alerts,
     frames: g.mac.counters.uplinks,
     retransmissions: g.mac.counters.retransmissions,
     confirmedFailed: g.mac.counters.confirmedFailed,
   }));
   // Every figure is taken now: closing a gateway frames and sends what it still holds, which the samples above do not count.
-  const readingsDecoded = readingCounts.size;
+  const readingsDecoded = decodedTotal;
   for (const g of fleet) {
     await clock.run(g.gateway.close());
     g.sim.close();

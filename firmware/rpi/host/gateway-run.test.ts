@@ -112,7 +112,6 @@ test('axon gateway run: a real Pi gateway over a pty and Mosquitto — readings,
   await until(() => DEVICES.every((d) => readingsOf(d, replugged).some((r) => r.t >= replugged - 1000)), 'readings taken after the replug');
 
   // 4. SIGTERM: a clean stop with a summary, the lock released.
-  if (process.env.AXON_TEST_SHOW_LOG !== undefined) t.log(gateway.stdout);
   gateway.child.kill('SIGTERM');
   const exit = await gateway.exited;
   t.is(exit.code, 0, gateway.stdout + gateway.stderr);

@@ -8,7 +8,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChannelTable } from '../../../drivers/batch/channels.js';
 import { AxonError } from '../../../drivers/errors.js';
-import { isChannelTable, loadChannelTable } from '../../../drivers/gateway/site-channels.js';
+import type { DeviceManifest } from '../../../drivers/devices/manifest.js';
+import { isChannelTable, loadChannelTable, siteChannelTable } from '../../../drivers/gateway/site-channels.js';
+import type { SiteFile } from '../../../drivers/gateway/site.js';
 import { NodeKeyValueStore } from '../../../firmware/rpi/storage/index.js';
 import { UsageError, type FlagSpecs, type Flags } from '../args.js';
 
@@ -17,7 +19,12 @@ export const PREVIOUS_TABLE_FLAGS: FlagSpecs = {
   state: { type: 'string', value: '<dir>', description: "a Raspberry Pi gateway's data directory: take the table it persisted (instead of --previous)" },
 };
 
-export function previousChannelTable(flags: Flags): ChannelTable | undefined {
+/** The table the site's gateways use: numbered on from --previous or --state when given, afresh otherwise. */
+export function gatewayChannelTable(flags: Flags, site: SiteFile, manifests: ReadonlyMap<string, DeviceManifest>): ChannelTable {
+  return siteChannelTable(site, manifests, { previous: previousChannelTable(flags) });
+}
+
+function previousChannelTable(flags: Flags): ChannelTable | undefined {
   const file = flags.string('previous');
   const state = flags.string('state');
   if (file !== undefined && state !== undefined) throw new UsageError('give --previous or --state, not both', flags.command);

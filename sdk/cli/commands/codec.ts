@@ -8,11 +8,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { AxonError } from '../../../drivers/errors.js';
-import { siteChannelTable } from '../../../drivers/gateway/site-channels.js';
 import { es5Violations, generateCodec } from '../../codec/index.js';
 import type { Command } from '../command.js';
-import { PREVIOUS_TABLE_FLAGS, previousChannelTable } from './channel-table-input.js';
-import { loadSite, MANIFESTS_FLAG, siteManifests } from './site-inputs.js';
+import { gatewayChannelTable, PREVIOUS_TABLE_FLAGS } from './channel-table-input.js';
+import { MANIFESTS_FLAG, siteInputs } from './site-inputs.js';
 
 /** The Things Stack's limit on a payload formatter's source. */
 const TTS_CODEC_LIMIT_BYTES = 40 * 1024;
@@ -50,9 +49,8 @@ export const codec: Command = {
   ],
 
   async run({ flags }, io) {
-    const manifests = siteManifests(flags);
-    const site = loadSite(flags, manifests, io);
-    const table = siteChannelTable(site, manifests, { previous: previousChannelTable(flags) });
+    const { site, manifests } = siteInputs(flags, io);
+    const table = gatewayChannelTable(flags, site, manifests);
     const source = generateCodec(table, { name: flags.string('name') ?? site.id });
     const violations = es5Violations(source);
     if (violations.length > 0) {

@@ -4,12 +4,11 @@
  * says, decoded with the site's channel table, the same decoder the cloud
  * side uses (sdk/codec/decode-uplink.ts). Times are printed as ISO 8601.
  */
-import { siteChannelTable } from '../../../drivers/gateway/site-channels.js';
 import { decodeUplink, type DecodedUplink } from '../../codec/decode-uplink.js';
 import type { Command } from '../command.js';
-import { PREVIOUS_TABLE_FLAGS, previousChannelTable } from './channel-table-input.js';
+import { gatewayChannelTable, PREVIOUS_TABLE_FLAGS } from './channel-table-input.js';
 import { hexFromPositionals } from './hex-input.js';
-import { loadSite, MANIFESTS_FLAG, siteManifests } from './site-inputs.js';
+import { MANIFESTS_FLAG, siteInputs } from './site-inputs.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -41,9 +40,8 @@ export const decodeUplinkCommand: Command = {
 
   async run({ flags, positionals }, io) {
     const bytes = hexFromPositionals(positionals, 'decode uplink');
-    const manifests = siteManifests(flags);
-    const site = loadSite(flags, manifests, io);
-    const table = siteChannelTable(site, manifests, { previous: previousChannelTable(flags) });
+    const { site, manifests } = siteInputs(flags, io);
+    const table = gatewayChannelTable(flags, site, manifests);
     io.out(JSON.stringify(readable(decodeUplink(bytes, table)), null, flags.bool('compact') ? undefined : 2));
     return 0;
   },

@@ -10,7 +10,7 @@ import { loadHostConfig } from '../../../firmware/rpi/host/host-config.js';
 import { startGatewayHost } from '../../../firmware/rpi/host/gateway-host.js';
 import { parseInteger, type FlagSpecs } from '../args.js';
 import type { Command, CommandIo } from '../command.js';
-import { loadSite, MANIFESTS_FLAG, siteManifests } from './site-inputs.js';
+import { MANIFESTS_FLAG, siteInputs } from './site-inputs.js';
 
 const SITE_FLAGS: FlagSpecs = {
   site: { type: 'string', value: '<file>', description: 'the site file: buses, devices, rules, outputs, uplink (validated first)', required: true },
@@ -33,8 +33,7 @@ export const gatewayCheck: Command = {
   examples: ['axon gateway check --site /etc/axon/site.json --config /etc/axon/host.json'],
 
   async run({ flags }, io) {
-    const manifests = siteManifests(flags);
-    const site = loadSite(flags, manifests, io);
+    const { site, manifests } = siteInputs(flags, io);
     const config = loadHostConfig(flags.string('config'), site);
     io.out(`ok  site ${site.id} with ${flags.string('config') ?? 'no host config'}`);
     for (const bus of site.buses) io.out(`    bus ${bus.id} on ${config.buses?.[bus.id]?.port ?? bus.port}: ${bus.devices.length} devices`);
@@ -68,8 +67,7 @@ export const gatewayRun: Command = {
   ],
 
   async run({ flags }, io) {
-    const manifests = siteManifests(flags);
-    const site = loadSite(flags, manifests, io);
+    const { site, manifests } = siteInputs(flags, io);
     const config = loadHostConfig(flags.string('config'), site);
     const reportEveryS = flags.int('report-every', { min: 0, max: 86_400, default: 300 });
     const durationText = flags.string('duration');

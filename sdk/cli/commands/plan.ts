@@ -9,7 +9,7 @@
 import { planSite, type BusPlan, type PlannedRequest, type SitePlan } from '../../../drivers/scheduler/bus-time.js';
 import type { Flags } from '../args.js';
 import type { Command, CommandIo } from '../command.js';
-import { loadSite, MANIFESTS_FLAG, siteManifests } from './site-inputs.js';
+import { MANIFESTS_FLAG, siteInputs } from './site-inputs.js';
 
 function what(r: PlannedRequest): string {
   return r.di === undefined ? `FC${String(r.fc).padStart(2, '0')}` : `DI ${r.di}`;
@@ -51,8 +51,7 @@ export function formatSitePlan(plan: SitePlan): string {
 }
 
 async function run(flags: Flags, io: CommandIo): Promise<number> {
-  const manifests = siteManifests(flags);
-  const site = loadSite(flags, manifests, io);
+  const { site, manifests } = siteInputs(flags, io);
   const plan = planSite(site, manifests);
   io.out(flags.bool('json') ? JSON.stringify(plan, null, 2) : formatSitePlan(plan));
   // A schedule that cannot fit is a failed check for scripts (CI on site files), after printing the plan.

@@ -26,3 +26,9 @@ export function siteManifests(flags: Flags): Map<string, DeviceManifest> {
 export function loadSite(flags: Flags, manifests: ReadonlyMap<string, DeviceManifest>, io: CommandIo): SiteFile {
   return loadSiteFile(flags.requiredString('site'), { manifests, onWarning: (warning) => io.err(`warning: ${formatProblem(warning)}`) });
 }
+
+/** The manifests (shipped plus --manifests) and the validated --site file: what every site command starts from. */
+export function siteInputs(flags: Flags, io: CommandIo): { site: SiteFile; manifests: Map<string, DeviceManifest> } {
+  const manifests = siteManifests(flags);
+  return { site: loadSite(flags, manifests, io), manifests };
+}

@@ -7,7 +7,7 @@
 import { siteChannelTable } from '../../../drivers/gateway/site-channels.js';
 import { siteRules } from '../../../drivers/rules/defaults.js';
 import type { Command } from '../command.js';
-import { loadSite, MANIFESTS_FLAG, siteManifests } from './site-inputs.js';
+import { MANIFESTS_FLAG, siteInputs } from './site-inputs.js';
 
 export const siteValidate: Command = {
   group: 'site',
@@ -23,16 +23,18 @@ export const siteValidate: Command = {
   examples: ['axon site validate --site manifests/sites/demo.json', 'axon site validate --site my-site.json --manifests vendor/manifests --json'],
 
   async run({ flags }, io) {
-    const manifests = siteManifests(flags);
-    const site = loadSite(flags, manifests, io);
+    const { site, manifests } = siteInputs(flags, io);
     const rules = siteRules(site, manifests);
     const table = siteChannelTable(site, manifests, { rules });
+    // Counted on what runs, not on the file: merging may drop or replace rules.
+    const siteIds = new Set((site.rules ?? []).map((r) => r.id));
+    const fromSite = rules.filter((r) => siteIds.has(r.id)).length;
     const summary = {
       site: site.id,
       name: site.name,
       uplink: site.uplink,
       buses: site.buses.map((bus) => ({ id: bus.id, port: bus.port, line: `${bus.baud} ${bus.dataBits ?? 8}${bus.parity[0].toUpperCase()}${bus.stopBits}`, devices: bus.devices.map((d) => `${d.id} (${d.manifest} @ ${String(d.address)})`) })),
-      rules: { total: rules.length, site: site.rules?.length ?? 0, defaults: rules.length - (site.rules?.length ?? 0) },
+      rules: { total: rules.length, site: fromSite, defaults: rules.length - fromSite },
       channels: table.channels.length,
       outputs: (site.outputs ?? []).map((o) => o.id),
     };

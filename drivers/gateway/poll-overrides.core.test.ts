@@ -69,14 +69,14 @@ test('a newer downlink replaces the persisted period, and that one outlasts a se
   const second = await reboot(p);
   await p.until(second + 4 * MINUTE);
   polledEvery(t, p, HYDRANT, 30, second, second + 4 * MINUTE, 'after the second reboot');
-  t.deepEqual([...(loadPollOverrides(p.meta)?.overrides ?? [])], [[HYDRANT, 30]], 'one record, the newer period');
+  t.deepEqual([...(loadPollOverrides(p.meta)?.overrides.periods ?? [])], [[HYDRANT, 30]], 'one record, the newer period');
 
   setPeriod(p, HYDRANT, 0);
   await p.until(second + 5 * MINUTE);
   const third = await reboot(p);
   await p.until(third + 4 * MINUTE);
   polledEvery(t, p, HYDRANT, 60, third, third + 4 * MINUTE, 'cleared, then rebooted: the site file\'s period');
-  t.deepEqual([...(loadPollOverrides(p.meta)?.overrides ?? [])], [], 'the record holds no override');
+  t.deepEqual([...(loadPollOverrides(p.meta)?.overrides.periods ?? [])], [], 'the record holds no override');
   await p.close();
   t.deepEqual(p.errors(), []);
 });
@@ -157,7 +157,7 @@ test('overrides of devices no longer in the site are dropped and the record rewr
   setPeriod(p, HYDRANT, 15);
   setPeriod(p, SOUTH, 20);
   await p.until(2 * MINUTE);
-  t.deepEqual([...(loadPollOverrides(p.meta)?.overrides ?? [])], [[HYDRANT, 15], [SOUTH, 20]]);
+  t.deepEqual([...(loadPollOverrides(p.meta)?.overrides.periods ?? [])], [[HYDRANT, 15], [SOUTH, 20]]);
 
   // The site file is edited: hydrant-south is taken out.
   const bus = p.site.buses[0];
@@ -166,7 +166,7 @@ test('overrides of devices no longer in the site are dropped and the record rewr
   bus.devices = bus.devices.filter((d) => d.id !== SOUTH);
   p.site.rules = (p.site.rules ?? []).filter((r) => r.device !== SOUTH);
   const first = await reboot(p);
-  t.deepEqual([...(loadPollOverrides(p.meta)?.overrides ?? [])], [[HYDRANT, 15]], 'the record keeps only devices in the site');
+  t.deepEqual([...(loadPollOverrides(p.meta)?.overrides.periods ?? [])], [[HYDRANT, 15]], 'the record keeps only devices in the site');
   await p.until(first + 2 * MINUTE);
   polledEvery(t, p, HYDRANT, 15, first, first + 2 * MINUTE, 'the device that stayed');
 

@@ -1,14 +1,16 @@
 /**
  * Poll periods set by downlink outlast a restart (docs/gateway.md,
- * "Downlinks"): the demo site's hydrant (60 s from its manifest) in virtual
- * time, the gateway rebooted on the same meta store. Assertions are on when
- * polls start, before and after each reboot.
+ * "Downlinks"), unless the device's entry in the site file changed since: the
+ * site file wins. The demo site's hydrants (60 s from their manifest) in
+ * virtual time, the gateway rebooted on the same meta store. Assertions are on
+ * when polls start, before and after each reboot.
  */
 import { test } from '../../test/kit/core-test.js';
 import type { CoreAssertions } from '../../test/kit/assertions.js';
 import { MemoryKeyValueStore, type KeyValueStore } from '../ports/storage.js';
 import { encodeCbor } from '../batch/cbor-codec.js';
 import { encodeDownlink } from './downlink.js';
+import { describeEvent } from './event-text.js';
 import { saveBlob } from './kv-blob.js';
 import { loadPollOverrides, POLL_OVERRIDES_KEY } from './poll-overrides.js';
 import { MINUTE, Pipeline } from './test-support.js';
@@ -179,4 +181,51 @@ test('overrides of devices no longer in the site are dropped and the record rewr
   polledEvery(t, p, SOUTH, 60, second, second + 3 * MINUTE, 'hydrant-south, back in the site');
   await p.close();
   t.deepEqual(p.errors(), []);
+});
+
+test('the site file wins: an override whose device entry was edited is dropped at start, and the log says so', async (t) => {
+  const SOUTH = 'hydrant-south';
+  const p = new Pipeline({ devices: [HYDRANT, SOUTH] });
+  p.gateway.start();
+  await p.until(1 * MINUTE);
+  setPeriod(p, HYDRANT, 15);
+  setPeriod(p, SOUTH, 20);
+  await p.until(2 * MINUTE);
+
+  // The operator edits hydrant-north's entry (its period, 60 → 30 s); hydrant-south's entry is rewritten with its keys in another order only.
+  const bus = p.site.buses[0];
+  bus.devices = bus.devices.map((d) => (d.id === HYDRANT ? { ...d, pollPeriodS: 30 } : d.id === SOUTH ? Object.fromEntries(Object.entries(d).reverse()) as typeof d : d));
+  const rebootAt = await reboot(p);
+  const notices = p.events.filter((e) => e.kind === 'notice' && e.atMs >= rebootAt);
+  t.deepEqual(notices.map((e) => describeEvent(e)), [
+    'poll period 15 s set by downlink for hydrant-north dropped: its entry in the site file changed since (the site file wins); polling at the site file\'s period',
+  ]);
+  t.deepEqual([...(loadPollOverrides(p.meta)?.overrides.periods ?? [])], [[SOUTH, 20]], 'the record keeps the unchanged entry\'s override only');
+  await p.until(rebootAt + 3 * MINUTE);
+  polledEvery(t, p, HYDRANT, 30, rebootAt, rebootAt + 3 * MINUTE, 'the edited device, at the site file\'s new period');
+  polledEvery(t, p, SOUTH, 20, rebootAt, rebootAt + 3 * MINUTE, 'the device whose entry did not change');
+
+  // A second start changes nothing more.
+  const again = await reboot(p);
+  t.deepEqual(p.events.filter((e) => e.kind === 'notice' && e.atMs >= again), []);
+  await p.close();
+  t.deepEqual(p.errors(), []);
+});
+
+test('a record from before fingerprints: in-bounds periods are kept, one outside today\'s bounds (16 777 215 s) is dropped with a notice', async (t) => {
+  const SOUTH = 'hydrant-south';
+  const meta = new MemoryKeyValueStore();
+  saveBlob(meta, POLL_OVERRIDES_KEY, encodeCbor({ format: 1, periods: { [HYDRANT]: 16_777_215, [SOUTH]: 20 } }));
+  const p = new Pipeline({ devices: [HYDRANT, SOUTH], gateway: { meta } });
+  p.gateway.start();
+  t.deepEqual(p.events.filter((e) => e.kind === 'notice').map((e) => describeEvent(e)), [
+    'poll period 16777215 s set by downlink for hydrant-north dropped: it is outside 1–86400 s; polling at the site file\'s period',
+  ]);
+  await p.until(3 * MINUTE);
+  polledEvery(t, p, HYDRANT, 60, 0, 3 * MINUTE, 'the dropped one');
+  polledEvery(t, p, SOUTH, 20, 0, 3 * MINUTE, 'the kept one');
+  const saved = loadPollOverrides(meta)?.overrides;
+  t.deepEqual([...(saved?.periods ?? [])], [[SOUTH, 20]]);
+  t.is(saved?.sites.size, 1, 'rewritten with the fingerprint of its site entry');
+  await p.close();
 });

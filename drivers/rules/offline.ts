@@ -25,6 +25,8 @@ export class OfflineWatch {
   #timer: TimerHandle | undefined;
   /** Clock time the armed timer was set for. */
   #armedFor = Infinity;
+  /** When the poll period last changed: the device gets the full new allowance from then, as it does after boot. */
+  #periodChangedAt = -Infinity;
 
   constructor(rule: OfflineRule, clock: Clock, pollPeriodMs: () => number, onWatchdog: () => void) {
     this.rule = rule;
@@ -43,9 +45,9 @@ export class OfflineWatch {
     return (this.rule.periods ?? DEFAULT_OFFLINE_PERIODS) * this.#period();
   }
 
-  /** Milliseconds since the last valid reading (or since start). */
+  /** Milliseconds since the last valid reading (or since start, or since the poll period changed). */
   silentMs(): number {
-    return this.#clock.now() - this.#lastValidAt;
+    return this.#clock.now() - this.#silentSince();
   }
 
   isOverdue(): boolean {
@@ -58,8 +60,12 @@ export class OfflineWatch {
     if (this.#timer === undefined || this.#due() < this.#armedFor) this.arm();
   }
 
-  /** The poll period may have changed: an armed watchdog moves to an earlier deadline now (a later one it finds when it fires). */
+  /**
+   * The poll period changed (a downlink): the device gets the full allowance of the new period from now,
+   * and an armed watchdog moves to an earlier deadline now (a later one it finds when it fires).
+   */
   onPeriodChanged(): void {
+    this.#periodChangedAt = this.#clock.now();
     if (this.#timer !== undefined && this.#due() < this.#armedFor) this.arm();
   }
 
@@ -84,7 +90,11 @@ export class OfflineWatch {
 
   /** When the watchdog reports: half a period after the deadline. */
   #due(): number {
-    return this.#lastValidAt + this.allowanceMs + this.#period() / 2;
+    return this.#silentSince() + this.allowanceMs + this.#period() / 2;
+  }
+
+  #silentSince(): number {
+    return Math.max(this.#lastValidAt, this.#periodChangedAt);
   }
 
   #period(): number {

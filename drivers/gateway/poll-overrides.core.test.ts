@@ -16,6 +16,7 @@ import { loadPollOverrides, POLL_OVERRIDES_KEY } from './poll-overrides.js';
 import { MINUTE, Pipeline } from './test-support.js';
 
 const HYDRANT = 'hydrant-north';
+const SOUTH = 'hydrant-south';
 
 /** Send a poll-period downlink (periodS 0: back to the site file's period). */
 function setPeriod(p: Pipeline, device: string, periodS: number): void {
@@ -35,6 +36,17 @@ function polledEvery(t: CoreAssertions, p: Pipeline, device: string, periodS: nu
   t.true(starts.length > 0 && starts[0] - fromMs < 1000, `${what}: the first poll of ${device} comes at once`);
   const gaps = starts.slice(1).map((ms, i) => ms - starts[i]);
   t.true(gaps.every((gap) => Math.abs(gap - periodS * 1000) <= 1000), `${what}: ${device} polled every ${periodS} s (gaps ${gaps.map((g) => g / 1000).join(', ')} s)`);
+}
+
+/** Both hydrants, overridden by downlink to 15 s (north) and 20 s (south) a minute in; the clock at 2 min. */
+async function hydrantsAt15And20(): Promise<Pipeline> {
+  const p = new Pipeline({ devices: [HYDRANT, SOUTH] });
+  p.gateway.start();
+  await p.until(1 * MINUTE);
+  setPeriod(p, HYDRANT, 15);
+  setPeriod(p, SOUTH, 20);
+  await p.until(2 * MINUTE);
+  return p;
 }
 
 async function reboot(p: Pipeline): Promise<number> {
@@ -152,13 +164,7 @@ test('a power cut while saving a new period keeps the previous one for the next 
 });
 
 test('overrides of devices no longer in the site are dropped and the record rewritten', async (t) => {
-  const SOUTH = 'hydrant-south';
-  const p = new Pipeline({ devices: [HYDRANT, SOUTH] });
-  p.gateway.start();
-  await p.until(1 * MINUTE);
-  setPeriod(p, HYDRANT, 15);
-  setPeriod(p, SOUTH, 20);
-  await p.until(2 * MINUTE);
+  const p = await hydrantsAt15And20();
   t.deepEqual([...(loadPollOverrides(p.meta)?.overrides.periods ?? [])], [[HYDRANT, 15], [SOUTH, 20]]);
 
   // The site file is edited: hydrant-south is taken out.
@@ -184,13 +190,7 @@ test('overrides of devices no longer in the site are dropped and the record rewr
 });
 
 test('the site file wins: an override whose device entry was edited is dropped at start, and the log says so', async (t) => {
-  const SOUTH = 'hydrant-south';
-  const p = new Pipeline({ devices: [HYDRANT, SOUTH] });
-  p.gateway.start();
-  await p.until(1 * MINUTE);
-  setPeriod(p, HYDRANT, 15);
-  setPeriod(p, SOUTH, 20);
-  await p.until(2 * MINUTE);
+  const p = await hydrantsAt15And20();
 
   // The operator edits hydrant-north's entry (its period, 60 → 30 s); hydrant-south's entry is rewritten with its keys in another order only.
   const bus = p.site.buses[0];
@@ -213,7 +213,6 @@ test('the site file wins: an override whose device entry was edited is dropped a
 });
 
 test('a record from before fingerprints: in-bounds periods are kept, one outside today\'s bounds (16 777 215 s) is dropped with a notice', async (t) => {
-  const SOUTH = 'hydrant-south';
   const meta = new MemoryKeyValueStore();
   saveBlob(meta, POLL_OVERRIDES_KEY, encodeCbor({ format: 1, periods: { [HYDRANT]: 16_777_215, [SOUTH]: 20 } }));
   const p = new Pipeline({ devices: [HYDRANT, SOUTH], gateway: { meta } });

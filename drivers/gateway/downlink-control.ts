@@ -95,8 +95,10 @@ export class DownlinkControl {
     const kept: PollOverrides = { periods: new Map(), sites: new Map() };
     for (const [device, periodS] of saved.overrides.periods) {
       const known = this.#devices.get(device);
-      // A device taken out of the site: its override goes quietly, as it always has.
-      if (known === undefined) continue;
+      if (known === undefined) {
+        this.#o.emit({ kind: 'notice', code: 'POLL_OVERRIDE_DROPPED', message: `poll period ${periodS} s set by downlink for ${device} dropped: the device is no longer in the site file` });
+        continue;
+      }
       const fingerprint = siteEntryFingerprint(known.entry);
       const saw = saved.overrides.sites.get(device);
       const dropped =
@@ -156,12 +158,8 @@ export class DownlinkControl {
     if (payload.length === STATUS_WITH_REFUSAL_BYTES) this.#refusalReported = this.#refusalInStatus;
   }
 
-  /** Save now what waits for the end of the window (on stop). */
-  flush(): void {
-    this.#save.flush();
-  }
-
-  close(): void {
+  /** On stop: save now what waits for the end of the window; an answer still waiting is dropped (the sender is stopping too). */
+  stop(): void {
     this.#save.flush();
     this.#answer.close();
   }

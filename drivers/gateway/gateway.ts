@@ -227,7 +227,7 @@ export class Gateway {
     if (this.#flushTimer !== undefined) this.#clock.cancel(this.#flushTimer);
     if (this.#statusTimer !== undefined) this.#clock.cancel(this.#statusTimer);
     await Promise.all(this.#schedulers.map((scheduler) => scheduler.stop()));
-    this.#downlinks.flush();
+    this.#downlinks.stop();
     this.flush();
     await this.#sender.stop();
     this.#store.sync();
@@ -237,7 +237,6 @@ export class Gateway {
   async close(): Promise<void> {
     await this.stop();
     this.#engine.close();
-    this.#downlinks.close();
     await Promise.all(this.#schedulers.map((scheduler) => scheduler.close()));
     this.#store.close();
     this.#o.uplink.onDownlink = undefined;

@@ -175,6 +175,7 @@ test('overrides of devices no longer in the site are dropped and the record rewr
   p.site.rules = (p.site.rules ?? []).filter((r) => r.device !== SOUTH);
   const first = await reboot(p);
   t.deepEqual([...(loadPollOverrides(p.meta)?.overrides.periods ?? [])], [[HYDRANT, 15]], 'the record keeps only devices in the site');
+  t.deepEqual(p.events.flatMap((e) => (e.kind === 'notice' ? [e.message] : [])), ['poll period 20 s set by downlink for hydrant-south dropped: the device is no longer in the site file']);
   await p.until(first + 2 * MINUTE);
   polledEvery(t, p, HYDRANT, 15, first, first + 2 * MINUTE, 'the device that stayed');
 

@@ -128,6 +128,21 @@ test('status: 11 bytes, dropped and queued counters saturate', (t) => {
   t.deepEqual(decodeMessage(bytes, table), { type: 'status', status: { t: t0, dropped: 1234, queued: 56 } });
 });
 
+test('status answering a refused downlink: 17 bytes whose first 11 are the plain status; binary and CBOR agree', (t) => {
+  const t0 = Date.UTC(2026, 6, 1);
+  const refused = { count: 3, downlink: 0x02, reason: 'out-of-bounds' as const, index: 4 };
+  const bytes = encodeStatus({ t: t0, dropped: 1234, queued: 56, refused });
+  t.is(toHex(bytes, ' '), '13 6a 44 58 80 00 04 d2 00 00 38 00 03 02 03 00 04');
+  t.deepEqual(decodeStatus(bytes), { t: t0, dropped: 1234, queued: 56, refused });
+  t.deepEqual(decodeStatus(bytes.subarray(0, 11)), { t: t0, dropped: 1234, queued: 56 }, 'the first 11 bytes are the plain status');
+  const malformed = { count: 70_000, downlink: 0x7f, reason: 'malformed' as const };
+  t.deepEqual(decodeStatus(encodeStatus({ t: t0, dropped: 0, refused: malformed })).refused, { ...malformed, count: 0xffff }, 'no index, count saturates');
+  const table = buildChannelTable(fixtureSite(), fixtureManifests());
+  t.deepEqual(decodeCborMessage(encodeCborStatus({ t: t0, dropped: 1, refused }), table), { type: 'status', status: { t: t0, dropped: 1, queued: 0, refused } });
+  t.throws(() => decodeStatus(Uint8Array.from([...bytes.subarray(0, 14), 9, 0, 4])), { message: /reason 9/ });
+  t.throws(() => decodeStatus(bytes.subarray(0, 15)), { message: /expected 11 or 17/ });
+});
+
 test('encoder: samples it cannot carry are refused with a BatchError naming the point', (t) => {
   const table = buildChannelTable(fixtureSite(), fixtureManifests());
   const encoder = new BatchEncoder(table);

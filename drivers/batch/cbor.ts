@@ -8,7 +8,8 @@
  *   batch  {"v":1,"m":"batch","t0":unixS,"step":s,"ch":[[channel,[k…],[int…]],…]}
  *          reading time = (t0 + k × step) s
  *   alert  {"v":1,"m":"alert","r":ruleIndex,"lvl":"warning"|"critical","st":state,"t":unixS,"x"?:value}
- *   status {"v":1,"m":"status","t":unixS,"dropped":n,"queued":n}
+ *   status {"v":1,"m":"status","t":unixS,"dropped":n,"queued":n,
+ *           "refused"?:{"n":count,"dl":type byte,"why":reason,"ix"?:index}}
  */
 import { decodeCbor, encodeCbor, type CborValue } from './cbor-codec.js';
 import type { AlertEvent, Sample } from '../gateway/events.js';
@@ -20,7 +21,7 @@ import { BatchError } from './errors.js';
 import { unixSeconds } from './fixed-bytes.js';
 import { FORMAT_VERSION, LIMITS, TIME_STEPS_S, type TimeStepS } from './format.js';
 import type { FrameBlock, FrameContent } from './batch-frame.js';
-import type { StatusReport } from './status.js';
+import { REFUSAL_REASONS, type DecodedStatus, type RefusalReason, type StatusReport } from './status.js';
 
 type CborChannel = [number, number[], number[]];
 
@@ -62,7 +63,24 @@ export function encodeCborAlert(event: AlertEvent, table: ChannelTable): Uint8Ar
 }
 
 export function encodeCborStatus(status: StatusReport): Uint8Array {
-  return encode({ v: FORMAT_VERSION, m: 'status', t: unixSeconds(status.t, 'status'), dropped: status.dropped, queued: status.queued ?? 0 });
+  const message: Record<string, CborValue> = { v: FORMAT_VERSION, m: 'status', t: unixSeconds(status.t, 'status'), dropped: status.dropped, queued: status.queued ?? 0 };
+  const refusal = status.refused;
+  if (refusal !== undefined) {
+    const refused: Record<string, CborValue> = { n: refusal.count, dl: refusal.downlink, why: refusal.reason };
+    if (refusal.index !== undefined) refused.ix = refusal.index;
+    message.refused = refused;
+  }
+  return encode(message);
+}
+
+function statusOf(m: Record<string, unknown>): DecodedStatus {
+  const status: DecodedStatus = { t: seconds(m.t, 't') * 1000, dropped: count(m.dropped, 'dropped'), queued: count(m.queued, 'queued') };
+  if (m.refused === undefined) return status;
+  const r = asRecord(m.refused, '"refused"');
+  if (!REFUSAL_REASONS.includes(r.why as RefusalReason)) throw cborShape(`"refused.why" is ${JSON.stringify(r.why)}`);
+  status.refused = { count: count(r.n, 'refused.n'), downlink: count(r.dl, 'refused.dl'), reason: r.why as RefusalReason };
+  if (r.ix !== undefined) status.refused.index = count(r.ix, 'refused.ix');
+  return status;
 }
 
 export function decodeCborMessage(bytes: Uint8Array, table: ChannelTable, options: DecodeOptions = {}): DecodedMessage {
@@ -76,9 +94,7 @@ export function decodeCborMessage(bytes: Uint8Array, table: ChannelTable, option
   if (m.v !== FORMAT_VERSION) throw cborShape(`format version ${String(m.v)}; this decoder reads ${FORMAT_VERSION}`);
   if (m.m === 'batch') return { type: 'batch', readings: readingsOf(batchContent(m), table, options) };
   if (m.m === 'alert') return { type: 'alert', alert: alertOf(m, table) };
-  if (m.m === 'status') {
-    return { type: 'status', status: { t: seconds(m.t, 't') * 1000, dropped: count(m.dropped, 'dropped'), queued: count(m.queued, 'queued') } };
-  }
+  if (m.m === 'status') return { type: 'status', status: statusOf(m) };
   throw cborShape(`unknown message kind ${JSON.stringify(m.m)}`);
 }
 

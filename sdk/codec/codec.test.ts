@@ -109,6 +109,10 @@ test('codec: values come out at channel resolution with ISO times; alerts and st
   sameAsSdk(t, offline);
   const status = encodeStatus({ t: Date.UTC(2026, 6, 15, 10), dropped: 3, queued: 250 });
   t.deepEqual(run(status), { data: { type: 'status', status: { time: '2026-07-15T10:00:00.000Z', dropped: 3, queued: 250 } } });
+  const refused = encodeStatus({ t: Date.UTC(2026, 6, 15, 10), dropped: 3, queued: 250, refused: { count: 1, downlink: 2, reason: 'out-of-bounds', index: 7 } });
+  t.deepEqual(run(refused), { data: { type: 'status', status: { time: '2026-07-15T10:00:00.000Z', dropped: 3, queued: 250, refused: { count: 1, downlink: 2, reason: 'out-of-bounds', index: 7 } } } });
+  sameAsSdk(t, refused);
+  sameAsSdk(t, encodeStatus({ t: Date.UTC(2026, 6, 15, 10), dropped: 0, refused: { count: 2, downlink: 9, reason: 'malformed' } }));
 });
 
 test('codec: an older codec warns about channels it does not know and decodes the rest', (t) => {

@@ -71,7 +71,7 @@ export const fleetSim: Command = {
     gateways: { type: 'string', value: '<n>', description: 'number of Axon gateways', default: '10' },
     'base-stations': { type: 'string', value: '<n>', description: 'number of LoRaWAN base stations in the district', default: '1' },
     'sub-bands': { type: 'string', value: '<n>', description: 'sub-bands of 8 channels the base stations use: station k hears sub-band k mod n; each gateway gets its nearest station\'s', default: '1' },
-    demodulators: { type: 'string', value: '<n>', description: 'demodulators per base station (packets received at once)', default: '16 (SX1302)' },
+    demodulators: { type: 'string', value: '<n>', description: 'demodulators per base station: packets it can receive at once', default: '16, an SX1302\'s' },
     hours: { type: 'string', value: '<h>', description: 'simulated hours (then 20 min for the logs to drain)', default: '6' },
     site: { type: 'string', value: '<file>', description: 'the site every gateway runs, each with its own device seeds', default: 'the demo site' },
     manifests: MANIFESTS_FLAG,
@@ -92,7 +92,7 @@ export const fleetSim: Command = {
     'The demo site has a storm and a fire on its timeline, so every gateway raises alerts in the same hours, as a real storm would.',
     'Speed: about 10 gateway-hours per second on this 2-core machine (demo site, 13 devices each; `npm run -s bench -- fleet`).',
   ].join('\n'),
-  examples: ['axon fleet sim --gateways 20 --hours 3', 'axon fleet sim --gateways 60 --base-stations 3 --hours 6 --json > fleet.json'],
+  examples: ['axon fleet sim --gateways 20 --hours 3', 'axon fleet sim --gateways 60 --base-stations 3 --hours 6 --json > fleet.json', 'axon fleet sim --gateways 100 --base-stations 10 --sub-bands 10 --hours 3'],
 
   async run({ flags }, io) {
     const manifests = siteManifests(flags);

@@ -102,3 +102,14 @@ test('EU868: the base station keeps its downlinks within 1 % of any hour in g1, 
   t.true((bs.busiestHourShare.g3 ?? 0) > 0, 'refused RX1 answers went out in RX2 (g3, 10 %)');
   t.is(r.losses.dutyCycle, bs.downlinksRefused['duty-cycle']);
 });
+
+test('two sub-bands: each base station hears its own 8 channels, each gateway is held to its nearest station\'s, and everything arrives', async (t) => {
+  const r = await runFleet({ ...base, gateways: 6, baseStations: 2, subBands: 2, hours: 1, seed: 5, areaKm: 2 });
+  assertEverythingArrived(t, r);
+  t.deepEqual(r.perBaseStation.map((b) => b.channels), [[0, 1, 2, 3, 4, 5, 6, 7], [8, 9, 10, 11, 12, 13, 14, 15]]);
+  t.is(r.perBaseStation[0].gateways + r.perBaseStation[1].gateways, 6);
+  t.true(r.perBaseStation.every((b) => b.gateways > 0), 'both sub-bands are in use');
+  const heard = r.perBaseStation.map((b) => Object.values(b.receptions).reduce((a, n) => a + n, 0));
+  t.is(heard[0] + heard[1], r.air.uplinks, 'every uplink reached exactly one station\'s channels: no gateway strayed from its sub-band (ADR included)');
+  t.is(r.ns.duplicates, 0, 'no frame is heard twice');
+});

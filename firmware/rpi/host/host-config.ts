@@ -21,7 +21,7 @@ export interface HostConfig {
   buses?: Record<string, { port: string; reopenMs?: number }>;
   outputs?: Record<string, { gpio: number; activeLow?: boolean }>;
   gpioRoot?: string;
-  mqtt?: { url?: string; username?: string; password?: string; passwordFile?: string; caFile?: string; certFile?: string; keyFile?: string; topicPrefix?: string };
+  mqtt?: { url?: string; username?: string; password?: string; passwordFile?: string; caFile?: string; certFile?: string; keyFile?: string; topicPrefix?: string; downlinkKeyFile?: string };
   modem?: {
     port: string;
     baud?: number;

@@ -30,19 +30,31 @@ export interface MosquittoBroker {
   close(): Promise<void>;
 }
 
-/** Start Mosquitto on a free loopback port with one user. Fails loudly when mosquitto is not installed. */
-export async function startMosquitto(user: { username: string; password: string }): Promise<MosquittoBroker> {
+export interface MosquittoOptions {
+  /** More users besides the first (a platform account, other gateways). */
+  users?: ReadonlyArray<{ username: string; password: string }>;
+  /** A Mosquitto ACL file (acl_file); without one every user may use every topic. */
+  aclFile?: string;
+  /** More mosquitto.conf lines. */
+  config?: readonly string[];
+}
+
+/** Start Mosquitto on a free loopback port with one user (or more). Fails loudly when mosquitto is not installed. */
+export async function startMosquitto(user: { username: string; password: string }, options: MosquittoOptions = {}): Promise<MosquittoBroker> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'axon-mosquitto-'));
   const passwords = path.join(dir, 'passwords');
   writeFileSync(passwords, '');
-  try {
-    execFileSync('mosquitto_passwd', ['-b', passwords, user.username, user.password], { stdio: 'ignore' });
-  } catch (error) {
-    throw new Error(`mosquitto_passwd failed (${(error as Error).message}): install Mosquitto with 'apt-get install mosquitto'`);
+  for (const each of [user, ...(options.users ?? [])]) {
+    try {
+      execFileSync('mosquitto_passwd', ['-b', passwords, each.username, each.password], { stdio: 'ignore' });
+    } catch (error) {
+      throw new Error(`mosquitto_passwd failed (${(error as Error).message}): install Mosquitto with 'apt-get install mosquitto'`);
+    }
   }
   const port = await freePort();
   const config = path.join(dir, 'mosquitto.conf');
-  writeFileSync(config, [`listener ${port} 127.0.0.1`, 'allow_anonymous false', `password_file ${passwords}`, 'persistence false', `user ${os.userInfo().username}`, ''].join('\n'));
+  const acl = options.aclFile === undefined ? [] : [`acl_file ${options.aclFile}`];
+  writeFileSync(config, [`listener ${port} 127.0.0.1`, 'allow_anonymous false', `password_file ${passwords}`, ...acl, ...(options.config ?? []), 'persistence false', `user ${os.userInfo().username}`, ''].join('\n'));
   const child: ChildProcess = spawn('mosquitto', ['-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -19,7 +19,7 @@ import { encodeDownlink } from '../../../drivers/gateway/downlink.js';
 import { siteChannelTable } from '../../../drivers/gateway/site-channels.js';
 import { demoSubset } from '../../../drivers/gateway/test-support.js';
 import { decodeUplink } from '../../../sdk/codec/decode-uplink.js';
-import { CliProcess } from '../../../sdk/cli/test-kit.js';
+import { CliProcess, runCli } from '../../../sdk/cli/test-kit.js';
 import { shippedManifests } from '../../../sdk/site/demo-site.js';
 import { signDownlink } from '../mqtt/signed-downlink.js';
 import { startMosquitto, type MosquittoBroker } from '../mqtt/test-brokers.js';
@@ -43,6 +43,7 @@ interface Bench {
   platform: MqttClient;
   heard: Heard[];
   args: string[];
+  keyFile: string;
   /** A poll-period downlink for the site's device. */
   pollPeriod(periodS: number): Uint8Array;
   start(): Promise<CliProcess>;
@@ -83,6 +84,7 @@ async function bench(t: ExecutionContext, options: { signed?: boolean } = {}): P
     platform,
     heard,
     args,
+    keyFile,
     pollPeriod: (periodS) => encodeDownlink({ kind: 'poll-period', device: DEVICE, periodS }, table),
     async start() {
       const gateway = new CliProcess(args);
@@ -160,4 +162,17 @@ test.serial('signed downlinks: unsigned, badly signed and replayed ones are refu
   await send(sign(6, b.pollPeriod(60)));
   await again.waitFor(/downlink poll-period/);
   t.false(again.stdout.includes(Buffer.from(KEY).toString('hex')), 'the key is never logged');
+});
+
+test.serial('a downlink key file that is not a key: gateway check and gateway run refuse it alike, without showing its content', async (t) => {
+  const b = await bench(t, { signed: true });
+  writeFileSync(b.keyFile, 'hunter2-not-hex\n');
+  const expected = /\$\.mqtt\.downlinkKeyFile: the downlink key file does not hold a hex key \(15 characters.*Fix: write a key of 16 to 64 bytes as hex/;
+  const check = await runCli(['gateway', 'check', ...b.args.slice(2, 6)], 60_000);
+  t.is(check.code, 1);
+  t.regex(check.stderr, expected);
+  const run = await runCli(b.args, 60_000);
+  t.is(run.code, 1);
+  t.regex(run.stderr, expected);
+  t.false(`${check.stdout}${check.stderr}${run.stdout}${run.stderr}`.includes('hunter2'));
 });

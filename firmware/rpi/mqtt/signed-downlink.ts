@@ -60,23 +60,24 @@ export function signDownlink(options: DownlinkAddress & { key: Uint8Array; count
 
 /** A per-gateway key file: the key as hex (e.g. `openssl rand -hex 32`), surrounding whitespace ignored. */
 export function readDownlinkKey(file: string): Uint8Array {
+  const read = parseDownlinkKeyFile(file);
+  if ('key' in read) return read.key;
+  throw new AxonError('MQTT_DOWNLINK_KEY', read.problem, { where: file, fix: read.fix });
+}
+
+/** What is wrong with a key file, for `gateway check` and `gateway run` alike. Never shows the file's content. */
+export function parseDownlinkKeyFile(file: string): { key: Uint8Array } | { problem: string; fix: string } {
   const fix = `write a key of ${DOWNLINK_KEY_MIN_BYTES} to 64 bytes as hex, e.g. \`openssl rand -hex 32 > ${file}\`, readable by the gateway user only`;
   let text: string;
   try {
     text = readFileSync(file, 'utf8').trim();
   } catch (error) {
-    throw new AxonError('MQTT_DOWNLINK_KEY', `cannot read the downlink key file: ${(error as Error).message}`, { where: file, fix: 'check the path (mqtt.downlinkKeyFile) and that the gateway user may read it' });
+    return { problem: `cannot read the downlink key file: ${(error as Error).message}`, fix: 'check the path (mqtt.downlinkKeyFile) and that the gateway user may read it' };
   }
-  let key: Uint8Array | undefined;
-  try {
-    key = /^[0-9a-fA-F]+$/.test(text) ? fromHex(text) : undefined;
-  } catch {
-    key = undefined;
-  }
-  // Without a reason printed that could contain the key: only its length is shown.
-  if (key === undefined) throw new AxonError('MQTT_DOWNLINK_KEY', `the downlink key file does not hold a hex key (${text.length} characters, not all hex digits or an odd count)`, { where: file, fix });
-  if (key.length < DOWNLINK_KEY_MIN_BYTES || key.length > 64) throw new AxonError('MQTT_DOWNLINK_KEY', `the downlink key is ${key.length} bytes; it must be ${DOWNLINK_KEY_MIN_BYTES} to 64`, { where: file, fix });
-  return key;
+  if (!/^[0-9a-fA-F]+$/.test(text) || text.length % 2 !== 0) return { problem: `the downlink key file does not hold a hex key (${text.length} characters, not all hex digits or an odd count)`, fix };
+  const key = fromHex(text);
+  if (key.length < DOWNLINK_KEY_MIN_BYTES || key.length > 64) return { problem: `the downlink key is ${key.length} bytes; it must be ${DOWNLINK_KEY_MIN_BYTES} to 64`, fix };
+  return { key };
 }
 
 export type DownlinkRefusal = 'unsigned' | 'bad-tag' | 'replayed' | 'not-stored';

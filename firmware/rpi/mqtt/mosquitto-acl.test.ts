@@ -6,10 +6,12 @@
  * victim's topic checks that nothing got through either way.
  */
 import test from 'ava';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { MqttUplink } from './mqtt-uplink.js';
-import { startMosquitto } from './test-brokers.js';
+import { freePort, makeSelfSignedCertificate, runMosquitto, startMosquitto, writeMosquittoPasswords } from './test-brokers.js';
 
 const ACL = 'firmware/rpi/host/examples/mosquitto.acl';
 const CONF = 'firmware/rpi/host/examples/mosquitto-axon.conf';
@@ -17,8 +19,8 @@ const PLATFORM = { username: 'axon-platform', password: 'platform-pw' };
 const GW_A = { username: 'gw-a', password: 'a-pw' };
 const GW_B = { username: 'gw-b', password: 'b-pw' };
 
-async function client(url: string, user: { username: string; password: string }): Promise<MqttClient & { heard: string[] }> {
-  const c = await mqtt.connectAsync(url, { ...user, protocolVersion: 5, clientId: `${user.username}-${Math.random().toString(16).slice(2)}` });
+async function client(url: string, user: { username: string; password: string }, ca?: string): Promise<MqttClient & { heard: string[] }> {
+  const c = await mqtt.connectAsync(url, { ...user, ca, protocolVersion: 5, clientId: `${user.username}-${Math.random().toString(16).slice(2)}` });
   const heard: string[] = [];
   c.on('message', (topic, payload) => heard.push(`${topic} ${payload.toString('hex')}`));
   return Object.assign(c, { heard });
@@ -73,4 +75,49 @@ test('shipped Mosquitto ACL: only the platform publishes downlinks; a gateway re
   t.deepEqual(downlinks, ['10 0105']);
   t.true(platform.heard.includes('axon/gw-a/up/10 14'));
   t.true(platform.heard.includes(`axon/gw-a/status ${Buffer.from('online').toString('hex')}`));
+});
+
+test('the shipped config snippet as a whole runs Mosquitto over TLS: a gateway works, another gateway\'s credentials reach nothing of it', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'axon-mosquitto-conf-'));
+  const certificate = makeSelfSignedCertificate();
+  t.teardown(() => certificate.cleanup());
+  const file = (name: string, text: string) => {
+    writeFileSync(path.join(dir, name), text);
+    return path.join(dir, name);
+  };
+  writeMosquittoPasswords(path.join(dir, 'axon.passwd'), [PLATFORM, GW_A, GW_B]);
+  const port = await freePort();
+  // The installer's paths and port, replaced by the test's; each must be in the snippet as shipped.
+  const replacements: Array<[string, string]> = [
+    ['listener 8883', `listener ${port} 127.0.0.1`],
+    ['/etc/mosquitto/certs/broker.crt', file('broker.crt', certificate.cert)],
+    ['/etc/mosquitto/certs/broker.key', file('broker.key', certificate.key)],
+    ['/etc/mosquitto/axon.passwd', path.join(dir, 'axon.passwd')],
+    ['/etc/mosquitto/axon.acl', path.resolve(ACL)],
+    ['/var/lib/mosquitto/', `${dir}/`],
+  ];
+  let config = readFileSync(CONF, 'utf8');
+  for (const [from, to] of replacements) {
+    t.true(config.includes(from), `the snippet has ${from}`);
+    config = config.replace(from, to);
+  }
+  const broker = await runMosquitto(dir, `${config}\nuser ${os.userInfo().username}\n`, port, 'mqtts');
+  t.teardown(() => broker.close());
+
+  const platform = await client(broker.url, PLATFORM, certificate.cert);
+  const b = await client(broker.url, GW_B, certificate.cert);
+  t.teardown(async () => {
+    for (const c of [platform, b]) await c.endAsync(true);
+  });
+  const uplink = await MqttUplink.connect({ url: broker.url, gatewayId: 'gw-a', ...GW_A, tls: { ca: certificate.cert } });
+  t.teardown(() => uplink.close());
+  const downlinks: string[] = [];
+  uplink.onDownlink = (d) => downlinks.push(Buffer.from(d.payload).toString('hex'));
+  await b.subscribeAsync('axon/gw-a/#', { qos: 1 });
+  t.regex(await publish(b, 'axon/gw-a/down/10', [0x01, 0x05]), /not authorized/i);
+  t.is(await publish(platform, 'axon/gw-a/down/10', [0x01, 0x06]), 'ok');
+  await uplink.send({ port: 10, payload: Uint8Array.of(0x15), priority: 'data' });
+  await settle();
+  t.deepEqual(downlinks, ['0106'], 'gw-a obeys the platform only');
+  t.deepEqual(b.heard, [], 'gw-b read nothing of gw-a');
 });

@@ -43,23 +43,35 @@ export interface MosquittoOptions {
 export async function startMosquitto(user: { username: string; password: string }, options: MosquittoOptions = {}): Promise<MosquittoBroker> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'axon-mosquitto-'));
   const passwords = path.join(dir, 'passwords');
-  writeFileSync(passwords, '');
-  for (const each of [user, ...(options.users ?? [])]) {
+  writeMosquittoPasswords(passwords, [user, ...(options.users ?? [])]);
+  const port = await freePort();
+  const acl = options.aclFile === undefined ? [] : [`acl_file ${options.aclFile}`];
+  const config = [`listener ${port} 127.0.0.1`, 'allow_anonymous false', `password_file ${passwords}`, ...acl, ...(options.config ?? []), 'persistence false', `user ${os.userInfo().username}`, ''];
+  return runMosquitto(dir, config.join('\n'), port);
+}
+
+/** A Mosquitto password file holding `users`. */
+export function writeMosquittoPasswords(file: string, users: ReadonlyArray<{ username: string; password: string }>): void {
+  writeFileSync(file, '');
+  for (const each of users) {
     try {
-      execFileSync('mosquitto_passwd', ['-b', passwords, each.username, each.password], { stdio: 'ignore' });
+      execFileSync('mosquitto_passwd', ['-b', file, each.username, each.password], { stdio: 'ignore' });
     } catch (error) {
       throw new Error(`mosquitto_passwd failed (${(error as Error).message}): install Mosquitto with 'apt-get install mosquitto'`);
     }
   }
-  const port = await freePort();
+}
+
+/** Run Mosquitto on `configText`, which listens on 127.0.0.1:`port`; `dir` (its files) is removed on close. */
+export async function runMosquitto(dir: string, configText: string, port: number, scheme: 'mqtt' | 'mqtts' = 'mqtt'): Promise<MosquittoBroker> {
   const config = path.join(dir, 'mosquitto.conf');
-  const acl = options.aclFile === undefined ? [] : [`acl_file ${options.aclFile}`];
-  writeFileSync(config, [`listener ${port} 127.0.0.1`, 'allow_anonymous false', `password_file ${passwords}`, ...acl, ...(options.config ?? []), 'persistence false', `user ${os.userInfo().username}`, ''].join('\n'));
+  writeFileSync(config, configText);
   const child: ChildProcess = spawn('mosquitto', ['-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const spawnError = new Promise<never>((_, reject) => child.once('error', (e) => reject(new Error(`cannot start mosquitto (${e.message}): install it with 'apt-get install mosquitto'`))));
-  const deadline = Date.now() + 5000;
+  // Generous: on a loaded machine a cold start takes seconds.
+  const deadline = Date.now() + 15_000;
   for (;;) {
     const up = await Promise.race([canConnect(port), spawnError]);
     if (up) break;
@@ -67,7 +79,7 @@ export async function startMosquitto(user: { username: string; password: string 
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${scheme}://127.0.0.1:${port}`,
     async close() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

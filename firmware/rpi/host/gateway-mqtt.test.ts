@@ -87,9 +87,13 @@ async function bench(t: ExecutionContext, options: { signed?: boolean } = {}): P
     keyFile,
     pollPeriod: (periodS) => encodeDownlink({ kind: 'poll-period', device: DEVICE, periodS }, table),
     async start() {
+      const online = () => heard.filter((h) => h.kind === 'mqtt-status' && h.text === 'online').length;
+      const before = online();
       const gateway = new CliProcess(args);
       t.teardown(() => gateway.stop());
       await gateway.waitFor(/uplink: MQTT connected to mqtt:\/\/127\.0\.0\.1/, 45_000);
+      // "online" comes once the gateway's downlink subscription is in place.
+      await until(() => online() > before, '"online" from the gateway');
       return gateway;
     },
   };

@@ -72,10 +72,10 @@ export class MqttUplink implements UplinkPort {
       if (downlink !== undefined) this.onDownlink?.({ port, payload: downlink });
     });
     client.on('connect', () => {
-      // After a reconnect: say we are back. Subscribe every time: the session holds the
-      // subscription when the broker kept it, and a broker that lost it (restarted) needs it again.
-      client.publish(topics.status, 'online', { qos: 1, retain: true });
-      client.subscribe(topics.downFilter, { qos: 1 });
+      // Subscribe on every connection: the session holds the subscription when the broker kept
+      // it, and a broker that lost it (restarted) needs it again. Then say we are back: "online"
+      // means downlinks published from now on reach this gateway.
+      client.subscribe(topics.downFilter, { qos: 1 }, () => client.publish(topics.status, 'online', { qos: 1, retain: true }));
     });
   }
 

@@ -122,7 +122,8 @@ export function startGatewayHost(options: GatewayHostOptions): GatewayHost {
       const wiring = config.outputs?.[output.id] ?? { gpio: Number(output.pin) };
       outputs[output.id] = new SysfsGpioOutput({ gpio: wiring.gpio, activeLow: wiring.activeLow, gpioRoot: config.gpioRoot, name: output.id });
     }
-    uplink = startHostUplink(site, config, gatewayId, clock, log);
+    const storePorts = nodeStorePorts(options.dataDir);
+    uplink = startHostUplink(site, config, gatewayId, clock, log, storePorts.meta);
     const hostUplink = uplink;
     const gateway = new Gateway({
       site,
@@ -133,7 +134,7 @@ export function startGatewayHost(options: GatewayHostOptions): GatewayHost {
         opened.push(stream);
         return stream;
       },
-      ...nodeStorePorts(options.dataDir),
+      ...storePorts,
       outputs,
       uplink: hostUplink.port,
       flushEveryMs: config.gateway?.flushEveryMs,
@@ -147,6 +148,7 @@ export function startGatewayHost(options: GatewayHostOptions): GatewayHost {
       },
     });
     gateway.start();
+    const hostReport = () => [reportLine(gateway.stats()), hostUplink.report?.()].filter((part) => part !== undefined).join('; ');
     return {
       gateway,
       describe: () => [
@@ -155,7 +157,7 @@ export function startGatewayHost(options: GatewayHostOptions): GatewayHost {
         ...(site.outputs ?? []).map((o) => `output ${o.id} (${o.kind}) on GPIO ${config.outputs?.[o.id]?.gpio ?? String(o.pin)}${config.outputs?.[o.id]?.activeLow === true ? ', active low' : ''}`),
         `uplink: ${hostUplink.describe}`,
       ],
-      report: () => reportLine(gateway.stats()),
+      report: () => hostReport(),
       async stop() {
         try {
           await gateway.close();
@@ -164,8 +166,7 @@ export function startGatewayHost(options: GatewayHostOptions): GatewayHost {
           clock.cancelAll();
           unlock();
         }
-        const s = gateway.stats();
-        return `stopped: ${reportLine(s)}`;
+        return `stopped: ${hostReport()}`;
       },
     };
   } catch (error) {

@@ -15,7 +15,7 @@ import { BatchEncoder, BatchError, batchFrameSize, buildChannelTable, decodeAler
 import { fixtureManifests, fixtureSite } from './test-support.js';
 import { BitWriter, eg0Bits, seriesBits, signedBits, writeEg0, writeSeries, writeSigned } from './bits.js';
 import { decodeBatchFrame } from './batch-frame.js';
-import { chooseStep, stampRun } from './stamps.js';
+import { stampRuns } from './stamps.js';
 
 
 const LIMITS = [11, 51, 53, 115, 125, 222, 242];
@@ -242,12 +242,9 @@ function referenceFlush(inputs: readonly Input[], configuredS: FrameContent['ste
   const byChannel = new Map<number, Input[]>();
   for (const s of inputs) byChannel.set(s.channel.index, [...(byChannel.get(s.channel.index) ?? []), s]);
   const runs = [...byChannel.values()].map((list) => list.sort((a, b) => a.t - b.t));
-  const stepS = chooseStep(configuredS, runs.map((list) => ({ times: list.map((s) => s.t) })));
+  const { stepS, stamps } = stampRuns(configuredS, runs.map((list) => ({ readings: list })));
   const queues = new Map<number, { step: number; fixed: number }[]>();
-  for (const list of runs) {
-    const stamps = stampRun({ times: list.map((s) => s.t) }, stepS);
-    queues.set(list[0].channel.index, list.map((s, i) => ({ step: stamps[i] / stepS, fixed: toFixed(s.channel, s.value) })));
-  }
+  runs.forEach((list, r) => queues.set(list[0].channel.index, list.map((s, i) => ({ step: stamps[r][i] / stepS, fixed: toFixed(s.channel, s.value) }))));
   type Take = { channel: number; items: { step: number; fixed: number }[] };
   const contentOf = (takes: readonly Take[]): FrameContent => {
     const steps = [...new Set(takes.flatMap((take) => take.items.map((item) => item.step)))].sort((a, b) => a - b);

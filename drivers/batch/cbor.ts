@@ -20,7 +20,7 @@ import { BatchError } from './errors.js';
 import { unixSeconds } from './fixed-bytes.js';
 import { FORMAT_VERSION, LIMITS, TIME_STEPS_S, type TimeStepS } from './format.js';
 import type { FrameBlock, FrameContent } from './batch-frame.js';
-import { chooseStep, stampRun } from './stamps.js';
+import { stampRuns } from './stamps.js';
 import type { StatusReport } from './status.js';
 
 type CborChannel = [number, number[], number[]];
@@ -49,9 +49,8 @@ export function encodeCborBatch(samples: readonly Sample[], table: ChannelTable,
   }
   const channels = [...byChannel.entries()].sort((a, b) => a[0] - b[0]);
   for (const [, list] of channels) list.sort((a, b) => a.t - b.t);
-  const runs = channels.map(([, list]) => ({ times: list.map((e) => e.t) }));
-  const stepS = chooseStep(configured, runs);
-  const steps = runs.map((run) => stampRun(run, stepS).map((stamp) => stamp / stepS));
+  const { stepS, stamps } = stampRuns(configured, channels.map(([, list]) => ({ readings: list })));
+  const steps = stamps.map((run) => run.map((stamp) => stamp / stepS));
   let first = Infinity;
   for (const list of steps) first = Math.min(first, list[0]);
   const ch: CborChannel[] = channels.map(([index, list], i) => [index, steps[i].map((step) => step - first), list.map((e) => e.fixed)]);

@@ -22,7 +22,7 @@ import { BatchError } from './errors.js';
 import { LIMITS, TIME_STEPS_S, type TimeStepS } from './format.js';
 import { FRAME_HEADER_BITS, encodeBatchFrame, gapRange, presenceBits, timelineBits, valueColumnBits, type FrameContent } from './batch-frame.js';
 import { eg0Bits } from './bits.js';
-import { chooseStep, stampRun, type StampRun } from './stamps.js';
+import { stampRuns, type StampRun } from './stamps.js';
 
 export interface BatchEncoderOptions {
   /**
@@ -129,14 +129,13 @@ export class BatchEncoder {
     const runs: StampRun[] = [];
     for (const [channel, queue] of this.#queues) {
       queues.push(queue);
-      runs.push({ times: queue.map((item) => item.t), after: this.#lastStamp.get(channel) ?? this.#earlierRunS });
+      runs.push({ readings: queue, after: this.#lastStamp.get(channel) ?? this.#earlierRunS });
     }
-    const stepS = chooseStep(this.stepS, runs);
-    runs.forEach((run, r) => {
-      const stamps = stampRun(run, stepS);
+    const { stepS, stamps } = stampRuns(this.stepS, runs);
+    for (let r = 0; r < queues.length; r++) {
       const queue = queues[r];
-      for (let i = 0; i < queue.length; i++) queue[i].step = stamps[i] / stepS;
-    });
+      for (let i = 0; i < queue.length; i++) queue[i].step = stamps[r][i] / stepS;
+    }
     return stepS;
   }
 

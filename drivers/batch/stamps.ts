@@ -31,10 +31,17 @@ import { TIME_STEPS_S, type TimeStepS } from './format.js';
 export const CLOCK_SET_BACK_S = 3600;
 
 export interface StampRun {
-  /** The channel's reading times, unix ms, ascending. */
-  readonly times: ArrayLike<number>;
+  /** The channel's readings, unix ms, ascending by `t`. */
+  readonly readings: ArrayLike<{ readonly t: number }>;
   /** The channel's latest stamp already framed (or issued before a restart), unix s: every stamp of the run comes after it. */
   readonly after?: number;
+}
+
+export interface Stamps {
+  /** The step chosen. */
+  stepS: TimeStepS;
+  /** Per run, its readings' stamps: unix s, multiples of the step, strictly increasing, after the run's `after`. */
+  stamps: number[][];
 }
 
 /** The steps a batch may use under the configured one, coarsest first. */
@@ -43,45 +50,49 @@ export function candidateSteps(configured: TimeStepS): TimeStepS[] {
 }
 
 /**
- * The coarsest candidate step at which every run's readings fall into
- * distinct steps, each after the run's `after`; the finest step (1 s, where
- * stampRun carries) when there is none.
+ * Stamps for every run: at the coarsest candidate step at which every run's
+ * readings fall into distinct steps, each after the run's `after`; at the
+ * finest step (1 s), with repeats carried, when there is none.
  */
-export function chooseStep(configured: TimeStepS, runs: readonly StampRun[]): TimeStepS {
-  for (const stepS of candidateSteps(configured)) {
-    if (runs.every((run) => naturallyDistinct(run, stepS))) return stepS;
+export function stampRuns(configured: TimeStepS, runs: readonly StampRun[]): Stamps {
+  const candidates = candidateSteps(configured);
+  for (let c = 0; c < candidates.length - 1; c++) {
+    const stamps = stampAll(runs, candidates[c]);
+    if (stamps !== undefined) return { stepS: candidates[c], stamps };
   }
-  return TIME_STEPS_S[0];
+  const finest = candidates[candidates.length - 1];
+  return { stepS: finest, stamps: runs.map((run) => stampRun(run, finest).stamps) };
 }
 
-/** Stamps of a run at `stepS`, unix s, multiples of the step, strictly increasing and after the run's `after`. */
-export function stampRun(run: StampRun, stepS: TimeStepS): number[] {
+/** Every run's stamps at `stepS`, or undefined as soon as one run needs a carry (the step is too coarse). */
+function stampAll(runs: readonly StampRun[], stepS: TimeStepS): number[][] | undefined {
+  const all: number[][] = [];
+  for (const run of runs) {
+    const stamped = stampRun(run, stepS);
+    if (stamped.carried) return undefined;
+    all.push(stamped.stamps);
+  }
+  return all;
+}
+
+/** A run's stamps at `stepS`: the start of each reading's step, or one step after the previous stamp when that is not earlier. */
+function stampRun(run: StampRun, stepS: TimeStepS): { stamps: number[]; carried: boolean } {
   const stamps: number[] = [];
+  let carried = false;
   let previous = effectiveAfter(run);
-  for (let i = 0; i < run.times.length; i++) {
-    const natural = stepStart(run.times[i], stepS);
-    previous = natural > previous ? natural : previous + stepS;
+  for (let i = 0; i < run.readings.length; i++) {
+    const natural = Math.floor(run.readings[i].t / (stepS * 1000)) * stepS;
+    if (natural > previous) previous = natural;
+    else {
+      previous += stepS;
+      carried = true;
+    }
     stamps.push(previous);
   }
-  return stamps;
-}
-
-function naturallyDistinct(run: StampRun, stepS: TimeStepS): boolean {
-  let previous = effectiveAfter(run);
-  for (let i = 0; i < run.times.length; i++) {
-    const natural = stepStart(run.times[i], stepS);
-    if (natural <= previous) return false;
-    previous = natural;
-  }
-  return true;
-}
-
-/** Unix s of the start of the step holding `tMs`. */
-function stepStart(tMs: number, stepS: number): number {
-  return Math.floor(tMs / (stepS * 1000)) * stepS;
+  return { stamps, carried };
 }
 
 function effectiveAfter(run: StampRun): number {
-  if (run.after === undefined || run.times.length === 0) return -Infinity;
-  return Math.floor(run.times[0] / 1000) < run.after - CLOCK_SET_BACK_S ? -Infinity : run.after;
+  if (run.after === undefined || run.readings.length === 0) return -Infinity;
+  return Math.floor(run.readings[0].t / 1000) < run.after - CLOCK_SET_BACK_S ? -Infinity : run.after;
 }

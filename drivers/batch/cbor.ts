@@ -6,7 +6,9 @@
  * float64); alert values travel as they are. Maps have short text keys:
  *
  *   batch  {"v":1,"m":"batch","t0":unixS,"step":s,"ch":[[channel,[k…],[int…]],…]}
- *          reading time = (t0 + k × step) s; each channel's k strictly increase
+ *          reading time = (t0 + k × step) s; the encoder writes each channel's k
+ *          strictly increasing (a reading's time is its identity); messages of
+ *          earlier encoders may repeat a k and still decode
  *   alert  {"v":1,"m":"alert","r":ruleIndex,"lvl":"warning"|"critical","st":state,"t":unixS,"x"?:value}
  *   status {"v":1,"m":"status","t":unixS,"dropped":n,"queued":n}
  */
@@ -100,8 +102,6 @@ function batchContent(m: Record<string, unknown>): FrameContent {
     const kList = intList(ks, `ch[${i}] times`, 0, LIMITS.spanSteps);
     const vList = intList(values, `ch[${i}] values`, -LIMITS.magnitude, LIMITS.magnitude);
     if (kList.length !== vList.length || kList.length === 0) throw cborShape(`ch[${i}] has ${kList.length} times and ${vList.length} values`);
-    // A channel's times are its readings' identities: two readings at one time are not a batch this format makes.
-    for (let k = 1; k < kList.length; k++) if (kList[k] <= kList[k - 1]) throw cborShape(`ch[${i}] times do not strictly increase (${kList[k - 1]}, ${kList[k]})`);
     for (const k of kList) steps.add(k);
     return { channel: channel as number, kList, vList };
   });

@@ -149,7 +149,8 @@ export class Gateway {
     this.channelTable = siteChannelTable(options.site, options.manifests, { previous: previous?.table, rules });
     const encoded = encodeCbor(this.channelTable as unknown as CborValue);
     if (previous === undefined || !bytesEqual(previous.bytes, encoded)) saveBlob(options.meta, CHANNEL_TABLE_KEY, encoded);
-    this.#encoder = new BatchEncoder(this.channelTable);
+    // Stamps of a previous run end before this one starts: a restart within one time step must not reissue them.
+    this.#encoder = new BatchEncoder(this.channelTable, { notBeforeMs: options.clock.unixTimeMs() });
     this.#store = StoreAndForward.open({ files: options.files, meta: options.meta, capacityBytes: options.storeCapacityBytes ?? GATEWAY_DEFAULTS.storeCapacityBytes });
     this.#schedulers = schedulersForSite({
       site: options.site,

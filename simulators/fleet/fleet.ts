@@ -221,6 +221,8 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
   // What the network decoded, and when (clock ms): readings by key, alerts for the latency figures.
   // Per gateway, every reading decoded, as one number (time in s × 4096 + channel, < 2^53): a
   // day of a large fleet is tens of millions of readings, and a string key each would not fit.
+  // It names one reading: batch times are whole seconds, and no two readings of a channel share
+  // one (drivers/batch/stamps.ts), so a key seen again is a resent copy, the platform's rule.
   const decodedReadings = new Map<string, { seen: Set<number>; repeated: Set<number> }>();
   let decodedTotal = 0;
   const decodedAlertAt = new Map<string, number>();

@@ -43,6 +43,7 @@ import { encodePollOverrides, loadPollOverrides, POLL_OVERRIDES_KEY, savePollOve
 import { CHANNEL_TABLE_KEY, loadChannelTable, siteChannelTable } from './site-channels.js';
 import type { BusConfig, SiteFile } from './site.js';
 import { UplinkSender, type SentKind, type UplinkState } from './uplink-sender.js';
+import { AppAckWindow, type AppAckOptions } from './app-ack-window.js';
 
 /** Defaults (docs/gateway.md, "Timing"). */
 export const GATEWAY_DEFAULTS = {
@@ -79,6 +80,8 @@ export interface GatewayOptions {
   /** Uplink retry back-off: first delay and cap, ms (defaults 1 s and 60 s). */
   retryFirstMs?: number;
   retryMaxMs?: number;
+  /** Application acknowledgement tuning, for uplinks whose delivery is 'application' (docs/app-ack.md). */
+  appAck?: AppAckOptions;
   /** Scheduler tuning for hosts with coarse serial timing (Node on ptys). */
   minQuietMs?: number;
   modbus?: SiteSchedulerOptions['modbus'];
@@ -110,7 +113,7 @@ export interface GatewayStats {
   /** Samples waiting for the next flush. */
   queuedSamples: number;
   store: { pendingAlerts: number; pendingReadings: number; droppedReadings: number; usedBytes: number; capacityBytes: number };
-  uplink: { state: UplinkState; retryInMs?: number; lastError?: string };
+  uplink: { state: UplinkState; retryInMs?: number; lastError?: string; /** Under application acks: frames on the air awaiting the platform's data-ack, and frames resent. */ awaitingAck?: number; resent?: number };
   activeAlarms: ActiveAlarm[];
 }
 
@@ -129,6 +132,7 @@ export class Gateway {
   readonly #schedulerOf = new Map<string, PortScheduler>();
   readonly #engine: AlertEngine;
   readonly #sender: UplinkSender;
+  readonly #appAck: AppAckWindow | undefined;
   readonly #counts = { polls: 0, failedPolls: 0, samples: 0, alerts: 0 };
   /** Poll periods set by downlink and in force, s, by device. */
   #pollOverrides: Map<string, number>;
@@ -177,7 +181,9 @@ export class Gateway {
       onError: (error) => this.#emit({ kind: 'error', error }),
     });
     const uplinkConfig = options.site.uplink;
+    this.#appAck = options.uplink.delivery === 'application' ? new AppAckWindow(this.#store, options.clock, options.appAck) : undefined;
     this.#sender = new UplinkSender({
+      appAck: this.#appAck,
       store: this.#store,
       uplink: options.uplink,
       clock: options.clock,
@@ -229,7 +235,7 @@ export class Gateway {
 
   /** Frame the queued samples into the log now (the flush period does this by itself). */
   flush(): void {
-    const maxBytes = Math.min(this.#o.uplink.maxPayloadBytes(), this.#store.maxPayloadBytes);
+    const maxBytes = Math.min(this.#o.uplink.maxPayloadBytes() - (this.#appAck?.overheadBytes ?? 0), this.#store.maxPayloadBytes);
     let appended = 0;
     for (const frame of this.#encoder.flush(maxBytes)) {
       this.#store.append('reading', frame);
@@ -248,6 +254,10 @@ export class Gateway {
     if (this.#sender.state === 'backoff' && retryAt !== undefined) uplink.retryInMs = Math.max(0, retryAt - this.#clock.now());
     const lastError = this.#sender.lastError;
     if (lastError !== undefined) uplink.lastError = lastError.message;
+    if (this.#appAck !== undefined) {
+      uplink.awaitingAck = this.#appAck.stats.awaiting;
+      uplink.resent = this.#appAck.stats.resent;
+    }
     const sent = this.#sender.stats;
     return {
       ...this.#counts,
@@ -307,6 +317,12 @@ export class Gateway {
     let downlink: Downlink;
     try {
       downlink = decodeDownlink(payload, this.channelTable);
+      if (downlink.kind === 'data-ack') {
+        // Bookkeeping, not a command: no status answer (it would cost an uplink per acknowledgement).
+        this.#sender.acknowledged(downlink.base, downlink.seqs);
+        this.#emit({ kind: 'downlink', downlink });
+        return;
+      }
       if (downlink.kind === 'acknowledge') this.#engine.acknowledge(downlink.rule, this.#clock.unixTimeMs(), downlink.level);
       else this.#schedulerOf.get(downlink.device)?.setPollPeriod(downlink.device, downlink.periodS);
     } catch (error) {

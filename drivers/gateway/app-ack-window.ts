@@ -34,7 +34,7 @@ import type { StoreAndForward, StoredRecord } from '../store/store.js';
 export interface AppAckOptions {
   /** Frames on the air awaiting the platform's acknowledgement, at most (default 32). */
   window?: number;
-  /** Set the A bit once this many frames await an acknowledgement (default 8). */
+  /** Set the A bit once this many frames await an acknowledgement (default 16). */
   requestAfter?: number;
   /** …or once the oldest has waited this long, ms (default 30 min). */
   requestAfterMs?: number;
@@ -46,7 +46,7 @@ export interface AppAckOptions {
 
 export const APP_ACK_DEFAULTS = {
   window: 32,
-  requestAfter: 8,
+  requestAfter: 16,
   requestAfterMs: 30 * 60_000,
   ackTimeoutMs: 60_000,
   maxAckTimeoutMs: 16 * 60_000,
@@ -129,8 +129,11 @@ export class AppAckWindow {
     return { record, seq: this.#nextSeq, ackRequested, resend: false };
   }
 
-  /** The frame `next()` gave went on the air. */
-  sent(send: DataSend): void {
+  /**
+   * The frame `next()` gave goes on the air now. Called before the send, not
+   * after: the data-ack can arrive in this very transaction's receive window.
+   */
+  sending(send: DataSend): void {
     const now = this.#clock.now();
     const flight = this.#inFlight.get(send.record.seq);
     if (flight === undefined) {

@@ -78,6 +78,8 @@ export class UplinkSender {
   #stopping = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  /** Sleeping for the air: anything stored wakes the loop, so an alert takes the slot. */
+  #wakeOnKick = false;
   readonly #o: UplinkSenderOptions;
 
   constructor(options: UplinkSenderOptions) {
@@ -113,7 +115,7 @@ export class UplinkSender {
 
   /** Something was stored: send it now if the loop is idle (during back-off it waits its turn). */
   kick(): void {
-    if (this.#state === 'idle') this.#wake?.();
+    if (this.#state === 'idle' || this.#wakeOnKick) this.#wake?.();
   }
 
   /** Send a status message at the next opportunity. */
@@ -134,6 +136,15 @@ export class UplinkSender {
         continue;
       }
       this.#state = 'sending';
+      if (job.kind !== 'alert') {
+        // Data and status wait for the air outside the uplink: an alert stored meanwhile takes the slot.
+        const waitMs = this.#o.uplink.readyInMs?.(job.message.payload.length) ?? 0;
+        if (waitMs > 0) {
+          await this.#sleep(waitMs, true);
+          continue;
+        }
+      }
+      if (job.data !== undefined) this.#o.appAck?.sending(job.data);
       try {
         await this.#o.uplink.send(job.message);
       } catch (error) {
@@ -196,7 +207,6 @@ export class UplinkSender {
 
   #delivered(job: Job): void {
     if (job.record !== undefined) this.#o.store.ack(job.record.seq);
-    if (job.data !== undefined) this.#o.appAck?.sent(job.data);
     // An acknowledged alert proves the network is back: repeat an unanswered data-ack request now.
     if (job.kind === 'alert') this.#o.appAck?.networkAlive();
     if (job.kind === 'status') this.#statusWanted = false;
@@ -224,13 +234,15 @@ export class UplinkSender {
     await this.#sleep(delay);
   }
 
-  /** Sleep `ms` of clock time, or until woken: by kick() when idle (never during back-off), by stop() always. */
-  #sleep(ms: number): Promise<void> {
+  /** Sleep `ms` of clock time, or until woken: by kick() when idle or waiting for the air (never during back-off), by stop() always. */
+  #sleep(ms: number, wakeOnKick = false): Promise<void> {
     return new Promise<void>((resolve) => {
       let timer: TimerHandle | undefined;
+      this.#wakeOnKick = wakeOnKick;
       const done = () => {
         if (timer !== undefined) this.#o.clock.cancel(timer);
         this.#wake = undefined;
+        this.#wakeOnKick = false;
         resolve();
       };
       if (Number.isFinite(ms)) timer = this.#o.clock.schedule(ms, done);

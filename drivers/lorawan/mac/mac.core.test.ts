@@ -86,19 +86,21 @@ test('an alert never acknowledged rejects send() with LORAWAN_NO_ACK (the store 
   t.is(network.uplinksOf(ABP_DEVADDR).at(-1)?.fCnt, 1);
 });
 
-test('data frames are confirmed by default: send() resolves only on the ACK; confirm "alerts" makes data at-most-once', async (t) => {
+test('data frames go unconfirmed by default (the platform acknowledges them); delivery "network" confirms every frame', async (t) => {
+  const byDefault = createBench({ activation: 'abp', mac: { confirmedAttempts: 2 } });
+  byDefault.network.dropAcks = 100;
+  const uplink = new LoraWanUplink(byDefault.mac);
+  t.is(uplink.delivery, 'application', 'the gateway keeps data until the application acknowledges it');
+  await byDefault.clock.run(uplink.send({ port: FPORT.data, payload: bytes(1), priority: 'data' }));
+  t.deepEqual(byDefault.network.uplinksOf(ABP_DEVADDR).map((u) => u.confirmed), [false], 'sent once, unconfirmed, resolved once on the air');
+  await t.throwsAsync(byDefault.clock.run(uplink.send({ port: FPORT.alert, payload: bytes(2), priority: 'alert' })), { code: 'LORAWAN_NO_ACK' }, 'alerts stay confirmed');
+
   const confirmedAll = createBench({ activation: 'abp', mac: { confirmedAttempts: 2 } });
   confirmedAll.network.dropAcks = 100;
-  const uplink = new LoraWanUplink(confirmedAll.mac);
-  await t.throwsAsync(confirmedAll.clock.run(uplink.send({ port: FPORT.data, payload: bytes(1), priority: 'data' })), { code: 'LORAWAN_NO_ACK' });
+  const strict = new LoraWanUplink(confirmedAll.mac, { delivery: 'network' });
+  t.is(strict.delivery, 'transport');
+  await t.throwsAsync(confirmedAll.clock.run(strict.send({ port: FPORT.data, payload: bytes(1), priority: 'data' })), { code: 'LORAWAN_NO_ACK' });
   t.true(confirmedAll.network.uplinksOf(ABP_DEVADDR).every((u) => u.confirmed));
-
-  const alertsOnly = createBench({ activation: 'abp', mac: { confirmedAttempts: 2 } });
-  alertsOnly.network.dropAcks = 100;
-  const lenient = new LoraWanUplink(alertsOnly.mac, { confirm: 'alerts' });
-  await alertsOnly.clock.run(lenient.send({ port: FPORT.data, payload: bytes(1), priority: 'data' }));
-  t.deepEqual(alertsOnly.network.uplinksOf(ABP_DEVADDR).map((u) => u.confirmed), [false], 'sent once, unconfirmed, resolved without an ACK');
-  await t.throwsAsync(alertsOnly.clock.run(lenient.send({ port: FPORT.alert, payload: bytes(2), priority: 'alert' })), { code: 'LORAWAN_NO_ACK' }, 'alerts stay confirmed');
 });
 
 test('alerts jump the queue ahead of waiting data', async (t) => {

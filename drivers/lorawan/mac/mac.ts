@@ -262,6 +262,19 @@ export class LoraWanMac {
     return limit - concatBytes(...this.#pickCommands(Math.min(MAX_FOPTS, limit))).length;
   }
 
+  /**
+   * How long until a frame with `payloadBytes` of application data could go
+   * on the air (duty cycle), ms; 0 when it could go now. The gateway asks
+   * before it hands over data, so an alert arriving meanwhile takes that slot.
+   */
+  transmitDelayMs(payloadBytes: number): number {
+    const limit = maxPayloadAt(this.region, this.#settings.dataRate, this.#settings.dwellTime) ?? 0;
+    const fOpts = concatBytes(...this.#pickCommands(Math.min(MAX_FOPTS, limit - payloadBytes))).length;
+    // MHDR 1 + FHDR 7 + FPort 1 + MIC 4 around the payload and FOpts.
+    const start = this.#transmitter.earliestStart(this.#settings.dataRate, 13 + fOpts + payloadBytes);
+    return Number.isFinite(start) ? Math.max(0, start - this.#o.clock.now()) : 0;
+  }
+
   // ---- actions ----
 
   /** Ask for a LinkCheckAns in the next uplink's window (result in lastLinkCheck and a 'link-check' event). */

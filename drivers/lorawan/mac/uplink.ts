@@ -51,6 +51,11 @@ export class LoraWanUplink implements UplinkPort {
     return this.mac.maxPayloadBytes();
   }
 
+  /** Until the duty cycle lets a frame of `payloadBytes` go, ms (the MAC owns the timing). */
+  readyInMs(payloadBytes: number): number {
+    return this.mac.transmitDelayMs(payloadBytes);
+  }
+
   send(message: UplinkMessage): Promise<void> {
     return new Promise((resolve, reject) => {
       const entry: Waiting = { message: { ...message, payload: message.payload.slice() }, resolve, reject };

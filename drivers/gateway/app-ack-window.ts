@@ -10,6 +10,8 @@
  *
  * When to ask for an acknowledgement (the A bit): once `requestAfter` frames
  * await one, or the oldest has waited `requestAfterMs`, and on every resend.
+ * A request rides a new frame; only when none comes for twice
+ * `requestAfterMs` is the oldest frame resent to carry it.
  * What is resent, and when:
  *  - a frame the platform reported missing (inside a data-ack's span, bit
  *    clear): at once (the next data slot);
@@ -181,7 +183,8 @@ export class AppAckWindow {
     const now = this.#clock.now();
     if (this.#requestedAtMs !== undefined) return Math.max(0, this.#requestedAtMs + this.#timeoutMs - now);
     const oldest = this.#oldestAwaitingMs();
-    return oldest === undefined ? undefined : Math.max(0, oldest + this.#o.requestAfterMs - now);
+    // Asking rides the next new frame; resend one only when no new frame came for long.
+    return oldest === undefined ? undefined : Math.max(0, oldest + 2 * this.#o.requestAfterMs - now);
   }
 
   /** Forget what is in flight (the log was re-cut or restarted): everything unacknowledged is sent again. */

@@ -28,6 +28,7 @@ import { VirtualClock } from '../../drivers/ports/virtual-clock.js';
 import { NodeBlockCipher } from '../../firmware/rpi/ports/node-cipher.js';
 import type { NsEvent } from '../lorawan-ns/events.js';
 import { LoraNetworkServer } from '../lorawan-ns/network-server.js';
+import { attachAckService } from '../ack-service/in-process.js';
 import { attachToRadioGateway } from '../lorawan-ns/radio-gateway.js';
 import { DeviceRegistry } from '../lorawan-ns/registry.js';
 import { parseRegistry } from '../lorawan-ns/registry-file.js';
@@ -193,9 +194,13 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
   const decodedReadings = new Map<string, { seen: Set<number>; repeated: Set<number> }>();
   let decodedTotal = 0;
   const decodedAlertAt = new Map<string, number>();
+  // The platform's ack service (docs/app-ack.md): attached first, so its data-acks ride the uplink's own window.
+  const acks = attachAckService(ns);
   ns.onEvent((event) => {
     options.onNetworkEvent?.(event, clock.now());
     if (event.type !== 'up' || event.decoded === undefined) return;
+    // A resend after a lost data-ack: the platform already has its readings.
+    if (acks.verdictOf(event)?.duplicate === true) return;
     const dev = event.device.devEuiHex;
     const decoded = event.decoded;
     if (decoded.type === 'batch') {
@@ -324,6 +329,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
     g.mac.close();
   }
   for (const a of attachments) a.detach();
+  acks.detach();
 
   return {
     gateways: options.gateways,

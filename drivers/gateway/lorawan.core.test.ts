@@ -84,7 +84,7 @@ test('6-hour network-server outage over LoRaWAN with application acks: nothing l
   t.true(acks.acks.length > 0 && acks.acks.length * 4 < all.length, `a few data-acks for many frames (${acks.acks.length} for ${all.length} uplinks)`);
 
   t.is(stats.store.pendingAlerts, 0, 'no alert waits');
-  t.is(stats.store.pendingReadings, stats.uplink.awaitingAck, `the platform acknowledged the backlog: the log holds only the frames since the last data-ack (${stats.uplink.awaitingAck})`);
+  t.is(stats.store.pendingReadings, stats.uplink.awaitingAck ?? -1, `the platform acknowledged the backlog: the log holds only the frames since the last data-ack (${stats.uplink.awaitingAck})`);
   t.true((stats.uplink.awaitingAck ?? 99) < 16, 'fewer than one request\'s worth');
   const readings = platformReadings(all);
   t.is(readings.length, stats.samples - stats.queuedSamples, 'every sample taken reached the platform');
@@ -128,7 +128,7 @@ test('application acks: a lost data frame is resent when the platform reports th
   await p.until(93 * MINUTE);
   const stats = p.gateway.stats();
   t.true((stats.uplink.awaitingAck ?? 99) < 4, `only the frames since the last data-ack await one (${stats.uplink.awaitingAck})`);
-  t.is(stats.store.pendingReadings, stats.uplink.awaitingAck, 'the log released everything else');
+  t.is(stats.store.pendingReadings, stats.uplink.awaitingAck ?? -1, 'the log released everything else');
   t.true((stats.uplink.resent ?? 0) >= 2, `the lost frame and the unacknowledged one were resent (${stats.uplink.resent})`);
   const readings = platformReadings(heard());
   t.is(readings.length, stats.samples - stats.queuedSamples, 'every sample reached the platform');

@@ -62,6 +62,7 @@ test('encodeDownlink returns errors, never throws, on what it cannot encode', (t
   t.regex(errorOf({ type: 'poll-period', device: devices[0], periodS: -1 }), /periodS must be an integer/);
   t.regex(errorOf({ type: 'reboot' }), /unknown downlink type reboot/);
   t.regex(errorOf(undefined), /data must be an object/);
+  t.deepEqual([...encodeDataAck(7, [7, 8, 10])], [0x03, 0x00, 0x07, 0xd0], 'the worked example of docs/app-ack.md');
   t.throws(() => encodeDataAck(5, [70]), { message: /not within 64 of the base 5/ }, 'the TypeScript encoder refuses the same');
   t.regex(codec.decodeDownlink({ bytes: [9, 9], fPort: 10 }).errors?.[0] ?? '', /not an Axon downlink/);
 });

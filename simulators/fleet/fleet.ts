@@ -87,7 +87,11 @@ export interface FleetReport {
   /** Decoded more than once: must be 0 (confirmed retransmissions reuse their FCnt). */
   readingsDuplicated: number;
   /** Not yet sent when the run ended: still in an encoder queue or in a gateway's log. */
-  inFlight: { queuedSamples: number; pendingFrames: number; pendingAlerts: number };
+  inFlight: {
+    queuedSamples: number; pendingFrames: number; pendingAlerts: number;
+    /** Sent and decoded, kept in the logs until the platform's next data-ack (docs/app-ack.md); not counted in pendingFrames. */
+    awaitingAck: number;
+  };
   droppedReadings: number;
   /** readingsDecoded / (samples − queuedSamples): 1 means everything framed arrived. */
   deliveryRatio: number;
@@ -276,6 +280,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
   let samples = 0;
   let queuedSamples = 0;
   let pendingFrames = 0;
+  let awaitingAck = 0;
   let pendingAlerts = 0;
   let droppedReadings = 0;
   let alertEvents = 0;
@@ -283,7 +288,8 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
   for (const s of stats) {
     samples += s.samples;
     queuedSamples += s.queuedSamples;
-    pendingFrames += s.store.pendingReadings;
+    pendingFrames += s.store.pendingReadings - (s.uplink.awaitingAck ?? 0);
+    awaitingAck += s.uplink.awaitingAck ?? 0;
     pendingAlerts += s.store.pendingAlerts;
     droppedReadings += s.store.droppedReadings;
     alertEvents += s.alerts;
@@ -342,7 +348,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
     samples,
     readingsDecoded,
     readingsDuplicated: duplicated,
-    inFlight: { queuedSamples, pendingFrames, pendingAlerts },
+    inFlight: { queuedSamples, pendingFrames, pendingAlerts, awaitingAck },
     droppedReadings,
     deliveryRatio: samples - queuedSamples === 0 ? 1 : readingsDecoded / (samples - queuedSamples),
     alerts: {

@@ -59,18 +59,28 @@ test('ABP: frames carry the provisioned DevAddr and verify with its keys', async
   t.deepEqual(network.problems, []);
 });
 
-test('alerts go confirmed and are retransmitted with back-off until the ACK (network drops the first 2 ACKs)', async (t) => {
+test('alerts go confirmed and are retransmitted with jittered back-off until the ACK (network drops the first 2 ACKs)', async (t) => {
   // DR5 (SF7): 1 % duty cycle costs only ~5 s per frame, so the back-off shows.
-  const { clock, mac, network } = createBench({ activation: 'abp', mac: { dataRate: 5 } });
-  network.dropAcks = 2;
-  const uplink = new LoraWanUplink(mac);
-  await clock.run(uplink.send({ port: FPORT.alert, payload: bytes(1, 2, 3, 4), priority: 'alert' }));
-  const ups = network.uplinksOf(ABP_DEVADDR);
-  t.is(ups.length, 3);
-  t.true(ups.every((u) => u.confirmed && u.fCnt === 0), 'retransmissions repeat the FCnt');
-  const gaps = [ups[1].atMs - ups[0].atMs, ups[2].atMs - ups[1].atMs];
-  t.true(gaps[0] > 4000 && gaps[1] > gaps[0] + 1000, `back-off grows: ${gaps.join(', ')} ms`);
-  t.is(mac.counters.retransmissions, 2);
+  const gapsBySeed: number[][] = [];
+  for (const seed of [7, 8, 9, 10, 11]) {
+    const { clock, mac, network } = createBench({ activation: 'abp', seed, mac: { dataRate: 5 } });
+    network.dropAcks = 2;
+    const uplink = new LoraWanUplink(mac);
+    await clock.run(uplink.send({ port: FPORT.alert, payload: bytes(1, 2, 3, 4), priority: 'alert' }));
+    const ups = network.uplinksOf(ABP_DEVADDR);
+    t.is(ups.length, 3);
+    t.true(ups.every((u) => u.confirmed && u.fCnt === 0), 'retransmissions repeat the FCnt');
+    t.is(mac.counters.retransmissions, 2);
+    const gaps = [ups[1].atMs - ups[0].atMs, ups[2].atMs - ups[1].atMs];
+    // RX2 closes 2 s after the frame, ACK_TIMEOUT is 2 s more, then a random part of a window that doubles (2 s, 4 s);
+    // the 1 % duty cycle of a ~50 ms frame adds up to ~5 s.
+    t.true(gaps[0] >= 4000 && gaps[0] <= 4000 + 2000 + 5000, `first retry after ACK_TIMEOUT + jitter (${gaps[0]} ms)`);
+    t.true(gaps[1] >= 4000 && gaps[1] <= 4000 + 4000 + 5000, `second within a doubled window (${gaps[1]} ms)`);
+    gapsBySeed.push(gaps);
+  }
+  // Devices that lost their ACKs together (a storm) must not come back together: full jitter spreads them.
+  const seconds = gapsBySeed.map((g) => g[0] + g[1]);
+  t.true(Math.max(...seconds) - Math.min(...seconds) > 1500, `retries spread over the window across devices (${seconds.map((s) => (s / 1000).toFixed(1)).join(', ')} s)`);
 });
 
 test('an alert never acknowledged rejects send() with LORAWAN_NO_ACK (the store keeps it)', async (t) => {

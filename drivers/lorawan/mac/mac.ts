@@ -141,6 +141,7 @@ interface AcceptedDownlink {
 
 /** LoRaWAN 1.0.x ACK_TIMEOUT is 2 ± 1 s after RX2; the back-off starts there. */
 const ACK_TIMEOUT_MS = 2000;
+/** The first jitter window is twice this; it doubles per attempt. */
 const ACK_JITTER_MS = 1000;
 
 export class LoraWanMac {
@@ -594,10 +595,11 @@ export class LoraWanMac {
     return rates.length > 0 ? rates[rates.length - 1] : undefined;
   }
 
-  /** ACK_TIMEOUT (2 s) doubled per failed attempt, plus up to 1 s of jitter so devices that failed together spread out. */
+  /** ACK_TIMEOUT (2 s), then a random delay in a window that doubles per failed attempt (2 s, 4 s … maxRetryBackoffMs): full jitter. */
   async #retryBackoff(attempt: number): Promise<void> {
-    const delay = ACK_TIMEOUT_MS * 2 ** attempt + this.#random() * ACK_JITTER_MS;
-    await sleep(this.#o.clock, Math.min(this.#o.maxRetryBackoffMs ?? 60_000, delay));
+    // Full jitter over a doubling window: devices that lost their ACKs together (a storm) spread out at once.
+    const window = Math.min(this.#o.maxRetryBackoffMs ?? 60_000, ACK_JITTER_MS * 2 ** (attempt + 1));
+    await sleep(this.#o.clock, ACK_TIMEOUT_MS + this.#random() * window);
   }
 
   #adrBackoffStep(): void {

@@ -9,6 +9,7 @@ import { decodeBatchFrame, type FrameContent } from './batch-frame.js';
 import { fromFixed, type ChannelTable } from './channels.js';
 import { BatchError } from './errors.js';
 import { readHeader } from './format.js';
+import { decodeSequenced } from './sequenced.js';
 import { decodeStatus, type DecodedStatus } from './status.js';
 
 export interface DecodedReading {
@@ -22,7 +23,8 @@ export interface DecodedReading {
 }
 
 export type DecodedMessage =
-  | { type: 'batch'; readings: DecodedReading[] }
+  /** seq and ackRequested: a sequenced frame (type 4, docs/app-ack.md), which the platform acknowledges. */
+  | { type: 'batch'; readings: DecodedReading[]; seq?: number; ackRequested?: boolean }
   | { type: 'alert'; alert: DecodedAlert }
   | { type: 'status'; status: DecodedStatus };
 
@@ -35,6 +37,10 @@ export function decodeMessage(bytes: Uint8Array, table: ChannelTable, options: D
   const type = readHeader(bytes);
   if (type === 'alert') return { type, alert: decodeAlert(bytes, table) };
   if (type === 'status') return { type, status: decodeStatus(bytes) };
+  if (type === 'sequenced') {
+    const { seq, ackRequested, inner } = decodeSequenced(bytes);
+    return { type: 'batch', readings: readingsOf(decodeBatchFrame(inner), table, options), seq, ackRequested };
+  }
   return { type, readings: readingsOf(decodeBatchFrame(bytes), table, options) };
 }
 

@@ -197,6 +197,13 @@ function axonStatus(bytes) {
   return status;
 }
 
+function axonSequenced(bytes, warnings) {
+  if (bytes.length < 4) throw new Error('sequenced message of ' + bytes.length + ' bytes');
+  if (bytes[3] !== 0x11) throw new Error('a sequenced message wraps a batch frame (0x11), not ' + bytes[3]);
+  var field = bytes[1] * 256 + bytes[2];
+  return { type: 'batch', readings: axonBatch(bytes.slice(3), warnings), seq: field % 32768, ackRequested: field >= 32768 };
+}
+
 function decodeUplink(input) {
   var bytes = input.bytes;
   try {
@@ -207,6 +214,7 @@ function decodeUplink(input) {
     var warnings = [];
     var data;
     if (type === 1) data = { type: 'batch', readings: axonBatch(bytes, warnings) };
+    else if (type === 4) data = axonSequenced(bytes, warnings);
     else if (type === 2) data = { type: 'alert', alert: axonAlert(bytes) };
     else if (type === 3) data = { type: 'status', status: axonStatus(bytes) };
     else return { errors: ['unknown message type ' + type] };

@@ -30,6 +30,7 @@ import { VirtualClock } from '../../drivers/ports/virtual-clock.js';
 import { NodeBlockCipher } from '../../firmware/rpi/ports/node-cipher.js';
 import type { NsEvent } from '../lorawan-ns/events.js';
 import { LoraNetworkServer } from '../lorawan-ns/network-server.js';
+import { attachAckService } from '../ack-service/in-process.js';
 import { attachToRadioGateway } from '../lorawan-ns/radio-gateway.js';
 import { DeviceRegistry } from '../lorawan-ns/registry.js';
 import { parseRegistry } from '../lorawan-ns/registry-file.js';
@@ -98,7 +99,11 @@ export interface FleetReport {
   /** Decoded more than once: must be 0 (confirmed retransmissions reuse their FCnt). */
   readingsDuplicated: number;
   /** Not yet sent when the run ended: still in an encoder queue or in a gateway's log. */
-  inFlight: { queuedSamples: number; pendingFrames: number; pendingAlerts: number };
+  inFlight: {
+    queuedSamples: number; pendingFrames: number; pendingAlerts: number;
+    /** Sent and decoded, kept in the logs until the platform's next data-ack (docs/app-ack.md); not counted in pendingFrames. */
+    awaitingAck: number;
+  };
   droppedReadings: number;
   /** readingsDecoded / (samples − queuedSamples): 1 means everything framed arrived. */
   deliveryRatio: number;
@@ -226,9 +231,13 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
   const decodedReadings = new Map<string, { seen: Set<number>; repeated: Set<number> }>();
   let decodedTotal = 0;
   const decodedAlertAt = new Map<string, number>();
+  // The platform's ack service (docs/app-ack.md): attached first, so its data-acks ride the uplink's own window.
+  const acks = attachAckService(ns);
   ns.onEvent((event) => {
     options.onNetworkEvent?.(event, clock.now());
     if (event.type !== 'up' || event.decoded === undefined) return;
+    // A resend after a lost data-ack: the platform already has its readings.
+    if (acks.verdictOf(event)?.duplicate === true) return;
     const dev = event.device.devEuiHex;
     const decoded = event.decoded;
     if (decoded.type === 'batch') {
@@ -312,6 +321,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
   let samples = 0;
   let queuedSamples = 0;
   let pendingFrames = 0;
+  let awaitingAck = 0;
   let pendingAlerts = 0;
   let droppedReadings = 0;
   let alertEvents = 0;
@@ -319,7 +329,8 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
   for (const s of stats) {
     samples += s.samples;
     queuedSamples += s.queuedSamples;
-    pendingFrames += s.store.pendingReadings;
+    pendingFrames += s.store.pendingReadings - (s.uplink.awaitingAck ?? 0);
+    awaitingAck += s.uplink.awaitingAck ?? 0;
     pendingAlerts += s.store.pendingAlerts;
     droppedReadings += s.store.droppedReadings;
     alertEvents += s.alerts;
@@ -366,6 +377,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
     g.mac.close();
   }
   for (const a of attachments) a.attachment.detach();
+  acks.detach();
 
   return {
     gateways: options.gateways,
@@ -378,7 +390,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
     samples,
     readingsDecoded,
     readingsDuplicated: duplicated,
-    inFlight: { queuedSamples, pendingFrames, pendingAlerts },
+    inFlight: { queuedSamples, pendingFrames, pendingAlerts, awaitingAck },
     droppedReadings,
     deliveryRatio: samples - queuedSamples === 0 ? 1 : readingsDecoded / (samples - queuedSamples),
     alerts: {

@@ -57,11 +57,11 @@ test('device MAC ↔ simulated channel ↔ network server: OTAA join, data, conf
 
   const ups = events.filter((e) => e.type === 'up');
   t.is(ups.length, 2);
-  t.like(ups[0], { fPort: 10, confirmed: true, decoded: { type: 'batch' } }, 'data is confirmed too (LoraWanUplink default): send() means acknowledged');
+  t.like(ups[0], { fPort: 10, confirmed: false, decoded: { type: 'batch' } }, 'data goes unconfirmed (LoraWanUplink default: the platform acknowledges it, docs/app-ack.md)');
   t.like(ups[1], { fPort: 11, confirmed: true, decoded: { type: 'alert', alert: { rule: 'underpass-ponding', value: 16 } } });
   t.is(mac.counters.confirmedFailed, 0, 'the alert was acknowledged');
   t.deepEqual(downlinks.map((d) => [d.port, [...d.payload]]), [[20, [0xa1, 0x01]]], 'the queued downlink rode with the ACK');
-  t.like(ns.stats, { uplinksAccepted: 2, downlinksPlanned: 3, downlinksSent: 3 }, 'the join accept and two ACKs (the app downlink rode with the second)');
+  t.like(ns.stats, { uplinksAccepted: 2, downlinksPlanned: 2, downlinksSent: 2 }, 'the join accept and the alert\'s ACK (the app downlink rode with it); the unconfirmed data frame cost no downlink');
   t.deepEqual(Object.values(ns.stats.rejected), [0, 0, 0, 0, 0, 0, 0]);
 });
 

@@ -26,6 +26,7 @@ import { openSerialStream } from '../ports/serial-stream.js';
 import { SysfsGpioOutput } from '../ports/sysfs-gpio-output.js';
 import { connectTcpStream } from '../ports/tcp-stream.js';
 import { nodeStorePorts } from '../storage/index.js';
+import { busPortOf, parseBusPort } from './bus-port.js';
 import type { HostConfig } from './host-config.js';
 import { startHostUplink } from './host-uplink.js';
 
@@ -58,22 +59,19 @@ export interface GatewayHost {
 }
 
 function busPort(bus: BusConfig, config: HostConfig): string {
-  return config.buses?.[bus.id]?.port ?? bus.port;
+  return busPortOf(bus, config).port;
 }
 
 function openBus(bus: BusConfig, config: HostConfig, log: (line: string) => void): ReconnectingStream {
   const port = busPort(bus, config);
   const line = { baud: bus.baud, parity: bus.parity, stopBits: bus.stopBits, dataBits: bus.dataBits ?? 8 };
-  const tcp = /^tcp:\/\/([^:/]+)(?::(\d+))?\/?$/.exec(port);
-  if (port.startsWith('tcp://') && tcp === null) {
-    throw new AxonError('HOST_BAD_PORT', `bus ${bus.id}: ${port} is not tcp://host:port`, { where: `bus ${bus.id}`, fix: 'write tcp://192.168.1.50:4196 (the converter\'s address and TCP port)' });
-  }
+  const link = parseBusPort(port, bus.id);
   return new ReconnectingStream({
     where: port,
     // Over TCP the converter owns the line settings; the core still times frames by them.
     line,
     retryMs: config.buses?.[bus.id]?.reopenMs,
-    open: tcp === null ? () => openSerialStream({ path: port, ...line }) : () => connectTcpStream({ host: tcp[1], port: Number(tcp[2] ?? 502) }),
+    open: link.kind === 'tcp' ? () => connectTcpStream({ host: link.host, port: link.port }) : () => openSerialStream({ path: port, ...line }),
     onState: (state, error) => log(`bus ${bus.id} (${port}): ${state}${error === undefined ? '' : ` — ${error.message}`}`),
   });
 }

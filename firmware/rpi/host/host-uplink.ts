@@ -26,7 +26,8 @@ export interface HostUplink {
   close(): Promise<void>;
 }
 
-function readSecret(file: string, what: string): string {
+/** A file the uplink needs (password, CA, certificate, key), or HOST_SECRET_UNREADABLE. Preflight calls it too, so check and run agree. */
+export function readSecret(file: string, what: string): string {
   try {
     return readFileSync(file, 'utf8').trim();
   } catch (error) {

@@ -105,7 +105,7 @@ export const gatewayRun: Command = {
     const durationText = flags.string('duration');
     const durationS = durationText === undefined ? undefined : parseInteger(durationText, '--duration', { min: 1, max: 31_536_000 }, 'gateway run');
     const log = stamp(io);
-    const host = startGatewayHost({ site, manifests, config, dataDir, log });
+    const host = await startGatewayHost({ site, manifests, config, dataDir, log });
     for (const line of host.describe()) log(line);
     const report = reportEveryS > 0 ? setInterval(() => log(`report: ${host.report()}`), reportEveryS * 1000) : undefined;
     let deadline: NodeJS.Timeout | undefined;

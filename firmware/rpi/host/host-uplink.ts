@@ -15,6 +15,7 @@ import type { ByteStream } from '../../../drivers/ports/byte-stream.js';
 import type { Clock } from '../../../drivers/ports/clock.js';
 import type { UplinkPort } from '../../../drivers/ports/uplink.js';
 import { MqttUplink } from '../mqtt/mqtt-uplink.js';
+import { redactCredentials } from '../mqtt/redact-credentials.js';
 import { ReconnectingStream } from '../ports/reconnecting-stream.js';
 import { openSerialStream } from '../ports/serial-stream.js';
 import type { HostConfig } from './host-config.js';
@@ -59,6 +60,7 @@ export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: s
   if (uplink.kind === 'mqtt') {
     const m = config.mqtt ?? {};
     const url = m.url ?? uplink.url;
+    const shownUrl = redactCredentials(url);
     const tls = m.caFile === undefined && m.certFile === undefined ? undefined : {
       ca: m.caFile === undefined ? undefined : readSecret(m.caFile, 'CA certificate'),
       cert: m.certFile === undefined ? undefined : readSecret(m.certFile, 'client certificate'),
@@ -71,9 +73,9 @@ export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: s
       password: m.passwordFile === undefined ? m.password : readSecret(m.passwordFile, 'MQTT password'),
       tls,
       topicPrefix: m.topicPrefix ?? uplink.topicPrefix,
-      onState: (state, error) => log(state === 'error' ? `uplink: ${error?.message ?? 'error'}` : `uplink: MQTT ${state === 'connected' ? `connected to ${url}` : 'offline, reconnecting'}`),
+      onState: (state, error) => log(state === 'error' ? `uplink: ${error?.message ?? 'error'}` : `uplink: MQTT ${state === 'connected' ? `connected to ${shownUrl}` : 'offline, reconnecting'}`),
     });
-    return { port: mqtt, describe: `MQTT ${url} as ${gatewayId} (topics ${mqtt.topics.upFilter})`, close: () => mqtt.close() };
+    return { port: mqtt, describe: `MQTT ${shownUrl} as ${gatewayId} (topics ${mqtt.topics.upFilter})`, close: () => mqtt.close() };
   }
   if (uplink.kind === 'nbiot' && config.modem !== undefined) {
     const modemConfig = config.modem;

@@ -98,20 +98,33 @@ test('secrets: a password file others can read is a warning with the chmod that 
   t.regex(result.warned[0], /\$\.mqtt\.passwordFile: the MQTT password file .*mqtt-password may be read by other users \(mode 0644\)\. Fix: chmod 600 /);
 });
 
+/** No client certificate: mqtt.js would otherwise speak TLS on an mqtt:// URL. */
+function withoutClientCertificate(f: Fixture): void {
+  delete f.config.mqtt.certFile;
+  delete f.config.mqtt.keyFile;
+}
+
 test('secrets: a password over plain mqtt:// is a warning; overriding the site\'s mqtts:// says so', (t) => {
-  const plainSite = withFixture(t, (f) => (f.site.uplink = { kind: 'mqtt', url: 'mqtt://broker.example:1883' }));
+  const plainSite = withFixture(t, (f) => {
+    withoutClientCertificate(f);
+    f.site.uplink = { kind: 'mqtt', url: 'mqtt://broker.example:1883' };
+  });
   const plain = check(plainSite);
   t.deepEqual(plain.refused, []);
   t.is(plain.warned.length, 1, plain.warned.join('\n'));
   t.regex(plain.warned[0], /site\.json \$\.uplink\.url: the MQTT password crosses the network in clear text \(plain mqtt:\/\/\)\. Fix: use mqtts:\/\//);
 
-  const override = withFixture(t, (f) => (f.config.mqtt.url = 'mqtt://broker.example:1883'));
+  const override = withFixture(t, (f) => {
+    withoutClientCertificate(f);
+    f.config.mqtt.url = 'mqtt://broker.example:1883';
+  });
   const overridden = check(override);
   t.deepEqual(overridden.refused, []);
   t.is(overridden.warned.length, 1, overridden.warned.join('\n'));
   t.regex(overridden.warned[0], /host\.json \$\.mqtt\.url: the host config's mqtt\.url overrides the site's mqtts:\/\/ broker with plain mqtt:\/\/, so the MQTT password crosses the network in clear text\. Fix: remove mqtt\.url/);
 
   const both = withFixture(t, (f) => {
+    withoutClientCertificate(f);
     f.config.mqtt.url = 'mqtt://broker.example:1883';
     chmodSync(f.at('mqtt-password'), 0o640);
   });
@@ -122,6 +135,9 @@ test('secrets: a password over plain mqtt:// is a warning; overriding the site\'
     delete f.config.mqtt.passwordFile;
   });
   t.deepEqual(check(noPassword).warned, [], 'no password, nothing to leak');
+
+  const clientCertificate = withFixture(t, (f) => (f.config.mqtt.url = 'mqtt://broker.example:1883'));
+  t.deepEqual(check(clientCertificate).warned, [], 'with a client certificate and key mqtt.js speaks TLS, even on mqtt://');
 });
 
 test('secrets: a password in the broker URL is a warning pointing to passwordFile, and no message shows it', (t) => {

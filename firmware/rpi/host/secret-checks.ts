@@ -49,7 +49,9 @@ export function secretWarnings(site: SiteFile, config: HostConfig, files: { site
     if (file !== undefined && mode !== undefined) warn(files.configFile, `$.mqtt.${field}`, `the ${what} ${file} may be read by other users (mode ${mode})`, `chmod 600 ${file} and chown it to the gateway user`);
   }
   const hasPassword = inUrl !== undefined || m.password !== undefined || m.passwordFile !== undefined;
-  if (hasPassword && broker.url.startsWith('mqtt://')) {
+  // mqtt.js itself turns mqtt:// into TLS when a client certificate and key are given.
+  const clearText = broker.url.startsWith('mqtt://') && (m.certFile === undefined || m.keyFile === undefined);
+  if (hasPassword && clearText) {
     const overrides = broker.fromConfig && broker.siteUrl.startsWith('mqtts://');
     const message = overrides
       ? `the host config's mqtt.url overrides the site's mqtts:// broker with plain mqtt://, so the MQTT password crosses the network in clear text`

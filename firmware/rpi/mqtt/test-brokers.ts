@@ -30,8 +30,12 @@ export interface MosquittoBroker {
   close(): Promise<void>;
 }
 
-/** Start Mosquitto on a free loopback port with one user. Fails loudly when mosquitto is not installed. */
-export async function startMosquitto(user: { username: string; password: string }): Promise<MosquittoBroker> {
+/**
+ * Start Mosquitto on a free loopback port with one user; with `tls` (a PEM
+ * certificate for 127.0.0.1 and its key) it listens for mqtts:// only. Fails
+ * loudly when mosquitto is not installed.
+ */
+export async function startMosquitto(user: { username: string; password: string }, tls?: { cert: string; key: string }): Promise<MosquittoBroker> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'axon-mosquitto-'));
   const passwords = path.join(dir, 'passwords');
   writeFileSync(passwords, '');
@@ -42,7 +46,12 @@ export async function startMosquitto(user: { username: string; password: string 
   }
   const port = await freePort();
   const config = path.join(dir, 'mosquitto.conf');
-  writeFileSync(config, [`listener ${port} 127.0.0.1`, 'allow_anonymous false', `password_file ${passwords}`, 'persistence false', `user ${os.userInfo().username}`, ''].join('\n'));
+  if (tls !== undefined) {
+    writeFileSync(path.join(dir, 'cert.pem'), tls.cert);
+    writeFileSync(path.join(dir, 'key.pem'), tls.key);
+  }
+  const tlsLines = tls === undefined ? [] : [`certfile ${path.join(dir, 'cert.pem')}`, `keyfile ${path.join(dir, 'key.pem')}`];
+  writeFileSync(config, [`listener ${port} 127.0.0.1`, ...tlsLines, 'allow_anonymous false', `password_file ${passwords}`, 'persistence false', `user ${os.userInfo().username}`, ''].join('\n'));
   const child: ChildProcess = spawn('mosquitto', ['-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -55,7 +64,7 @@ export async function startMosquitto(user: { username: string; password: string 
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${tls === undefined ? 'mqtt' : 'mqtts'}://127.0.0.1:${port}`,
     async close() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

@@ -135,7 +135,7 @@ test('axon gateway run: a real Pi gateway over a pty and Mosquitto — readings,
 });
 
 test('axon gateway check: a LoRaWAN site on simulated buses cannot run on the Pi, and says why; a complete pair passes', async (t) => {
-  const demo = await runCli(['gateway', 'check', '--site', 'manifests/sites/demo.json']);
+  const demo = await runCli(['gateway', 'check', '--site', 'manifests/sites/demo.json'], 60_000);
   t.is(demo.code, 1);
   t.regex(demo.stderr, /site bus 'rs485-1' is simulated \(sim:demo-bus-1\).*Fix: add "buses"/);
   t.regex(demo.stderr, /output 'barrier-relay'|LoRa radio driver/);
@@ -148,14 +148,14 @@ test('axon gateway check: a LoRaWAN site on simulated buses cannot run on the Pi
   writeFileSync(path.join(dir, 'site.json'), JSON.stringify(site));
   const bad = { buses: { 'rs485-9': { port: '/dev/ttyUSB0' } }, outputs: { 'barrier-relay': { gpio: 'seventeen' } } };
   writeFileSync(path.join(dir, 'bad.json'), JSON.stringify(bad));
-  const refused = await runCli(['gateway', 'check', '--site', path.join(dir, 'site.json'), '--config', path.join(dir, 'bad.json')]);
+  const refused = await runCli(['gateway', 'check', '--site', path.join(dir, 'site.json'), '--config', path.join(dir, 'bad.json')], 60_000);
   t.is(refused.code, 1);
   t.regex(refused.stderr, /bad\.json \$\.outputs\['barrier-relay'\]\.gpio: must be an integer, not "seventeen"\. Fix: /);
 
   // A complete pair, on this machine's stand-ins for the Pi's GPIO tree and data directory.
   const gpioRoot = path.join(dir, 'gpio');
   for (const line of [529, 539, 534]) mkdirSync(path.join(gpioRoot, `gpio${line}`), { recursive: true });
-  const checkOn = (config: string) => runCli(['gateway', 'check', '--site', path.join(dir, 'site.json'), '--config', config, '--data', path.join(dir, 'data')]);
+  const checkOn = (config: string) => runCli(['gateway', 'check', '--site', path.join(dir, 'site.json'), '--config', config, '--data', path.join(dir, 'data')], 60_000);
   const good = { buses: { 'rs485-1': { port: '/dev/serial/by-id/usb-FTDI_FT232R-if00-port0' } }, outputs: { 'barrier-relay': { gpio: 529, activeLow: true }, 'warning-light': { gpio: 539 }, buzzer: { gpio: 534 } }, gpioRoot, mqtt: { username: 'gw', password: 'x' } };
   writeFileSync(path.join(dir, 'good.json'), JSON.stringify(good), { mode: 0o600 });
   const ok = await checkOn(path.join(dir, 'good.json'));
@@ -170,6 +170,6 @@ test('axon gateway check: a LoRaWAN site on simulated buses cannot run on the Pi
   writeFileSync(path.join(dir, 'ca.pem'), fixtureCertificate().cert);
   Object.assign(example, { gpioRoot, mqtt: { ...example.mqtt, passwordFile: path.join(dir, 'password'), caFile: path.join(dir, 'ca.pem') } });
   writeFileSync(path.join(dir, 'example.json'), JSON.stringify(example), { mode: 0o600 });
-  const exampleCheck = await runCli(['gateway', 'check', '--site', 'firmware/rpi/host/examples/site.json', '--config', path.join(dir, 'example.json'), '--data', path.join(dir, 'data')]);
+  const exampleCheck = await runCli(['gateway', 'check', '--site', 'firmware/rpi/host/examples/site.json', '--config', path.join(dir, 'example.json'), '--data', path.join(dir, 'data')], 60_000);
   t.is(exampleCheck.code, 0, `the example in docs/rpi-gateway.md is valid: ${exampleCheck.stderr}`);
 });

@@ -9,7 +9,7 @@ import { decodeBatchFrame, type FrameContent } from './batch-frame.js';
 import { fromFixed, type ChannelTable } from './channels.js';
 import { BatchError } from './errors.js';
 import { readHeader } from './format.js';
-import { decodeStatus, type StatusReport } from './status.js';
+import { decodeStatus, type DecodedStatus } from './status.js';
 
 export interface DecodedReading {
   channel: number;
@@ -24,7 +24,7 @@ export interface DecodedReading {
 export type DecodedMessage =
   | { type: 'batch'; readings: DecodedReading[] }
   | { type: 'alert'; alert: DecodedAlert }
-  | { type: 'status'; status: Required<StatusReport> };
+  | { type: 'status'; status: DecodedStatus };
 
 export interface DecodeOptions {
   /** Report problems that spoil only some readings here and skip those readings, instead of throwing. */

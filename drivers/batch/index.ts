@@ -5,7 +5,7 @@ export { pointEncoding, unitDecimals } from './resolution.js';
 export { BatchEncoder, type BatchEncoderOptions } from './encoder.js';
 export { encodeBatchFrame, decodeBatchFrame, batchFrameSize, type FrameBlock, type FrameContent } from './batch-frame.js';
 export { encodeAlert, decodeAlert, type DecodedAlert } from './alert.js';
-export { encodeStatus, decodeStatus, STATUS_COUNTER_MAX, type StatusReport } from './status.js';
+export { encodeStatus, decodeStatus, STATUS_COUNTER_MAX, REFUSAL_REASONS, type StatusReport, type StatusRefusal, type RefusalReason, type DecodedStatus } from './status.js';
 export { decodeMessage, readingsOf, type DecodedMessage, type DecodedReading, type DecodeOptions } from './decode.js';
 export { encodeCborBatch, encodeCborAlert, encodeCborStatus, decodeCborMessage } from './cbor.js';
 export { FORMAT_VERSION, MessageType, TIME_STEPS_S, LIMITS, type MessageTypeName, type TimeStepS } from './format.js';

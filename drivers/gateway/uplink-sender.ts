@@ -154,8 +154,9 @@ export class UplinkSender {
   #delivered(job: Job): void {
     if (job.record !== undefined) this.#o.store.ack(job.record.seq);
     if (job.kind === 'status') this.#statusWanted = false;
-    // Back after an outage: tell the platform what was dropped and what is still queued.
-    if (this.#consecutiveFailures > 0) this.#statusWanted = true;
+    // Back after an outage: tell the platform what was dropped and what is still queued, unless the
+    // message that got through was that status itself (at start, the first status waits for the link).
+    if (this.#consecutiveFailures > 0 && job.kind !== 'status') this.#statusWanted = true;
     this.#consecutiveFailures = 0;
     this.#retryAt = undefined;
     const bytes = job.message.payload.length;

@@ -185,8 +185,16 @@ function axonAlert(bytes) {
 }
 
 function axonStatus(bytes) {
-  if (bytes.length !== 11) throw new Error('status of ' + bytes.length + ' bytes (expected 11)');
-  return { time: axonTime(axonUint(bytes, 1, 4) * 1000), dropped: axonUint(bytes, 5, 3), queued: axonUint(bytes, 8, 3) };
+  if (bytes.length !== 11 && bytes.length !== 17) throw new Error('status of ' + bytes.length + ' bytes (expected 11 or 17)');
+  var status = { time: axonTime(axonUint(bytes, 1, 4) * 1000), dropped: axonUint(bytes, 5, 3), queued: axonUint(bytes, 8, 3) };
+  if (bytes.length === 17) {
+    var reason = ['malformed', 'unknown-target', 'out-of-bounds'][bytes[14] - 1];
+    if (!reason) throw new Error('status refusal reason ' + bytes[14] + ' is not 1, 2 or 3: regenerate the codec');
+    status.refused = { count: axonUint(bytes, 11, 2), downlink: bytes[13], reason: reason };
+    var index = axonUint(bytes, 15, 2);
+    if (index !== 65535) status.refused.index = index;
+  }
+  return status;
 }
 
 function decodeUplink(input) {

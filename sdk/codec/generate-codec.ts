@@ -24,6 +24,7 @@ export function generateCodec(channels: ChannelTable, options: { name?: string }
     `// Axon batch-format v1 uplink codec${options.name ? ` for ${options.name}` : ''} (generated; do not edit).`,
     '// The Things Stack / ChirpStack: decodeUplink({bytes, fPort, recvTime}) -> {data, warnings?, errors?}.',
     '// data.type is "batch" (readings), "alert" or "status"; see docs/batch-format.md in the Axon repository.',
+    '// A reading is named by (device, point, time): no two share one, so a repeated key is a resent frame\'s copy.',
     '// Channels: [device, point, unit, decimals, kind ("n" number, "b" bit), retired?].',
     `var AXON_CHANNELS = ${channels.channels.length === 0 ? '[]' : '[\n  ' + rows.map(es5Literal).join(',\n  ') + '\n]'};`,
     `var AXON_RULES = ${es5Literal(rules)};`,

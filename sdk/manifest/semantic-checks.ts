@@ -57,6 +57,7 @@ export function semanticProblems(manifest: unknown): SemanticProblem[] {
   const points = Array.isArray(manifest.points) ? manifest.points : [];
 
   checkDefaultAddress(manifest, add);
+  checkDownlinkPollPeriod(manifest, add);
   checkUniqueIds(points, add);
 
   const ids = new Map<string, Json>();
@@ -88,6 +89,12 @@ function checkDefaultAddress(manifest: Json, add: Add): void {
     add(['defaultAddress'], `meter address '${address}' is not ${digits} decimal digits`,
       `write the address as printed on the meter nameplate, ${digits} digits, padded with leading zeros (e.g. '${'0'.repeat(digits - 3)}161')`);
   }
+}
+
+function checkDownlinkPollPeriod(manifest: Json, add: Add): void {
+  const bounds = manifest.downlinkPollPeriodS;
+  if (!isObject(bounds) || typeof bounds.min !== 'number' || typeof bounds.max !== 'number' || bounds.min <= bounds.max) return;
+  add(['downlinkPollPeriodS', 'min'], `downlink poll period min ${bounds.min} s is greater than max ${bounds.max} s`, 'swap min and max');
 }
 
 function checkUniqueIds(points: unknown[], add: Add): void {

@@ -90,6 +90,8 @@ const CASES: BrokenCase[] = [
   { title: 'meter point without di', base: 'dlt645-meter', edit: (m) => delete m.points[2].di, path: '$.points[2].di', fix: /add "di"/ },
   { title: 'meter address of the wrong length', base: 'dlt645-meter', edit: (m) => (m.defaultAddress = '161'), path: '$.defaultAddress', fix: /12 digits/ },
   { title: 'modbus unit id 0', base: 'water-level-rs485', edit: (m) => (m.defaultAddress = 0), path: '$.defaultAddress', fix: /1 to 247/ },
+  { title: 'downlink poll period bounds the wrong way round', base: 'smoke-heat-detector', edit: (m) => (m.downlinkPollPeriodS = { min: 60, max: 2 }), path: '$.downlinkPollPeriodS.min', fix: /swap min and max/ },
+  { title: 'downlink poll period beyond a day', base: 'smoke-heat-detector', edit: (m) => (m.downlinkPollPeriodS = { max: 100000 }), path: '$.downlinkPollPeriodS.max', fix: /86400/ },
   { title: 'number written as a string', base: 'water-level-rs485', edit: (m) => (m.pollPeriodS = '300'), path: '$.pollPeriodS', fix: /without quotes: 300/ },
   { title: 'function code written as a string', base: 'water-level-rs485', edit: (m) => (m.points[4].fc = '3'), path: '$.points[4].fc', fix: /without quotes: 3/ },
   { title: 'misspelt protocol', base: 'dlt645-meter', edit: (m) => (m.protocol = 'dlt645'), path: '$.protocol', fix: /did you mean 'dlt645-2007'/ },

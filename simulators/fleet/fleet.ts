@@ -2,8 +2,10 @@
  * A fleet of Axon gateways in virtual time: N gateways, each the real core
  * (Gateway, scheduler, drivers, rules, batches, store-and-forward log, our
  * LoRaWAN class A MAC) on its own simulated site, all sending over one
- * simulated LoRa channel (collisions, capture, path loss) to K base stations
- * and one network-server simulator (lora-packet side, ADR, dedup across base
+ * simulated LoRa channel (collisions, capture, inter-SF interference, path
+ * loss) to K base stations (8-channel concentrators with 16 demodulators and
+ * the region's downlink duty cycle; see base-stations.ts) and one
+ * network-server simulator (lora-packet side, ADR, dedup across base
  * stations). What a district's network team asks before rollout: with this
  * many gateways per base station, this flush period and these data rates, does
  * everything arrive, how late are the alarms, how busy is the air?
@@ -14,7 +16,7 @@
  * the shape of the usual urban macro-cell models without pretending to their
  * precision. The seed replays the same district exactly.
  */
-import { fromHex } from '../../drivers/bytes.js';
+import { fromHex, toHex } from '../../drivers/bytes.js';
 import type { DeviceManifest } from '../../drivers/devices/manifest.js';
 import { Gateway } from '../../drivers/gateway/gateway.js';
 import { siteChannelTable } from '../../drivers/gateway/site-channels.js';
@@ -32,9 +34,11 @@ import { attachToRadioGateway } from '../lorawan-ns/radio-gateway.js';
 import { DeviceRegistry } from '../lorawan-ns/registry.js';
 import { parseRegistry } from '../lorawan-ns/registry-file.js';
 import { mulberry32 } from '../models/prng.js';
-import { SimulatedLoraChannel } from '../radio/index.js';
-import type { ReceptionOutcome } from '../radio/types.js';
+import { SimulatedLoraChannel, SX1302_DEMODULATORS } from '../radio/index.js';
+import type { GatewayStats, ReceptionOutcome } from '../radio/types.js';
 import { simulateSite } from '../site-sim.js';
+import { baseStationOptions, subBandChannels } from './base-stations.js';
+import { lossesByResource, resourcesRunOut, type LossesByResource } from './losses.js';
 
 export interface FleetOptions {
   /** Number of Axon gateways. */
@@ -50,6 +54,14 @@ export interface FleetOptions {
   /** Every gateway runs this site (default the caller's; each with its own device seeds). */
   site: SiteFile;
   manifests: ReadonlyMap<string, DeviceManifest>;
+  /**
+   * Sub-bands of 8 channels the base stations use (default 1: every station
+   * hears the same 8; more: station k hears sub-band k mod n, frequency reuse).
+   * Each gateway is provisioned with its nearest station's sub-band.
+   */
+  subBands?: number;
+  /** Demodulators per base station (default 16, an SX1302's). */
+  demodulators?: number;
   /** Side of the square district, km (default 3). */
   areaKm?: number;
   /** Batch flush period, minutes (default the gateway's, 5). */
@@ -92,11 +104,25 @@ export interface FleetReport {
   deliveryRatio: number;
   alerts: { raised: number; events: number; decoded: number; latencyMs: { p50: number; p95: number; max: number } };
   air: { uplinks: number; downlinks: number; receptions: Record<ReceptionOutcome, number>; busiestMinuteUplinks: number };
+  /** Receptions lost and downlinks refused over the run, by the base-station resource that ran out. */
+  losses: LossesByResource;
+  /** The resources that ran out (cost ≥ 1 % of receptions or downlinks; losses.ts), most first: 'airtime', 'demodulators', 'half-duplex', 'duty-cycle'. */
+  limitedBy: string[];
+  /** One row per base station: its sub-band, what it heard and lost by cause, what it sent and refused. */
+  perBaseStation: BaseStationRow[];
   mac: { uplinks: number; retransmissions: number; confirmedFailed: number; joinRequests: number; dataRates: Record<string, number> };
   ns: { uplinksAccepted: number; duplicates: number; retransmissions: number; rejected: Record<string, number> };
   /** One row per gateway, in DevEUI order. */
   perGateway: GatewayRow[];
   wallSeconds: number;
+}
+
+export interface BaseStationRow extends GatewayStats {
+  id: string;
+  /** Uplink channel indexes its concentrator listens on. */
+  channels: number[];
+  /** Gateways provisioned with its sub-band because it is their nearest station. */
+  gateways: number;
 }
 
 export interface GatewayRow {
@@ -153,16 +179,19 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
   const table = siteChannelTable(site, options.manifests);
   const uplinkConfig = site.uplink.kind === 'lorawan' ? site.uplink : undefined;
 
-  const stations = Array.from({ length: options.baseStations ?? 1 }, (_, k) => ({ id: `bs-${k + 1}`, x: random() * area, y: random() * area }));
+  const subBands = options.subBands ?? 1;
+  const stations = Array.from({ length: options.baseStations ?? 1 }, (_, k) => ({ id: `bs-${k + 1}`, x: random() * area, y: random() * area, subBand: k % subBands }));
   const members = Array.from({ length: options.gateways }, (_, i) => {
     const x = random() * area;
     const y = random() * area;
     const loss = new Map(stations.map((s) => [s.id, pathLossDb(Math.hypot(s.x - x, s.y - y), 6 * normal(random))]));
+    const nearest = stations.reduce((best, s) => ((loss.get(s.id) ?? Infinity) < (loss.get(best.id) ?? Infinity) ? s : best));
     const devEui = `0004a30b${(0x200000 + i).toString(16).padStart(8, '0')}`;
     // Each gateway its own AppKey (the last 32 bits spread by a Weyl step), so no two sessions share keys.
     const appKey = `2b7e151628aed2a6abf71588${(Math.imul(i + 1, 0x9e3779b1) >>> 0).toString(16).padStart(8, '0')}`;
-    return { index: i, devEui, appKey, loss, startAtMs: Math.floor(random() * 2 * MINUTE) };
+    return { index: i, devEui, appKey, loss, startAtMs: Math.floor(random() * 2 * MINUTE), station: nearest.id, channels: subBandChannels(region, nearest.subBand) };
   });
+  const memberChannels = new Map(members.map((m) => [m.devEui, m.channels]));
 
   const registry = parseRegistry({
     region: regionName,
@@ -170,12 +199,14 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
     applications: { city: { channels: table } },
     devices: members.map((m) => ({ name: `axon-${m.index + 1}`, application: 'city', devEui: m.devEui, joinEui: JOIN_EUI, appKey: m.appKey })),
   }, { defaultApplication: 'city' });
-  const ns = new LoraNetworkServer({ registry: new DeviceRegistry(registry.devices), network: registry.network, clock, adr: true });
+  // The network server holds each device to its sub-band (join accept CFList, LinkADRReq masks).
+  const devices = registry.devices.map((d) => ({ ...d, uplinkChannels: memberChannels.get(toHex(d.devEui)) }));
+  const ns = new LoraNetworkServer({ registry: new DeviceRegistry(devices), network: registry.network, clock, adr: true });
   // Frames heard per minute (by any station; one frame heard by two stations counts once).
   const uplinkMinutes = new Map<number, number>();
   const heard = new Set<string>();
   const attachments = stations.map((s) => {
-    const station = channel.addGateway({ id: s.id });
+    const station = channel.addGateway(baseStationOptions(region, s.id, s.subBand, options.demodulators ?? SX1302_DEMODULATORS));
     // Set before the server attaches, which chains it: every reception is counted, whatever the server makes of it.
     station.onUplink = (u) => {
       const key = `${u.deviceId}@${u.startMs}`;
@@ -184,12 +215,14 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       const minute = Math.floor(u.startMs / MINUTE);
       uplinkMinutes.set(minute, (uplinkMinutes.get(minute) ?? 0) + 1);
     };
-    return attachToRadioGateway(ns, station);
+    return { station, attachment: attachToRadioGateway(ns, station) };
   });
 
   // What the network decoded, and when (clock ms): readings by key, alerts for the latency figures.
   // Per gateway, every reading decoded, as one number (time in s × 4096 + channel, < 2^53): a
   // day of a large fleet is tens of millions of readings, and a string key each would not fit.
+  // It names one reading: batch times are whole seconds, and no two readings of a channel share
+  // one (drivers/batch/stamps.ts), so a key seen again is a resent copy, the platform's rule.
   const decodedReadings = new Map<string, { seen: Set<number>; repeated: Set<number> }>();
   let decodedTotal = 0;
   const decodedAlertAt = new Map<string, number>();
@@ -222,6 +255,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
     const mac = new LoraWanMac({
       region,
       radio: channel.createDeviceRadio({ id: `axon-${m.index + 1}`, pathLossDb: (bs) => m.loss.get(bs) ?? Infinity }),
+      channels: m.channels,
       clock,
       cipher,
       store: new MemoryKeyValueStore(),
@@ -266,6 +300,13 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
   for (const g of fleet) g.gateway.flush();
   await clock.advanceTo(totalMinutes * MINUTE);
   options.onProgress?.({ minute: totalMinutes, totalMinutes, ...report() });
+  // The reported period ends here: the air, network and wall-time figures are taken now, before closing sends anything.
+  const wallSeconds = (Date.now() - started) / 1000;
+  const air = { uplinks: channel.stats.uplinks, downlinks: channel.stats.downlinks, receptions: { ...channel.stats.receptions }, busiestMinuteUplinks: Math.max(0, ...uplinkMinutes.values()) };
+  const nsStats = { uplinksAccepted: ns.stats.uplinksAccepted, duplicates: ns.stats.duplicates, retransmissions: ns.stats.retransmissions, rejected: { ...ns.stats.rejected } };
+  const provisioned = (id: string) => members.filter((m) => m.station === id).length;
+  const perBaseStation: BaseStationRow[] = stations.map((s, k) => ({ id: s.id, channels: subBandChannels(region, s.subBand), gateways: provisioned(s.id), ...attachments[k].station.stats }));
+  const losses = lossesByResource(perBaseStation);
 
   const stats = fleet.map((g) => g.gateway.stats());
   let samples = 0;
@@ -318,12 +359,13 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
   }));
   // Every figure is taken now: closing a gateway frames and sends what it still holds, which the samples above do not count.
   const readingsDecoded = decodedTotal;
+  // All at once, as the end of one run: closing one gateway at a time let the others run on (68 simulated minutes at 100).
+  await clock.run(Promise.all(fleet.map((g) => g.gateway.close())));
   for (const g of fleet) {
-    await clock.run(g.gateway.close());
     g.sim.close();
     g.mac.close();
   }
-  for (const a of attachments) a.detach();
+  for (const a of attachments) a.attachment.detach();
 
   return {
     gateways: options.gateways,
@@ -345,10 +387,13 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       decoded: latencies.length,
       latencyMs: { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: latencies.length === 0 ? 0 : latencies[latencies.length - 1] },
     },
-    air: { uplinks: channel.stats.uplinks, downlinks: channel.stats.downlinks, receptions: { ...channel.stats.receptions }, busiestMinuteUplinks: Math.max(0, ...uplinkMinutes.values()) },
+    air,
+    losses,
+    limitedBy: resourcesRunOut(losses, perBaseStation),
+    perBaseStation,
     mac: { ...macTotals, dataRates },
-    ns: { uplinksAccepted: ns.stats.uplinksAccepted, duplicates: ns.stats.duplicates, retransmissions: ns.stats.retransmissions, rejected: { ...ns.stats.rejected } },
+    ns: nsStats,
     perGateway,
-    wallSeconds: (Date.now() - started) / 1000,
+    wallSeconds,
   };
 }

@@ -67,6 +67,12 @@ export interface LoraWanMacOptions {
   adr?: boolean;
   /** Starting data rate; default the slowest DR that carries a payload on the default channels. */
   dataRate?: number;
+  /**
+   * Default channels (indexes) this device is provisioned to use, e.g. one
+   * CN470 sub-band of 8 where the base stations have 8-channel concentrators
+   * (join requests use only these). Default every default channel of the region.
+   */
+  channels?: readonly number[];
   /** AS923 uplink dwell time in force before any TxParamSetupReq (default 0). */
   dwellTime?: 0 | 400;
   keyPrefix?: string;
@@ -186,7 +192,7 @@ export class LoraWanMac {
     this.#rules = macRulesFor(options.region);
     this.#random = options.random ?? seededRandom(options.seed ?? 1);
     this.#persistence = new MacPersistence({ store: options.store, keyPrefix: options.keyPrefix, fCntWriteAhead: options.fCntWriteAhead });
-    this.channels = new ChannelPlan(options.region, this.#rules);
+    this.channels = new ChannelPlan(options.region, this.#rules, options.channels);
     this.#transmitter = new Transmitter({
       region: options.region, radio: options.radio, clock: options.clock, channels: this.channels, limiter: this.#limiter, random: this.#random,
     });

@@ -94,7 +94,8 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
       const wiring = config.outputs?.[output.id] ?? { gpio: Number(output.pin) };
       outputs[output.id] = new SysfsGpioOutput({ gpio: wiring.gpio, activeLow: wiring.activeLow, gpioRoot: config.gpioRoot, name: output.id });
     }
-    uplink = startHostUplink(site, config, gatewayId, clock, log);
+    const storePorts = nodeStorePorts(options.dataDir);
+    uplink = startHostUplink(site, config, gatewayId, clock, log, storePorts.meta);
     const hostUplink = uplink;
     const gateway = new Gateway({
       site,
@@ -105,7 +106,7 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
         opened.push(stream);
         return stream;
       },
-      ...nodeStorePorts(options.dataDir),
+      ...storePorts,
       outputs,
       uplink: hostUplink.port,
       flushEveryMs: config.gateway?.flushEveryMs,
@@ -119,6 +120,7 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
       },
     });
     gateway.start();
+    const hostReport = () => [reportLine(gateway.stats()), hostUplink.report?.()].filter((part) => part !== undefined).join('; ');
     return {
       gateway,
       describe: () => [
@@ -127,7 +129,7 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
         ...(site.outputs ?? []).map((o) => `output ${o.id} (${o.kind}) on GPIO ${config.outputs?.[o.id]?.gpio ?? String(o.pin)}${config.outputs?.[o.id]?.activeLow === true ? ', active low' : ''}`),
         `uplink: ${hostUplink.describe}`,
       ],
-      report: () => reportLine(gateway.stats()),
+      report: () => hostReport(),
       async stop() {
         try {
           await gateway.close();
@@ -136,8 +138,7 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
           clock.cancelAll();
           unlock();
         }
-        const s = gateway.stats();
-        return `stopped: ${reportLine(s)}`;
+        return `stopped: ${hostReport()}`;
       },
     };
   } catch (error) {

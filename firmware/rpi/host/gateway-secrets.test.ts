@@ -2,14 +2,15 @@
  * Secrets stay secret, over a full run with the harness of gateway-run.test.ts
  * (the launcher as a child process, the bus a socat pty with simulated devices,
  * a real Mosquitto with a password file). The host config carries the
- * password in the broker URL (the worst place for it), and TLS with a client
- * certificate and its key.
+ * password in the broker URL (the worst place for it), TLS with a client
+ * certificate and its key, and a key for signed downlinks.
  *
  * Everything a run shows is collected: every log line, warning and error of
  * `check` and `run`, report and stop lines, a connection refused for a wrong
  * password, the diagnosis of a second gateway with the same gateway id taking
  * the session over, every `--help`, and every file of the data directories.
- * The password and every line of the key must occur 0 times in all of it.
+ * The password, the downlink key and every line of the client key must occur
+ * 0 times in all of it.
  */
 import test from 'ava';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,8 @@ const GATEWAY_ID = 'pi-secret-01';
 const USER = { username: GATEWAY_ID, password: 'Lantern-7xQ-pump' };
 const DEVICES = ['underpass-longhua', 'smoke-pump-room', 'hydrant-north'];
 const GPIO = { 'barrier-relay': 517, 'warning-light': 539, buzzer: 534 } as const;
+/** The key that signs downlinks (docs/mqtt.md), 32 bytes as hex. */
+const DOWNLINK_KEY = '5be1c0ffee0d15ea5e5eed5a1ad5a1ad0c0ffee5be1c0ffee0d15ea5e5eed5a1';
 
 /** Every file under `dir`, as text (binary files too: a key or password would be bytes of text). */
 function filesUnder(dir: string): Array<{ file: string; text: string; mode: number }> {
@@ -73,7 +76,7 @@ test.before(async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'axon-secrets-'));
   const cleanups: Array<() => unknown> = [() => rmSync(dir, { recursive: true, force: true })];
   const { cert, key } = fixtureCertificate();
-  const broker = await startMosquitto(USER, { cert, key });
+  const broker = await startMosquitto(USER, { tls: { cert, key } });
   cleanups.unshift(() => broker.close());
   const port = new URL(broker.url).port;
 
@@ -89,13 +92,14 @@ test.before(async () => {
   writeFileSync(path.join(dir, 'ca.pem'), cert);
   writeFileSync(path.join(dir, 'client.pem'), cert);
   writeFileSync(path.join(dir, 'client.key'), key, { mode: 0o600 });
+  writeFileSync(path.join(dir, 'downlink.key'), `${DOWNLINK_KEY}\n`, { mode: 0o600 });
   const gatewayLink = path.join(dir, 'ttyRS485');
   const hostConfig = (url: string, gpio = gpioRoot, busPort = gatewayLink) => ({
     gatewayId: GATEWAY_ID,
     buses: { [site.buses[0].id]: { port: busPort, reopenMs: 300 } },
     outputs: Object.fromEntries(Object.entries(GPIO).map(([id, gpio]) => [id, { gpio }])),
     gpioRoot: gpio,
-    mqtt: { url, caFile: path.join(dir, 'ca.pem'), certFile: path.join(dir, 'client.pem'), keyFile: path.join(dir, 'client.key') },
+    mqtt: { url, caFile: path.join(dir, 'ca.pem'), certFile: path.join(dir, 'client.pem'), keyFile: path.join(dir, 'client.key'), downlinkKeyFile: path.join(dir, 'downlink.key') },
     gateway: { flushEveryMs: 3000, statusEveryMs: 600_000 },
   });
   const write = (name: string, url: string, gpio?: string, busPort?: string) => {
@@ -179,7 +183,7 @@ test.serial('a second gateway with the same gateway id: both say why they keep d
   t.pass();
 });
 
-test.serial('stopped: the data directories are private (0700, files 0600); the password and key lines occur 0 times anywhere', async (t) => {
+test.serial('stopped: the data directories are private (0700, files 0600); the password and the keys occur 0 times anywhere', async (t) => {
   const gateway = run.gateway as CliProcess;
   gateway.child.kill('SIGTERM');
   t.is((await gateway.exited).code, 0, gateway.stdout + gateway.stderr);
@@ -192,9 +196,9 @@ test.serial('stopped: the data directories are private (0700, files 0600); the p
       run.shown.push({ what: f.file, text: f.text });
     }
   }
-  const secrets = [USER.password, ...run.key.split('\n').filter((line) => line.length >= 16 && !line.startsWith('-----'))];
+  const secrets = [USER.password, DOWNLINK_KEY, DOWNLINK_KEY.toUpperCase(), ...run.key.split('\n').filter((line) => line.length >= 16 && !line.startsWith('-----'))];
   t.true(readFileSync(run.configFile, 'utf8').includes(USER.password), 'the password searched for is the configured one');
   const found = run.shown.flatMap(({ what, text }) => secrets.filter((secret) => text.includes(secret)).map((secret) => `${what}: ${occurrences(text, secret)}x ${secret.slice(0, 6)}...`));
-  t.deepEqual(found, [], 'the password and the key lines appear nowhere');
+  t.deepEqual(found, [], 'the password and the keys appear nowhere');
   t.log(`searched ${run.shown.length} outputs and files (${run.shown.reduce((n, s) => n + s.text.length, 0)} characters) for ${secrets.length} secrets: 0 occurrences`);
 });

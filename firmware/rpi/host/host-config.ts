@@ -13,6 +13,7 @@ import type { SiteFile } from '../../../drivers/gateway/site.js';
 import { findJsonSyntaxError, positionOf } from '../../../sdk/manifest/json-path.js';
 import { formatProblem, type ManifestProblem } from '../../../sdk/manifest/manifest-error.js';
 import { problemFromSchemaError, type SchemaNode } from '../../../sdk/site/schema-problems.js';
+import { parseDownlinkKeyFile } from '../mqtt/signed-downlink.js';
 
 export type HostProblem = ManifestProblem;
 
@@ -21,7 +22,7 @@ export interface HostConfig {
   buses?: Record<string, { port: string; reopenMs?: number }>;
   outputs?: Record<string, { gpio: number; activeLow?: boolean }>;
   gpioRoot?: string;
-  mqtt?: { url?: string; username?: string; password?: string; passwordFile?: string; caFile?: string; certFile?: string; keyFile?: string; topicPrefix?: string };
+  mqtt?: { url?: string; username?: string; password?: string; passwordFile?: string; caFile?: string; certFile?: string; keyFile?: string; topicPrefix?: string; downlinkKeyFile?: string };
   modem?: {
     port: string;
     baud?: number;
@@ -123,5 +124,7 @@ function siteProblems(config: HostConfig, site: SiteFile, file: string): HostPro
     add('$', 'the site has no uplink (kind none)', 'give the site an mqtt or nbiot uplink: a gateway that cannot report loses its readings once the log is full');
   }
   if (config.mqtt?.password !== undefined && config.mqtt.passwordFile !== undefined) add('$.mqtt', 'both password and passwordFile are given', 'keep one of them');
+  const keyFile = config.mqtt?.downlinkKeyFile === undefined ? undefined : parseDownlinkKeyFile(config.mqtt.downlinkKeyFile);
+  if (keyFile !== undefined && 'problem' in keyFile) add('$.mqtt.downlinkKeyFile', keyFile.problem, keyFile.fix);
   return problems;
 }

@@ -43,7 +43,7 @@ export function secretWarnings(site: SiteFile, config: HostConfig, files: { site
   if (inUrl !== undefined) {
     warn(urlFile, urlPath, 'the broker URL carries a password (the gateway never prints it, but whoever reads this file reads it)', 'move the password to mqtt.passwordFile (mode 0600) in the host config and write the URL without it, e.g. mqtts://user@broker:8883 or mqtts://broker:8883 with mqtt.username');
   }
-  for (const [field, what] of [['passwordFile', 'MQTT password file'], ['keyFile', 'client key file']] as const) {
+  for (const [field, what] of [['passwordFile', 'MQTT password file'], ['keyFile', 'client key file'], ['downlinkKeyFile', 'downlink key file']] as const) {
     const file = m[field];
     const mode = file === undefined ? undefined : modeLetsOthersRead(file);
     if (file !== undefined && mode !== undefined) warn(files.configFile, `$.mqtt.${field}`, `the ${what} ${file} may be read by other users (mode ${mode})`, `chmod 600 ${file} and chown it to the gateway user`);

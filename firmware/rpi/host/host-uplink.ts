@@ -16,6 +16,7 @@ import type { Clock } from '../../../drivers/ports/clock.js';
 import type { KeyValueStore } from '../../../drivers/ports/storage.js';
 import type { UplinkPort } from '../../../drivers/ports/uplink.js';
 import { MqttUplink } from '../mqtt/mqtt-uplink.js';
+import { redactCredentials } from '../mqtt/redact-credentials.js';
 import { DownlinkVerifier, readDownlinkKey } from '../mqtt/signed-downlink.js';
 import { ReconnectingStream } from '../ports/reconnecting-stream.js';
 import { openSerialStream } from '../ports/serial-stream.js';
@@ -30,7 +31,8 @@ export interface HostUplink {
   close(): Promise<void>;
 }
 
-function readSecret(file: string, what: string): string {
+/** A file the uplink needs (password, CA, certificate, key), or HOST_SECRET_UNREADABLE. Preflight calls it too, so check and run agree. */
+export function readSecret(file: string, what: string): string {
   try {
     return readFileSync(file, 'utf8').trim();
   } catch (error) {
@@ -63,6 +65,7 @@ export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: s
   if (uplink.kind === 'mqtt') {
     const m = config.mqtt ?? {};
     const url = m.url ?? uplink.url;
+    const shownUrl = redactCredentials(url);
     const tls = m.caFile === undefined && m.certFile === undefined ? undefined : {
       ca: m.caFile === undefined ? undefined : readSecret(m.caFile, 'CA certificate'),
       cert: m.certFile === undefined ? undefined : readSecret(m.certFile, 'client certificate'),
@@ -76,13 +79,13 @@ export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: s
       password: m.passwordFile === undefined ? m.password : readSecret(m.passwordFile, 'MQTT password'),
       tls,
       topicPrefix: m.topicPrefix ?? uplink.topicPrefix,
-      onState: (state, error) => log(state === 'error' ? `uplink: ${error?.message ?? 'error'}` : `uplink: MQTT ${state === 'connected' ? `connected to ${url}` : 'offline, reconnecting'}`),
+      onState: (state, error) => log(state === 'error' ? `uplink: ${error?.message ?? 'error'}` : `uplink: MQTT ${state === 'connected' ? `connected to ${shownUrl}` : 'offline, reconnecting'}`),
       openDownlink: verifier === undefined ? undefined : (topic, port, payload) => verifier.open(topic, port, payload),
     });
     const signed = verifier === undefined ? '' : `; signed downlinks only (key ${m.downlinkKeyFile ?? ''}, last counter ${verifier.lastCounter})`;
     return {
       port: mqtt,
-      describe: `MQTT ${url} as ${gatewayId} (topics ${mqtt.topics.upFilter})${signed}`,
+      describe: `MQTT ${shownUrl} as ${gatewayId} (topics ${mqtt.topics.upFilter})${signed}`,
       report: verifier === undefined ? undefined : () => `${verifier.accepted} signed downlinks accepted, ${verifier.refusedTotal} refused`,
       close: () => mqtt.close(),
     };

@@ -14,6 +14,8 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { AxonError } from '../../../drivers/errors.js';
 import type { UplinkMessage, UplinkPort } from '../../../drivers/ports/uplink.js';
+import { redactCredentials } from './redact-credentials.js';
+import { watchSessionTakeover } from './session-takeover.js';
 import { topicScheme, type TopicScheme } from './topics.js';
 
 export interface MqttUplinkOptions {
@@ -38,7 +40,8 @@ export interface MqttUplinkOptions {
   /**
    * Connection changes after start, for the host's log: 'connected', 'offline'
    * (lost, reconnecting), and 'error' with a clear MqttUplinkError (refused
-   * credentials, TLS, nothing listening).
+   * credentials, TLS, nothing listening; another client with this gateway's
+   * client id taking its session over).
    */
   onState?: (state: 'connected' | 'offline' | 'error', error?: MqttUplinkError) => void;
   /**
@@ -62,7 +65,7 @@ export class MqttUplink implements UplinkPort {
     this.#client = client;
     this.topics = topics;
     this.#maxPayload = options.maxPayloadBytes ?? 65536;
-    this.#url = options.url;
+    this.#url = redactCredentials(options.url); // it goes into every error's "at"
     this.#ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
     const open = options.openDownlink ?? ((_topic: string, _port: number, payload: Uint8Array) => payload);
     client.on('message', (topic, payload) => {
@@ -109,6 +112,7 @@ export class MqttUplink implements UplinkPort {
         onState('connected');
       });
       client.on('offline', () => onState('offline'));
+      watchSessionTakeover(client, clientOptions.clientId ?? '', (why) => onState('error', new MqttUplinkError('UPLINK_SESSION_TAKEN_OVER', why.message, { where: redactCredentials(options.url), fix: why.fix })));
       client.on('error', (error) => {
         // The client retries every reconnect period: report a failure once, not every two seconds.
         if (error.message === lastError) return;
@@ -197,10 +201,10 @@ function withinOneSecond(step: (done: () => void) => void): Promise<boolean> {
 }
 
 function connectError(url: string, error: Error): MqttUplinkError {
-  const text = error.message;
+  const text = redactCredentials(error.message);
   let fix = 'check the broker URL, that the broker runs, and the network';
   if (/Not authorized|Bad username or password|bad user name/i.test(text)) fix = 'check this gateway\'s MQTT username and password';
   else if (/self[- ]signed|certificate|unable to verify/i.test(text)) fix = 'give the broker\'s CA certificate (tls.ca) or check the broker certificate\'s host name';
   else if (/ECONNREFUSED/.test(text)) fix = 'nothing listens at that address: start the broker or fix the port';
-  return new MqttUplinkError('UPLINK_CONNECT', `could not connect to the MQTT broker: ${text}`, { where: url, fix, cause: error });
+  return new MqttUplinkError('UPLINK_CONNECT', `could not connect to the MQTT broker: ${text}`, { where: redactCredentials(url), fix, cause: error });
 }

@@ -37,6 +37,8 @@ export interface MosquittoOptions {
   aclFile?: string;
   /** More mosquitto.conf lines. */
   config?: readonly string[];
+  /** A PEM certificate for 127.0.0.1 and its key: the broker then listens for mqtts:// only. */
+  tls?: { cert: string; key: string };
 }
 
 /** Start Mosquitto on a free loopback port with one user (or more). Fails loudly when mosquitto is not installed. */
@@ -46,8 +48,14 @@ export async function startMosquitto(user: { username: string; password: string 
   writeMosquittoPasswords(passwords, [user, ...(options.users ?? [])]);
   const port = await freePort();
   const acl = options.aclFile === undefined ? [] : [`acl_file ${options.aclFile}`];
-  const config = [`listener ${port} 127.0.0.1`, 'allow_anonymous false', `password_file ${passwords}`, ...acl, ...(options.config ?? []), 'persistence false', `user ${os.userInfo().username}`, ''];
-  return runMosquitto(dir, config.join('\n'), port);
+  const tls = options.tls === undefined ? [] : [`certfile ${writeIn(dir, 'cert.pem', options.tls.cert)}`, `keyfile ${writeIn(dir, 'key.pem', options.tls.key)}`];
+  const config = [`listener ${port} 127.0.0.1`, ...tls, 'allow_anonymous false', `password_file ${passwords}`, ...acl, ...(options.config ?? []), 'persistence false', `user ${os.userInfo().username}`, ''];
+  return runMosquitto(dir, config.join('\n'), port, options.tls === undefined ? 'mqtt' : 'mqtts');
+}
+
+function writeIn(dir: string, name: string, text: string): string {
+  writeFileSync(path.join(dir, name), text);
+  return path.join(dir, name);
 }
 
 /** A Mosquitto password file holding `users`. */

@@ -46,6 +46,12 @@ export const ARTICLE: Record<string, string> = { integer: 'an integer', number: 
 
 /** A value quoted for a message, cut at 60 characters. */
 export function quote(value: unknown): string {
-  const text = JSON.stringify(value);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    // Too deep (or cyclic) to print: say what it is instead of losing the whole report.
+    return Array.isArray(value) ? 'an array too deeply nested to show' : 'an object too deeply nested to show';
+  }
   return text === undefined ? String(value) : text.length > 60 ? text.slice(0, 60) + '…' : text;
 }

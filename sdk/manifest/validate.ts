@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { DeviceManifest } from '../../drivers/devices/manifest.js';
 import { findJsonSyntaxError, formatJsonPath, pointerSegments, positionOf } from './json-path.js';
+import { nestingProblem } from './json-nesting.js';
 import { ManifestError, type ManifestProblem } from './manifest-error.js';
 import { semanticProblems } from './semantic-checks.js';
 import { ARTICLE, fieldSchema, quote, valueAt, type SchemaNode } from './schema-node.js';
@@ -145,6 +146,8 @@ export function validateDeviceManifest(json: unknown, file: string): DeviceManif
 
 /** Parse JSON text, turning a syntax error into a ManifestError with line:column. */
 export function parseManifestText(text: string, file: string): unknown {
+  const tooDeep = nestingProblem(text, file, 'device manifest');
+  if (tooDeep !== undefined) throw new ManifestError([tooDeep]);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

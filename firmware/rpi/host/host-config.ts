@@ -11,6 +11,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { AxonError } from '../../../drivers/errors.js';
 import type { SiteFile } from '../../../drivers/gateway/site.js';
 import { findJsonSyntaxError, positionOf } from '../../../sdk/manifest/json-path.js';
+import { nestingProblem } from '../../../sdk/manifest/json-nesting.js';
 import { formatProblem, type ManifestProblem } from '../../../sdk/manifest/manifest-error.js';
 import { problemFromSchemaError, type SchemaNode } from '../../../sdk/site/schema-problems.js';
 
@@ -72,6 +73,8 @@ export function loadHostConfig(file: string | undefined, site: SiteFile): HostCo
   } catch (error) {
     throw new HostConfigError([{ file, path: '$', message: `cannot read the file: ${(error as Error).message}`, fix: 'check the path and file permissions' }]);
   }
+  const tooDeep = nestingProblem(text, file, 'host config');
+  if (tooDeep !== undefined) throw new HostConfigError([tooDeep]);
   let json: unknown;
   try {
     json = JSON.parse(text);

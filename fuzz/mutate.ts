@@ -84,7 +84,8 @@ const MUTATIONS: readonly Mutation[] = [flipBit, flipBit, setByte, setByte, trun
 export function generateInput(target: FuzzTarget, random: Random): Uint8Array {
   if (target.seeds.length === 0 || random.chance(0.15)) return random.bytes(random.size(target.maxRandomLength));
   const seed = random.pick(target.seeds);
-  let bytes = seed.bytes;
+  // A copy: mutations must never reach the seed (a Node Buffer's slice() would share its memory).
+  let bytes = new Uint8Array(seed.bytes);
   const rounds = random.between(1, 4);
   for (let i = 0; i < rounds; i++) {
     const mutation = target.mutate !== undefined && random.chance(0.4) ? structured : random.pick(MUTATIONS);

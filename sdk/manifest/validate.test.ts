@@ -185,3 +185,13 @@ test('JSON path helpers', (t) => {
   t.like(findJsonSyntaxError('{\n "a": "x\n"}'), { line: 2, column: 9 });
   t.like(findJsonSyntaxError(''), { line: 1, column: 1 });
 });
+
+test('a block of copied points gives one overlap report per point, not one per pair (found by npm run fuzz)', (t) => {
+  const m = shipped('water-level-rs485');
+  const first = m.points[0] as Json;
+  m.points = Array.from({ length: 300 }, (_, i) => ({ ...first, id: `copy_${i}` }));
+  const overlaps = problemsOf(m).problems.filter((p) => /overlaps 'copy_\d+'/.test(p.message));
+  // Before: 44,850 reports (every pair), which for the 2,204 points the fuzzer made took over a minute to build.
+  t.is(overlaps.length, 299);
+  t.deepEqual(overlaps.map((p) => p.path), Array.from({ length: 299 }, (_, i) => `$.points[${i + 1}].address`));
+});

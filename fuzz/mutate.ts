@@ -85,7 +85,7 @@ export function generateInput(target: FuzzTarget, random: Random): Uint8Array {
   if (target.seeds.length === 0 || random.chance(0.15)) return random.bytes(random.size(target.maxRandomLength));
   const seed = random.pick(target.seeds);
   // A copy: mutations must never reach the seed (a Node Buffer's slice() would share its memory).
-  let bytes = new Uint8Array(seed.bytes);
+  let bytes: Uint8Array = new Uint8Array(seed.bytes);
   const rounds = random.between(1, 4);
   for (let i = 0; i < rounds; i++) {
     const mutation = target.mutate !== undefined && random.chance(0.4) ? structured : random.pick(MUTATIONS);

@@ -195,3 +195,18 @@ test('a block of copied points gives one overlap report per point, not one per p
   t.is(overlaps.length, 299);
   t.deepEqual(overlaps.map((p) => p.path), Array.from({ length: 299 }, (_, i) => `$.points[${i + 1}].address`));
 });
+
+test('a problem list says each fix once: no second Fix line under the list', async (t) => {
+  const { SiteError } = await import('../site/site-error.js');
+  const { HostConfigError } = await import('../../firmware/rpi/host/host-config.js');
+  const one = [{ file: 'a.json', path: '$.x', message: 'x is wrong', fix: 'set x to 1' }];
+  const two = [...one, { file: 'a.json', path: '$.y', message: 'y is wrong', fix: 'set y to 2' }];
+  for (const make of [(p: typeof one) => new ManifestError(p), (p: typeof one) => new SiteError(p), (p: typeof one) => new HostConfigError(p)]) {
+    for (const problems of [one, two]) {
+      const error = make(problems);
+      t.is(error.message.match(/Fix:/g)?.length, problems.length, error.message);
+      t.notRegex(error.message, /\(at a\.json\)/);
+      t.truthy(error.fix, 'the overall fix stays available to programs');
+    }
+  }
+});

@@ -135,3 +135,24 @@ test('every problem of a file is listed at once', (t) => {
   t.true(error.problems.length >= 2);
   t.regex(error.message, /is invalid \(\d+ problems\)/);
 });
+
+/** 4,001 energy meters (5 channels each) and one water-level sensor: 20,006 channels, over 17 buses of at most 247 units. */
+function siteWith20006Channels(): Json {
+  const devices = [...Array.from({ length: 4001 }, (_, i) => ({ id: `meter-${i}`, manifest: 'energy-meter-sdm' })), { id: 'level-0', manifest: 'water-level-rs485' }];
+  const buses = [];
+  for (let b = 0; b * 247 < devices.length; b++) {
+    const chunk = devices.slice(b * 247, (b + 1) * 247).map((d, u) => ({ ...d, address: u + 1 }));
+    buses.push({ id: `bus-${b}`, port: `/dev/ttyUSB${b}`, baud: 9600, parity: 'none', stopBits: 1, devices: chunk });
+  }
+  const site = demoSite() as Json;
+  return { id: 'big-site', name: 'Too many channels', uplink: site.uplink, buses };
+}
+
+test('a site over the channel limit is refused with its file, the count and a fix', (t) => {
+  const error = t.throws(() => validateSiteFile(siteWith20006Channels(), 'sites/big.json', manifests), { instanceOf: SiteError });
+  const problem = error?.problems.find((p) => /uplink channels/.test(p.message));
+  t.is(problem?.file, 'sites/big.json');
+  t.is(problem?.path, '$.buses');
+  t.regex(problem?.message ?? '', /20,006 uplink channels .* at most 4,096/);
+  t.regex(problem?.fix ?? '', /split the devices over several gateways/);
+});

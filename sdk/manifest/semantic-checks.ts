@@ -144,12 +144,15 @@ function checkModbusPoint(point: Json, ids: Map<string, Json>, at: At, add: Add)
   }
   if (typeof point.order === 'string' && type !== undefined) {
     const words = wordCount(type);
+    const wideFix = 'use one of ABCD (default), CDAB (word swap), BADC (byte swap), DCBA (little-endian)';
     if (type === 'bool' || type === 'bits') {
       add(at('order'), `"order" has no meaning for ${type} points`, 'remove "order"');
+    } else if (!SIXTEEN_BIT_ORDERS.includes(point.order) && !WIDE_ORDERS.includes(point.order)) {
+      add(at('order'), `"${point.order}" is not a byte order`, words === 1 ? 'use "AB" (default) or "BA" (bytes swapped) for 16-bit values' : `${wideFix} for ${type}`);
     } else if (words === 1 && !SIXTEEN_BIT_ORDERS.includes(point.order)) {
       add(at('order'), `${point.order} is a 32/64-bit order, but ${type} is one register`, 'use "AB" (default) or "BA" (bytes swapped) for 16-bit values');
     } else if (words > 1 && !WIDE_ORDERS.includes(point.order)) {
-      add(at('order'), `${point.order} is a 16-bit order, but ${type} spans ${words} registers`, 'use one of ABCD (default), CDAB (word swap), BADC (byte swap), DCBA (little-endian)');
+      add(at('order'), `${point.order} is a 16-bit order, but ${type} spans ${words} registers`, wideFix);
     }
   }
   if (isInt(point.address) && type !== undefined) {

@@ -99,6 +99,7 @@ const CASES: BrokenCase[] = [
   { title: 'sim with a parameter of another model', base: 'hydrant-pressure', edit: (m) => (m.points[2].sim.peak = 1), path: '$.points[2].sim.peak', fix: /remove it|did you mean/ },
   { title: 'alarm sim on a numeric point', base: 'temperature-humidity-rs485', edit: (m) => (m.points[0].sim = { model: 'alarm', startMinutes: 1, durationMinutes: 2 }), path: '$.points[0].sim.model', fix: /bool points/ },
   { title: 'min above max', base: 'temperature-humidity-rs485', edit: (m) => (m.points[0].min = 100), path: '$.points[0].min', fix: /swap/ },
+  { title: 'poll period of zero (the fix is a sentence)', base: 'water-level-rs485', edit: (m) => (m.pollPeriodS = 0), path: '$.pollPeriodS', fix: /^use a value above 0\. How often/ },
   { title: 'empty points', base: 'temperature-humidity-rs485', edit: (m) => (m.points = []), path: '$.points', fix: /add at least one point/ },
 ];
 
@@ -209,4 +210,13 @@ test('a problem list says each fix once: no second Fix line under the list', asy
       t.truthy(error.fix, 'the overall fix stays available to programs');
     }
   }
+});
+
+test('an order that is no byte order is called that, not "a 16-bit order", on an int32 point', (t) => {
+  const json = shipped('energy-meter-sdm');
+  Object.assign(json.points[0], { type: 'int32', order: 'ABDC' });
+  const problems = problemsOf(json).problems.filter((p) => p.path === '$.points[0].order');
+  t.deepEqual(problems.filter((p) => /16-bit order/.test(p.message)), []);
+  const named = problems.find((p) => /"ABDC" is not a byte order/.test(p.message));
+  t.regex(named?.fix ?? '', /ABCD \(default\), CDAB .* for int32/);
 });

@@ -73,6 +73,7 @@ const cases: BrokenCase[] = [
   { title: 'critical less extreme than warning', edit: (s) => { s.rules[0].levels[1].above = 10; }, path: '$.rules[0].levels', message: /critical threshold \(above 10\) is less extreme/, fix: /swap them/ },
   { title: 'boolean rule on a number', edit: (s) => { const r = s.rules.find((x: Json) => x.kind === 'boolean'); r.point = 'temperature'; }, path: '$.rules[6].point', message: /boolean rule needs an on\/off point/, fix: /threshold rule/ },
   { title: 'unknown rule kind', edit: (s) => { s.rules[0].kind = 'treshold'; }, path: '$.rules[0].kind', message: /not a valid kind/, fix: /did you mean 'threshold'/ },
+  { title: 'rate-of-rise of zero per minute (the fix is a sentence)', edit: (s) => { s.rules.find((x: Json) => x.kind === 'rate-of-rise').perMinute = 0; }, path: '$.rules[8].perMinute', message: /must be > 0/, fix: /^use a value above 0\. Rise per minute/ },
   { title: 'rate-of-rise without a window', edit: (s) => { const r = s.rules.find((x: Json) => x.kind === 'rate-of-rise'); delete r.windowS; }, path: '$.rules[8].windowS', message: /required field "windowS"/, fix: /Sliding window/ },
   { title: 'adaptive point unknown', edit: (s) => { s.buses[0].devices[0].adaptive.point = 'lvl'; }, path: '$.buses[0].devices[0].adaptive.point', message: /has no point 'lvl'/, fix: /level/ },
   { title: 'adaptive without a condition', edit: (s) => { delete s.buses[0].devices[0].adaptive.above; }, path: '$.buses[0].devices[0].adaptive', message: /needs "above" or "below"/, fix: /add "above"/ },

@@ -117,10 +117,15 @@ async function main(argv: readonly string[]): Promise<number> {
   process.stderr.write(`fuzz: ${runs.toLocaleString('en')} inputs over ${targets.length} targets (${targets.map((t) => t.name).join(', ')}), seed ${seed}\n`);
   const started = Date.now();
   let lastReport = 0;
+  const saveDir = flags.string('save') ?? 'fuzz-findings';
+  let found = 0;
   const report = await runFuzz(targets, {
     runs,
     seed,
     slowMs,
+    onFinding(finding) {
+      process.stderr.write(`fuzz: new finding [${finding.target}] ${finding.kind}: ${finding.message}\n      input: ${describeInput(finding, saveDir, 1000 + found++)}\n`);
+    },
     onProgress(done, findings) {
       const now = Date.now();
       if (now - lastReport < 5000 && done !== runs) return;
@@ -129,7 +134,7 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`fuzz: ${done.toLocaleString('en')}/${runs.toLocaleString('en')} inputs (${((100 * done) / runs).toFixed(1)} %), ${Math.round(rate).toLocaleString('en')}/s, ${findings} finding(s)\n`);
     },
   });
-  printReport(report, flags.string('save') ?? 'fuzz-findings');
+  printReport(report, saveDir);
   return report.findings.length === 0 ? 0 : 1;
 }
 

@@ -50,6 +50,8 @@ export interface FuzzOptions {
   /** Report inputs that take more CPU time than this (default 100 ms). */
   slowMs?: number;
   onProgress?(done: number, findings: number): void;
+  /** Called once per new finding, as soon as it is seen (a long run's findings need not wait for its end). */
+  onFinding?(finding: Finding): void;
 }
 
 export type Outcome = { kind: 'ok' | 'rejected'; ms: number } | { kind: FindingKind; ms: number; error: unknown };
@@ -93,8 +95,11 @@ export async function runFuzz(targets: readonly FuzzTarget[], options: FuzzOptio
   const note = (target: FuzzTarget, kind: FindingKind, message: string, input: Uint8Array, extra: Partial<Finding>) => {
     const key = findingKey(target.name, kind, message);
     const known = findings.get(key);
-    if (known === undefined) findings.set(key, { target: target.name, kind, message, input, count: 1, ...extra });
-    else {
+    if (known === undefined) {
+      const finding: Finding = { target: target.name, kind, message, input, count: 1, ...extra };
+      findings.set(key, finding);
+      options.onFinding?.(finding);
+    } else {
       known.count++;
       if (input.length < known.input.length) known.input = input;
     }

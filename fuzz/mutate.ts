@@ -10,6 +10,8 @@ import type { FuzzTarget, Seed } from './target.js';
 
 const INTERESTING = [0x00, 0x01, 0x7f, 0x80, 0xff, 0xfe, 0x10, 0x20, 0x40, 0x0d, 0x0a, 0x2c, 0x22, 0x5b, 0x7b, 0x68, 0x16];
 
+const DEFAULT_MAX_INPUT_BYTES = 64 * 1024;
+
 type Mutation = (bytes: Uint8Array, random: Random, seed: Seed, target: FuzzTarget) => Uint8Array;
 
 const flipBit: Mutation = (bytes, random) => {
@@ -87,9 +89,11 @@ export function generateInput(target: FuzzTarget, random: Random): Uint8Array {
   // A copy: mutations must never reach the seed (a Node Buffer's slice() would share its memory).
   let bytes: Uint8Array = new Uint8Array(seed.bytes);
   const rounds = random.between(1, 4);
+  const limit = target.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
   for (let i = 0; i < rounds; i++) {
     const mutation = target.mutate !== undefined && random.chance(0.4) ? structured : random.pick(MUTATIONS);
-    bytes = mutation(bytes, random, seed, target);
+    const mutant = mutation(bytes, random, seed, target);
+    if (mutant.length <= limit) bytes = mutant;
   }
   if (target.repair !== undefined && random.chance(0.5)) bytes = target.repair(bytes);
   return bytes;

@@ -27,6 +27,13 @@ export interface FuzzTarget {
   /** Longest purely random input. */
   maxRandomLength: number;
   /**
+   * Longest input a mutation may make (default 64 KiB). The time limit is per
+   * input, and any parser needs time in proportion to its input: a 4 MB site
+   * file takes half a second just to parse and check, which says nothing
+   * about a loop. Real inputs are far below these caps.
+   */
+  maxInputBytes?: number;
+  /**
    * Make a mutant pass the integrity check again (CRC, checksum, MIC), so the
    * mutation reaches the code behind it. Applied to half of the mutants.
    */

@@ -39,6 +39,9 @@ function containers(node: Json, at: Array<string | number> = [], out: Array<{ pa
 }
 
 /** A placeholder value, replaced by deep nesting in the text (a recursive stringify could not build it). */
+/** Site files and manifests are a few KB; a megabyte leaves room for a city-sized site. */
+const MAX_JSON_BYTES = 1_000_000;
+
 const NEST_MARK = '\u0001nest\u0001';
 const NEST = JSON.stringify(NEST_MARK);
 
@@ -122,6 +125,7 @@ export function siteTarget(): FuzzTarget {
     description: 'parseSiteText, inspectSiteFile, validateSiteFile (sdk/site), then buildChannelTable for a valid site',
     seeds: jsonFiles('manifests/sites').map((bytes) => ({ bytes })),
     maxRandomLength: 200,
+    maxInputBytes: MAX_JSON_BYTES,
     mutate: jsonMutation,
     run(input) {
       const file = 'fuzz-site.json';
@@ -142,6 +146,7 @@ export function manifestTarget(): FuzzTarget {
     description: 'parseManifestText and validateDeviceManifest (sdk/manifest)',
     seeds: jsonFiles('manifests/devices').map((bytes) => ({ bytes })),
     maxRandomLength: 200,
+    maxInputBytes: MAX_JSON_BYTES,
     mutate: jsonMutation,
     run(input) {
       const file = 'fuzz-manifest.json';

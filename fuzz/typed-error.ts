@@ -9,3 +9,14 @@ export function isTypedError(error: unknown): boolean {
 export function rethrowUnlessTyped(error: unknown): void {
   if (!isTypedError(error)) throw error;
 }
+
+/** Run every call on the same input; typed errors are clean rejections, anything else is thrown on. */
+export function tryEach(calls: ReadonlyArray<() => unknown>): void {
+  for (const call of calls) {
+    try {
+      call();
+    } catch (error) {
+      rethrowUnlessTyped(error);
+    }
+  }
+}

@@ -9,7 +9,7 @@ import { FrameAccumulator, sumMod256, type FrameShape } from '../../drivers/dlt6
 import { crc16Modbus, ModbusRtuMaster, ModbusTcpMaster, withCrc, type ModbusMaster } from '../../drivers/modbus/index.js';
 import { Cjt188MeterSlave, Dlt645MeterSlave } from '../../simulators/meters/index.js';
 import type { FuzzTarget } from '../target.js';
-import { rethrowUnlessTyped } from '../typed-error.js';
+import { tryEach } from '../typed-error.js';
 import { exchange, recordReplies, replySeed, type ExchangeOptions, type Request } from './exchange.js';
 
 const MODBUS_REQUESTS: ReadonlyArray<Request<ModbusMaster>> = [
@@ -92,19 +92,29 @@ function repairMeterFrame(shape: FrameShape, bytes: Uint8Array, from: number): U
 
 /** The synchronous decoders on the reply bytes, then a framer fed byte by byte. */
 function decodeMeterFrame(shape: FrameShape, reply: Uint8Array, decoders: ReadonlyArray<(bytes: Uint8Array) => unknown>): void {
-  for (const decode of decoders) {
-    try {
-      decode(reply);
-    } catch (error) {
-      rethrowUnlessTyped(error);
-    }
-  }
+  tryEach(decoders.map((decode) => () => decode(reply)));
   const framer = new FrameAccumulator(shape, 64);
   for (let i = 0; i < reply.length; i++) {
     framer.push(reply.subarray(i, i + 1));
     while (framer.next() !== undefined);
   }
   framer.finish();
+}
+
+/** A meter protocol target: the client's requests answered with the input, after the synchronous decoders on it. */
+function meterTarget<C>(name: string, description: string, shape: FrameShape, options: ExchangeOptions<C>, replies: Uint8Array[], decoders: ReadonlyArray<(bytes: Uint8Array) => unknown>): FuzzTarget {
+  return {
+    name,
+    description,
+    // The length byte L sits at a fixed distance from the first 0x68; a request nobody answered gives no seed.
+    seeds: replies.map((reply, i) => replySeed(i, reply, [{ at: reply.indexOf(0x68) + shape.lengthOffset, size: 1 }])).filter((seed) => seed.bytes.length > 1),
+    maxRandomLength: 120,
+    repair: (bytes) => repairMeterFrame(shape, bytes, 1),
+    async run(input) {
+      decodeMeterFrame(shape, input.subarray(1), decoders);
+      await exchange(input, options);
+    },
+  };
 }
 
 const DLT645_ADDRESS = '000000000161';
@@ -128,29 +138,18 @@ export async function dlt645Target(): Promise<FuzzTarget> {
     const v1997 = request === dlt645.requests.length - 1;
     new Dlt645MeterSlave({ stream, address: v1997 ? DLT645_1997_ADDRESS : DLT645_ADDRESS, version: v1997 ? '1997' : '2007', values });
   });
-  return {
-    name: 'dlt645',
-    description: 'Dlt645Client.read/readAddress replies (2007 and 1997), decodeDlt645Frame, describeDlt645Frame, inspectDlt645Frame, FrameAccumulator, decodeDataValue',
-    seeds: replies.map((reply, i) => replySeed(i, reply, [{ at: reply.indexOf(0x68) + 9, size: 1 }])),
-    maxRandomLength: 120,
-    repair: (bytes) => repairMeterFrame(DLT645_SHAPE, bytes, 1),
-    async run(input) {
-      const reply = input.subarray(1);
-      decodeMeterFrame(DLT645_SHAPE, reply, [
-        describeDlt645Frame,
-        (b) => describeDlt645Frame(b, { version: '1997' }),
-        inspectDlt645Frame,
-        (b) => {
-          const frame = decodeDlt645Frame(b);
-          const diLength = frame.data.length >= 4 ? 4 : 2;
-          const di = decodeDataId(frame.data, 0, diLength);
-          const entry = lookupDataId(di);
-          if (entry !== undefined) decodeDataValue(entry, frame.data.subarray(diLength));
-        },
-      ]);
-      await exchange(input, dlt645);
-    },
-  };
+  return meterTarget('dlt645', 'Dlt645Client.read/readAddress replies (2007 and 1997), decodeDlt645Frame, describeDlt645Frame, inspectDlt645Frame, FrameAccumulator, decodeDataValue',
+    DLT645_SHAPE, dlt645, replies, [
+      describeDlt645Frame,
+      (b) => describeDlt645Frame(b, { version: '1997' }),
+      inspectDlt645Frame,
+      (b) => {
+        const frame = decodeDlt645Frame(b);
+        const diLength = frame.data.length >= 4 ? 4 : 2;
+        const entry = lookupDataId(decodeDataId(frame.data, 0, diLength));
+        if (entry !== undefined) decodeDataValue(entry, frame.data.subarray(diLength));
+      },
+    ]);
 }
 
 const CJT188_ADDRESS = '20240001234567';
@@ -170,23 +169,13 @@ export async function cjt188Target(): Promise<FuzzTarget> {
   const replies = await recordReplies(cjt188, (stream, clock) => {
     new Cjt188MeterSlave({ stream, address: CJT188_ADDRESS, values, clock });
   });
-  return {
-    name: 'cjt188',
-    description: 'Cjt188Client.readData/readAddress replies, decodeCjt188Frame, describeCjt188Frame, inspectCjt188Frame, decodeCjt188Record, FrameAccumulator',
-    seeds: replies.filter((r) => r.length > 0).map((reply, i) => replySeed(i, reply, [{ at: reply.indexOf(0x68) + 10, size: 1 }])),
-    maxRandomLength: 120,
-    repair: (bytes) => repairMeterFrame(CJT188_SHAPE, bytes, 1),
-    async run(input) {
-      const reply = input.subarray(1);
-      decodeMeterFrame(CJT188_SHAPE, reply, [
-        describeCjt188Frame,
-        inspectCjt188Frame,
-        (b) => {
-          const frame = decodeCjt188Frame(b);
-          decodeCjt188Record(frame.meterType, frame.data.subarray(3));
-        },
-      ]);
-      await exchange(input, cjt188);
-    },
-  };
+  return meterTarget('cjt188', 'Cjt188Client.readData/readAddress replies, decodeCjt188Frame, describeCjt188Frame, inspectCjt188Frame, decodeCjt188Record, FrameAccumulator',
+    CJT188_SHAPE, cjt188, replies, [
+      describeCjt188Frame,
+      inspectCjt188Frame,
+      (b) => {
+        const frame = decodeCjt188Frame(b);
+        decodeCjt188Record(frame.meterType, frame.data.subarray(3));
+      },
+    ]);
 }

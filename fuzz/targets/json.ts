@@ -16,7 +16,7 @@ import { shippedManifests } from '../../sdk/site/demo-site.js';
 import { inspectSiteFile, parseSiteText, validateSiteFile } from '../../sdk/site/validate.js';
 import type { Random } from '../random.js';
 import type { FuzzTarget } from '../target.js';
-import { rethrowUnlessTyped } from '../typed-error.js';
+import { tryEach } from '../typed-error.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const encoder = new TextEncoder();
@@ -129,13 +129,11 @@ export function siteTarget(): FuzzTarget {
     mutate: jsonMutation,
     run(input) {
       const file = 'fuzz-site.json';
-      try {
+      tryEach([() => {
         const json = parseSiteText(decoder.decode(input), file);
         inspectSiteFile(json, file, manifests);
         buildChannelTable(validateSiteFile(json, file, manifests), manifests);
-      } catch (error) {
-        rethrowUnlessTyped(error);
-      }
+      }]);
     },
   };
 }
@@ -150,11 +148,7 @@ export function manifestTarget(): FuzzTarget {
     mutate: jsonMutation,
     run(input) {
       const file = 'fuzz-manifest.json';
-      try {
-        validateDeviceManifest(parseManifestText(decoder.decode(input), file), file);
-      } catch (error) {
-        rethrowUnlessTyped(error);
-      }
+      tryEach([() => validateDeviceManifest(parseManifestText(decoder.decode(input), file), file)]);
     },
   };
 }

@@ -12,7 +12,7 @@ import {
 import { decodeDownlinkCommands, decodeUplinkCommands, encodeDownlinkCommand, type DownlinkCommand } from '../../drivers/lorawan/mac/index.js';
 import { ABP_DEVADDR, ABP_KEYS, createBench } from '../../drivers/lorawan/mac/test-support.js';
 import type { FuzzTarget, Seed } from '../target.js';
-import { rethrowUnlessTyped } from '../typed-error.js';
+import { rethrowUnlessTyped, tryEach } from '../typed-error.js';
 
 const aes = new PortableAes128();
 const APP_KEY = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i);
@@ -80,7 +80,7 @@ export function lorawanFrameTarget(): FuzzTarget {
     maxRandomLength: 270,
     repair: (bytes) => remic(bytes, KEYS.nwkSKey),
     run(input) {
-      const decoders: Array<() => unknown> = [
+      tryEach([
         () => decodePhyPayload(input),
         () => openDataFrame(aes, input, KEYS),
         () => openDataFrame(aes, input, KEYS, { lastFCnt: 0xffff_fff0 }),
@@ -89,14 +89,7 @@ export function lorawanFrameTarget(): FuzzTarget {
         () => decodeCfList(input.subarray(0, 16)),
         () => decodeDownlinkCommands(input),
         () => decodeUplinkCommands(input),
-      ];
-      for (const decode of decoders) {
-        try {
-          decode();
-        } catch (error) {
-          rethrowUnlessTyped(error);
-        }
-      }
+      ]);
     },
   };
 }

@@ -12,7 +12,7 @@ import { VirtualClock } from '../../drivers/ports/virtual-clock.js';
 import { decodeFrame, decodeT3324, decodeT3412, encodeFrame, LineFramer, NbIotModem, NbIotMqtt, NbIotPlatform, NbIotUdp, parseCsq, parseNuestats, parseUrc, splitArgs } from '../../drivers/nbiot/index.js';
 import { ScriptedModem } from '../../drivers/nbiot/test-support.js';
 import type { FuzzTarget } from '../target.js';
-import { rethrowUnlessTyped } from '../typed-error.js';
+import { rethrowUnlessTyped, tryEach } from '../typed-error.js';
 
 const HANG_MS = 600_000;
 
@@ -103,13 +103,7 @@ export function urcTarget(): FuzzTarget {
           decodeT3324(line);
         }
       }
-      for (const parse of [() => parseCsq(lines), () => parseNuestats(lines)]) {
-        try {
-          parse();
-        } catch (error) {
-          rethrowUnlessTyped(error);
-        }
-      }
+      tryEach([() => parseCsq(lines), () => parseNuestats(lines)]);
     },
   };
 }

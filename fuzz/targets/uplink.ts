@@ -10,7 +10,7 @@ import { decodeDownlink, encodeDownlink } from '../../drivers/gateway/downlink.j
 import { decodeUplink } from '../../sdk/codec/decode-uplink.js';
 import { demoSite, shippedManifests } from '../../sdk/site/demo-site.js';
 import type { FuzzTarget } from '../target.js';
-import { rethrowUnlessTyped } from '../typed-error.js';
+import { tryEach } from '../typed-error.js';
 
 const T0 = Date.UTC(2026, 0, 1, 8);
 
@@ -43,21 +43,14 @@ function alerts(table: ChannelTable): AlertEvent[] {
 
 /** Every decoder a platform (or `axon decode uplink`) runs on an uplink. */
 function decodeEverywhere(bytes: Uint8Array, table: ChannelTable): void {
-  const decoders: Array<() => unknown> = [
+  tryEach([
     () => decodeMessage(bytes, table),
     () => decodeMessage(bytes, table, { warn: () => undefined }),
     () => decodeCborMessage(bytes, table),
     () => decodeUplink(bytes, table),
     () => decodeAlert(bytes, table),
     () => decodeStatus(bytes),
-  ];
-  for (const decode of decoders) {
-    try {
-      decode();
-    } catch (error) {
-      rethrowUnlessTyped(error);
-    }
-  }
+  ]);
 }
 
 export function batchTarget(): FuzzTarget {
@@ -122,12 +115,6 @@ export function gatewayDownlinkTarget(): FuzzTarget {
       encodeDownlink({ kind: 'poll-period', device: devices[0] }, table),
     ].map((bytes) => ({ bytes })),
     maxRandomLength: 16,
-    run(input) {
-      try {
-        decodeDownlink(input, table);
-      } catch (error) {
-        rethrowUnlessTyped(error);
-      }
-    },
+    run: (input) => tryEach([() => decodeDownlink(input, table)]),
   };
 }

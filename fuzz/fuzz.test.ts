@@ -32,6 +32,8 @@ test('the same seed gives the same inputs; seeds and mutants are not all the sam
     const inputs = Array.from({ length: 50 }, () => generateInput(target, a));
     t.deepEqual(Array.from({ length: 50 }, () => generateInput(target, b)), inputs);
     t.true(new Set(inputs.map((i) => i.join(','))).size > 25, `${target.name} inputs barely vary`);
+    const cap = Math.max(target.maxInputBytes ?? 64 * 1024, ...target.seeds.map((s) => s.bytes.length));
+    t.true(inputs.every((i) => i.length <= cap), `${target.name} inputs stay within ${cap} bytes`);
   }
 });
 

@@ -11,7 +11,8 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { AxonError } from '../../../drivers/errors.js';
 import type { SiteFile } from '../../../drivers/gateway/site.js';
 import { findJsonSyntaxError, positionOf } from '../../../sdk/manifest/json-path.js';
-import { formatProblem, type ManifestProblem } from '../../../sdk/manifest/manifest-error.js';
+import { nestingProblem } from '../../../sdk/manifest/json-nesting.js';
+import { ProblemListError, type ManifestProblem } from '../../../sdk/manifest/manifest-error.js';
 import { problemFromSchemaError, type SchemaNode } from '../../../sdk/site/schema-problems.js';
 import { parseDownlinkKeyFile } from '../mqtt/signed-downlink.js';
 
@@ -35,17 +36,10 @@ export interface HostConfig {
   gateway?: { flushEveryMs?: number; statusEveryMs?: number; storeCapacityBytes?: number };
 }
 
-export class HostConfigError extends AxonError {
-  readonly problems: readonly HostProblem[];
-
+export class HostConfigError extends ProblemListError<HostProblem> {
   constructor(problems: readonly HostProblem[]) {
-    const files = [...new Set(problems.map((p) => p.file))];
-    const list = problems.map((p, i) => `\n  ${i + 1}. ${formatProblem(p)}`).join('');
-    super('HOST_CONFIG_INVALID', `host config ${files.join(', ')} cannot run this site (${problems.length === 1 ? '1 problem' : `${problems.length} problems`}):${list}\n`, {
-      where: files.join(', '),
-      fix: problems.length === 1 ? problems[0].fix : 'correct each point above (docs/rpi-gateway.md describes every field)',
-    });
-    this.problems = problems;
+    super('HOST_CONFIG_INVALID', (files) => `host config ${files} cannot run this site`, problems,
+      'correct each point above (docs/rpi-gateway.md describes every field)');
   }
 }
 
@@ -73,6 +67,8 @@ export function loadHostConfig(file: string | undefined, site: SiteFile): HostCo
   } catch (error) {
     throw new HostConfigError([{ file, path: '$', message: `cannot read the file: ${(error as Error).message}`, fix: 'check the path and file permissions' }]);
   }
+  const tooDeep = nestingProblem(text, file, 'host config');
+  if (tooDeep !== undefined) throw new HostConfigError([tooDeep]);
   let json: unknown;
   try {
     json = JSON.parse(text);

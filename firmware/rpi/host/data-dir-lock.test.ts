@@ -98,7 +98,7 @@ test('axon gateway run starts although gateway.pid holds the PID of an unrelated
   const daemon = unrelatedProcess(t);
   mkdirSync(f.dataDir, { recursive: true });
   writeFileSync(path.join(f.dataDir, PID_FILE), `${daemon.pid}\n`);
-  const run = await runCli(['gateway', 'run', '--site', f.siteFile, '--config', f.configFile, '--data', f.dataDir, '--report-every', '0', '--duration', '1'], 60_000);
+  const run = await runCli(['gateway', 'run', '--site', f.siteFile, '--config', f.configFile, '--data', f.dataDir, '--report-every', '0', '--duration', '1']);
   t.is(run.code, 0, run.stdout + run.stderr);
   t.regex(run.stdout, /gateway preflight-gw: site /);
   t.notRegex(run.stdout + run.stderr, /\bkill\b/);

@@ -98,7 +98,7 @@ test('axon gateway run: a real Pi gateway over a pty and Mosquitto — readings,
   await gateway.waitFor(/report: \d+ polls .*active alarms: smoke-pump-room-smoke critical/);
 
   // 2. A second gateway on the same data directory is refused with a reason.
-  const second = await runCli(args, 20_000);
+  const second = await runCli(args);
   t.is(second.code, 1);
   t.regex(second.stderr, new RegExp(`another gateway \\(pid ${gateway.child.pid}, running since [^)]+\\) runs on this data directory`));
   t.notRegex(second.stderr, /\bkill\b/);
@@ -122,7 +122,7 @@ test('axon gateway run: a real Pi gateway over a pty and Mosquitto — readings,
   t.false(existsSync(path.join(dataDir, 'gateway.pid')), 'the data directory lock is released');
 
   // 5. A restart on the same data: the alarm is still on at the device, and is not raised a second time.
-  const restarted = await runCli([...args.slice(0, -2), '--report-every', '0', '--duration', '6'], 30_000);
+  const restarted = await runCli([...args.slice(0, -2), '--report-every', '0', '--duration', '6']);
   t.is(restarted.code, 0, restarted.stdout + restarted.stderr);
   t.notRegex(restarted.stdout, /ALERT critical raised smoke-pump-room-smoke/, 'the persisted alarm state is picked up');
   await new Promise((resolve) => setTimeout(resolve, 500));
@@ -135,7 +135,7 @@ test('axon gateway run: a real Pi gateway over a pty and Mosquitto — readings,
 });
 
 test('axon gateway check: a LoRaWAN site on simulated buses cannot run on the Pi, and says why; a complete pair passes', async (t) => {
-  const demo = await runCli(['gateway', 'check', '--site', 'manifests/sites/demo.json'], 60_000);
+  const demo = await runCli(['gateway', 'check', '--site', 'manifests/sites/demo.json']);
   t.is(demo.code, 1);
   t.regex(demo.stderr, /site bus 'rs485-1' is simulated \(sim:demo-bus-1\).*Fix: add "buses"/);
   t.regex(demo.stderr, /output 'barrier-relay'|LoRa radio driver/);
@@ -148,14 +148,14 @@ test('axon gateway check: a LoRaWAN site on simulated buses cannot run on the Pi
   writeFileSync(path.join(dir, 'site.json'), JSON.stringify(site));
   const bad = { buses: { 'rs485-9': { port: '/dev/ttyUSB0' } }, outputs: { 'barrier-relay': { gpio: 'seventeen' } } };
   writeFileSync(path.join(dir, 'bad.json'), JSON.stringify(bad));
-  const refused = await runCli(['gateway', 'check', '--site', path.join(dir, 'site.json'), '--config', path.join(dir, 'bad.json')], 60_000);
+  const refused = await runCli(['gateway', 'check', '--site', path.join(dir, 'site.json'), '--config', path.join(dir, 'bad.json')]);
   t.is(refused.code, 1);
   t.regex(refused.stderr, /bad\.json \$\.outputs\['barrier-relay'\]\.gpio: must be an integer, not "seventeen"\. Fix: /);
 
   // A complete pair, on this machine's stand-ins for the Pi's GPIO tree and data directory.
   const gpioRoot = path.join(dir, 'gpio');
   for (const line of [529, 539, 534]) mkdirSync(path.join(gpioRoot, `gpio${line}`), { recursive: true });
-  const checkOn = (config: string) => runCli(['gateway', 'check', '--site', path.join(dir, 'site.json'), '--config', config, '--data', path.join(dir, 'data')], 60_000);
+  const checkOn = (config: string) => runCli(['gateway', 'check', '--site', path.join(dir, 'site.json'), '--config', config, '--data', path.join(dir, 'data')]);
   const good = { buses: { 'rs485-1': { port: '/dev/serial/by-id/usb-FTDI_FT232R-if00-port0' } }, outputs: { 'barrier-relay': { gpio: 529, activeLow: true }, 'warning-light': { gpio: 539 }, buzzer: { gpio: 534 } }, gpioRoot, mqtt: { username: 'gw', password: 'x' } };
   writeFileSync(path.join(dir, 'good.json'), JSON.stringify(good), { mode: 0o600 });
   const ok = await checkOn(path.join(dir, 'good.json'));
@@ -170,6 +170,6 @@ test('axon gateway check: a LoRaWAN site on simulated buses cannot run on the Pi
   writeFileSync(path.join(dir, 'ca.pem'), fixtureCertificate().cert);
   Object.assign(example, { gpioRoot, mqtt: { ...example.mqtt, passwordFile: path.join(dir, 'password'), caFile: path.join(dir, 'ca.pem') } });
   writeFileSync(path.join(dir, 'example.json'), JSON.stringify(example), { mode: 0o600 });
-  const exampleCheck = await runCli(['gateway', 'check', '--site', 'firmware/rpi/host/examples/site.json', '--config', path.join(dir, 'example.json'), '--data', path.join(dir, 'data')], 60_000);
+  const exampleCheck = await runCli(['gateway', 'check', '--site', 'firmware/rpi/host/examples/site.json', '--config', path.join(dir, 'example.json'), '--data', path.join(dir, 'data')]);
   t.is(exampleCheck.code, 0, `the example in docs/rpi-gateway.md is valid: ${exampleCheck.stderr}`);
 });

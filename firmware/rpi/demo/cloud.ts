@@ -52,6 +52,7 @@ export async function startCloud(url: string, source: CloudSource, table: Channe
         view.frames++;
         view.readings += decoded.readings.length;
       } else if (decoded.type === 'alert') view.alerts.push(decoded.alert);
+      else if (decoded.type === 'alerts') view.alerts.push(...decoded.alerts);
       else view.lastStatus = decoded.status;
     } catch {
       view.decodeErrors++;

@@ -3,7 +3,7 @@ import { test } from '../../test/kit/core-test.js';
 import { toHex } from '../bytes.js';
 import type { AlertEvent } from '../gateway/events.js';
 import { buildChannelTable, decodeAlert, decodeMessage, encodeAlert, encodeAlertGroup, expandAlertGroup, packAlerts } from './index.js';
-import { fixtureManifests, fixtureSite } from './test-support.js';
+import { exampleSite, fixtureManifests, fixtureSite } from './test-support.js';
 
 const table = buildChannelTable(fixtureSite(), fixtureManifests());
 const t0 = Date.UTC(2026, 6, 1, 3, 4, 5);
@@ -75,4 +75,15 @@ test('alert group: alerts more than 65,535 s apart go in separate messages; malf
   t.throws(() => decodeMessage(group.subarray(0, 6), table), { name: 'BatchError', code: 'BATCH_LENGTH' });
   const noValueShort = Uint8Array.from([0x15, 0, 0, 0, 0, 0, 0x01, 0, 0]);
   t.throws(() => decodeMessage(noValueShort, table), { name: 'BatchError', code: 'BATCH_MALFORMED' });
+});
+
+test('alert group: the example of docs/batch-format.md §6.1, byte for byte', (t) => {
+  const exampleTable = buildChannelTable(exampleSite(), fixtureManifests());
+  const at = Date.UTC(2026, 6, 15, 8, 10, 0);
+  const base = { rule: 'underpass-ponding', device: 'underpass', point: 'level', state: 'raised' as const, message: '' };
+  const warning = encodeAlert({ ...base, level: 'warning', t: at, value: 16.0 }, exampleTable);
+  const critical = encodeAlert({ ...base, level: 'critical', t: at + 4000, value: 31.2 }, exampleTable);
+  t.is(toHex(warning, ' '), '12 00 18 6a 57 40 58 00 00 00 a0');
+  t.is(toHex(critical, ' '), '12 00 98 6a 57 40 5c 00 00 01 38');
+  t.is(toHex(packAlerts([warning, critical], 51).payload, ' '), '15 6a 57 40 58 00 99 00 04 01 38 00 19 00 00 00 a0');
 });

@@ -12,7 +12,7 @@ import { test } from '../../test/kit/core-test.js';
 import { createBench, ABP_DEVADDR, type Bench } from '../lorawan/mac/test-support.js';
 import { LoraWanUplink } from '../lorawan/mac/uplink.js';
 import { FPORT } from '../lorawan/mac/fport.js';
-import { decodeUplink, type DecodedUplink } from '../../sdk/codec/decode-uplink.js';
+import { alertsIn, decodeUplink, type DecodedUplink } from '../../sdk/codec/decode-uplink.js';
 import type { DecodedAlert } from '../batch/alert.js';
 import { demoSite } from '../../sdk/site/demo-site.js';
 import { encodeDownlink } from './downlink.js';
@@ -51,7 +51,7 @@ const demoDeviceIds = () => demoSite().buses.flatMap((bus) => bus.devices.map((d
 /** The alerts the frames carry, alone or grouped, in order. */
 function alertEvents(heard: readonly Heard[]): DecodedAlert[] {
   const out: DecodedAlert[] = [];
-  for (const m of heard) out.push(...(m.type === 'alert' ? [m.alert] : m.type === 'alerts' ? m.alerts : []));
+  for (const m of heard) out.push(...alertsIn(m));
   return out;
 }
 

@@ -28,6 +28,7 @@ import { MemoryKeyValueStore } from '../../drivers/ports/storage.js';
 import { MemoryFileSystem } from '../../drivers/store/memory-file-system.js';
 import { VirtualClock } from '../../drivers/ports/virtual-clock.js';
 import { NodeBlockCipher } from '../../firmware/rpi/ports/node-cipher.js';
+import { alertsIn } from '../../sdk/codec/decode-uplink.js';
 import type { NsEvent } from '../lorawan-ns/events.js';
 import { LoraNetworkServer } from '../lorawan-ns/network-server.js';
 import { attachAckService } from '../ack-service/in-process.js';
@@ -253,8 +254,9 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
           decodedTotal++;
         }
       }
-    } else if (decoded.type === 'alert' || decoded.type === 'alerts') {
-      for (const a of decoded.type === 'alert' ? [decoded.alert] : decoded.alerts) {
+    } else {
+      // An alert, or an alert group: each alert counts from when its frame was decoded.
+      for (const a of alertsIn(decoded)) {
         const key = alertKey(dev, a);
         if (!decodedAlertAt.has(key)) decodedAlertAt.set(key, clock.now());
       }

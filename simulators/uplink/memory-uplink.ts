@@ -14,7 +14,7 @@ import type { DecodedAlert } from '../../drivers/batch/alert.js';
 import type { ChannelTable } from '../../drivers/batch/channels.js';
 import type { Clock } from '../../drivers/ports/clock.js';
 import type { UplinkMessage, UplinkPort } from '../../drivers/ports/uplink.js';
-import { decodeUplink, type DecodedUplink } from '../../sdk/codec/decode-uplink.js';
+import { alertsIn, decodeUplink, type DecodedUplink } from '../../sdk/codec/decode-uplink.js';
 import { mulberry32 } from '../models/prng.js';
 
 export interface MemoryUplinkOptions {
@@ -150,8 +150,7 @@ export class MemoryUplink implements UplinkPort {
   alerts(): Array<DecodedAlert & { atMs: number }> {
     const out: Array<DecodedAlert & { atMs: number }> = [];
     for (const message of this.received) {
-      const d = message.decoded;
-      for (const alert of d?.type === 'alert' ? [d.alert] : d?.type === 'alerts' ? d.alerts : []) out.push({ ...alert, atMs: message.atMs });
+      if (message.decoded !== undefined) for (const alert of alertsIn(message.decoded)) out.push({ ...alert, atMs: message.atMs });
     }
     return out;
   }

@@ -14,7 +14,9 @@
  * AppAckWindow, which wraps them with a sequence number and keeps them in the
  * log until the platform's data-ack (docs/app-ack.md). Resends are scheduled
  * by the window, never waited for here, so an alert is never stuck behind a
- * data frame: each turn of the loop takes alerts first.
+ * data frame: each turn of the loop takes alerts first. Alerts that wait
+ * together go as one alert group (docs/batch-format.md §6.1), released from
+ * the log by the one acknowledgement of that frame.
  */
 import { AxonError } from '../errors.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';

@@ -190,6 +190,8 @@ export class Gateway {
       outputs: options.outputs,
       outputKinds,
       pollPeriodMs: (device) => this.#schedulerOf.get(device)?.periodOf(device) ?? 0,
+      // No device is silent before the gateway polls it: the watches start with start().
+      waitForPolling: true,
       onAlert: (event) => this.#onAlert(event),
       onError: (error) => this.#emit({ kind: 'error', error }),
     });
@@ -221,6 +223,7 @@ export class Gateway {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    this.#engine.pollingStarted();
     for (const scheduler of this.#schedulers) scheduler.start();
     this.#armFlush();
     this.#armStatus();

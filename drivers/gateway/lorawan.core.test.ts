@@ -12,7 +12,9 @@ import { test } from '../../test/kit/core-test.js';
 import { createBench, ABP_DEVADDR, type Bench } from '../lorawan/mac/test-support.js';
 import { LoraWanUplink } from '../lorawan/mac/uplink.js';
 import { FPORT } from '../lorawan/mac/fport.js';
-import { decodeUplink, type DecodedUplink } from '../../sdk/codec/decode-uplink.js';
+import { alertsIn, decodeUplink, type DecodedUplink } from '../../sdk/codec/decode-uplink.js';
+import type { DecodedAlert } from '../batch/alert.js';
+import { demoSite } from '../../sdk/site/demo-site.js';
 import { encodeDownlink } from './downlink.js';
 import { MINUTE, Pipeline, type PipelineOptions } from './test-support.js';
 import { attachAckServiceToTestNetwork, type TestNetworkAckService } from '../../simulators/ack-service/test-network.js';
@@ -44,6 +46,15 @@ function platformReadings(heard: readonly Heard[]): string[] {
   return out;
 }
 
+const demoDeviceIds = () => demoSite().buses.flatMap((bus) => bus.devices.map((d) => d.id));
+
+/** The alerts the frames carry, alone or grouped, in order. */
+function alertEvents(heard: readonly Heard[]): DecodedAlert[] {
+  const out: DecodedAlert[] = [];
+  for (const m of heard) out.push(...alertsIn(m));
+  return out;
+}
+
 test('6-hour network-server outage over LoRaWAN with application acks: nothing lost, alerts first on recovery', async (t) => {
   const outage = { fromMs: 1 * HOUR, toMs: 7 * HOUR };
   const { p, lora, acks, heard } = overLoraWan({
@@ -70,8 +81,9 @@ test('6-hour network-server outage over LoRaWAN with application acks: nothing l
   const stats = p.gateway.stats();
   const all = heard();
   const after = all.filter((m) => m.atMs >= outage.toMs);
-  const alertsAfter = after.findIndex((m) => m.type !== 'alert');
-  t.is(alertsAfter, during.store.pendingAlerts, 'on recovery: every waiting alert first…');
+  const alertsAfter = after.findIndex((m) => m.type !== 'alert' && m.type !== 'alerts');
+  t.is(alertEvents(after.slice(0, alertsAfter)).length, during.store.pendingAlerts, 'on recovery: every waiting alert first…');
+  t.is(alertsAfter, 1, `…grouped into one confirmed frame at DR5 (${alertsAfter} frames)`);
   t.is(after[alertsAfter]?.type, 'status', '…then a status…');
   t.true(after.slice(alertsAfter + 1).some((m) => m.type === 'batch'), '…then the backlog');
   t.true(after[0].atMs <= outage.toMs + 3 * MINUTE, `back within minutes of the network (${(after[0].atMs - outage.toMs) / 1000} s)`);
@@ -80,7 +92,7 @@ test('6-hour network-server outage over LoRaWAN with application acks: nothing l
     t.is(status.status.dropped, 0, 'nothing dropped');
     t.true(status.status.queued > 0, 'the status reports the backlog');
   }
-  t.true(all.every((m) => m.type === 'alert' || !m.confirmed), 'data and status frames went unconfirmed');
+  t.true(all.every((m) => m.type === 'alert' || m.type === 'alerts' || !m.confirmed), 'data and status frames went unconfirmed');
   t.true(acks.acks.length > 0 && acks.acks.length * 4 < all.length, `a few data-acks for many frames (${acks.acks.length} for ${all.length} uplinks)`);
 
   t.is(stats.store.pendingAlerts, 0, 'no alert waits');
@@ -89,7 +101,7 @@ test('6-hour network-server outage over LoRaWAN with application acks: nothing l
   const readings = platformReadings(all);
   t.is(readings.length, stats.samples - stats.queuedSamples, 'every sample taken reached the platform');
   t.is(new Set(readings).size, readings.length, 'and none twice');
-  const alerts = all.flatMap((m) => (m.type === 'alert' ? [`${m.alert.rule} ${m.alert.level} ${m.alert.state} @${m.alert.t}`] : []));
+  const alerts = alertEvents(all).map((a) => `${a.rule} ${a.level} ${a.state} @${a.t}`);
   t.is(alerts.length, stats.alerts, 'every alert event reached the network');
   t.is(new Set(alerts).size, alerts.length, 'each once (retransmissions reuse their FCnt and are not delivered twice)');
   t.true(alerts.some((a) => a.startsWith('smoke-pump-room-smoke critical raised')), 'the smoke alarm raised during the outage arrived');
@@ -134,6 +146,37 @@ test('application acks: a lost data frame is resent when the platform reports th
   t.is(readings.length, stats.samples - stats.queuedSamples, 'every sample reached the platform');
   t.is(new Set(readings).size, readings.length, 'none twice after the platform drops duplicates');
   t.true(heard().filter((m) => m.type === 'batch').every((m) => !m.confirmed), 'no data frame was confirmed at the LoRaWAN layer');
+  await p.close();
+  t.deepEqual(p.errors(), []);
+});
+
+test('an alert burst goes out in ⌈N/k⌉ confirmed frames, k as many as fit the payload limit; every record is released', async (t) => {
+  // Every device of the demo site but the smoke detector is dead, the detector's alarm goes off and clears, and the
+  // network is down for 30 minutes: each offline alert (no value) and the alarm's two (true/false) are 4-byte group
+  // entries waiting in the log. EU868 DR0: 51 bytes, so k = ⌊(51 − 5) / 4⌋ = 11.
+  const outage = { fromMs: 0, toMs: 30 * MINUTE };
+  const { p, lora, uplink, heard } = overLoraWan({
+    sim: { absent: demoDeviceIds().filter((id) => id !== 'smoke-pump-room'), models: { 'smoke-pump-room': { smoke_alarm: { model: 'alarm', startMinutes: 5, durationMinutes: 5 } } } },
+    gateway: { flushEveryMs: 60 * MINUTE },
+  }, { dataRate: 0, adr: false });
+  lora.network.outages.push(outage);
+  p.gateway.start();
+  await p.until(outage.toMs - 1);
+  const waiting = p.gateway.stats().store.pendingAlerts;
+  t.true(waiting > 11, `more alerts wait than one frame holds (${waiting})`);
+  await p.until(outage.toMs + 20 * MINUTE);
+  const k = Math.floor((uplink.maxPayloadBytes() - 5) / 4);
+  t.is(k, 11);
+  const frames = heard().filter((m) => m.type === 'alert' || m.type === 'alerts');
+  t.is(frames.length, Math.ceil(waiting / k), `${waiting} alerts in ${frames.length} frames`);
+  t.true(frames.every((m) => m.confirmed), 'each frame confirmed at the LoRaWAN layer');
+  t.deepEqual(frames.map((m) => (m.type === 'alerts' ? m.alerts.length : 1)), [k, waiting - k].filter((n) => n > 0), 'the first frame full, the rest in the next');
+  const alerts = alertEvents(frames).map((a) => `${a.rule} ${a.state} @${a.t}`);
+  t.is(new Set(alerts).size, waiting, 'every waiting alert once');
+  t.is(lora.mac.counters.confirmedFailed > 0, true, 'attempts during the outage failed and kept the records');
+  const stats = p.gateway.stats();
+  t.is(stats.store.pendingAlerts, 0, 'one ACK per frame released every alert record it carried');
+  t.is(stats.alertsSent, waiting, 'counted as alerts, not frames');
   await p.close();
   t.deepEqual(p.errors(), []);
 });

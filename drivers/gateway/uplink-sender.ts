@@ -14,13 +14,16 @@
  * AppAckWindow, which wraps them with a sequence number and keeps them in the
  * log until the platform's data-ack (docs/app-ack.md). Resends are scheduled
  * by the window, never waited for here, so an alert is never stuck behind a
- * data frame: each turn of the loop takes alerts first.
+ * data frame: each turn of the loop takes alerts first. Alerts that wait
+ * together go as one alert group (docs/batch-format.md §6.1), released from
+ * the log by the one acknowledgement of that frame.
  */
 import { AxonError } from '../errors.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { UplinkMessage, UplinkPort } from '../ports/uplink.js';
 import type { StoreAndForward, StoredRecord } from '../store/store.js';
 import { encodeSequenced } from '../batch/sequenced.js';
+import { ALERT_GROUP_HEADER_BYTES, packAlerts } from '../batch/alert-group.js';
 import type { AppAckWindow, DataSend } from './app-ack-window.js';
 
 export type UplinkState = 'idle' | 'sending' | 'backoff' | 'stopped';
@@ -58,7 +61,10 @@ export interface UplinkSenderStats {
 
 interface Job {
   kind: SentKind;
+  /** The (last) record the message carries: acknowledging it releases every earlier one of its queue. */
   record?: StoredRecord;
+  /** Alert events the message carries (several when grouped). */
+  alerts?: number;
   /** A data frame under application acknowledgement. */
   data?: DataSend;
   message: UplinkMessage;
@@ -136,13 +142,12 @@ export class UplinkSender {
         continue;
       }
       this.#state = 'sending';
-      if (job.kind !== 'alert') {
-        // Data and status wait for the air outside the uplink: an alert stored meanwhile takes the slot.
-        const waitMs = this.#o.uplink.readyInMs?.(job.message.payload.length) ?? 0;
-        if (waitMs > 0) {
-          await this.#sleep(waitMs, true);
-          continue;
-        }
+      // Everything waits for the air outside the uplink: an alert stored meanwhile takes the slot, and
+      // alerts raised while the band is closed go out together in one group when it opens.
+      const waitMs = this.#o.uplink.readyInMs?.(job.message.payload.length) ?? 0;
+      if (waitMs > 0) {
+        await this.#sleep(waitMs, true);
+        continue;
       }
       if (job.data !== undefined) this.#o.appAck?.sending(job.data);
       try {
@@ -166,8 +171,9 @@ export class UplinkSender {
   #next(): Job | undefined {
     const store = this.#o.store;
     if (this.#o.appAck !== undefined) return this.#nextUnderAppAck(this.#o.appAck);
+    const alert = this.#alertJob();
+    if (alert !== undefined) return alert;
     const record = store.peek(1)[0];
-    if (record?.kind === 'alert') return { kind: 'alert', record, message: { payload: record.payload, port: this.#o.ports.alert, priority: 'alert' } };
     if (this.#statusWanted) return { kind: 'status', message: { payload: this.#o.status(), port: this.#o.ports.data, priority: 'data' } };
     if (record === undefined) return undefined;
     const max = this.#o.uplink.maxPayloadBytes();
@@ -186,8 +192,8 @@ export class UplinkSender {
 
   #nextUnderAppAck(window: AppAckWindow): Job | undefined {
     const store = this.#o.store;
-    const alert = store.peek(1, 'alert')[0];
-    if (alert !== undefined) return { kind: 'alert', record: alert, message: { payload: alert.payload, port: this.#o.ports.alert, priority: 'alert' } };
+    const alert = this.#alertJob();
+    if (alert !== undefined) return alert;
     if (this.#statusWanted) return { kind: 'status', message: { payload: this.#o.status(), port: this.#o.ports.data, priority: 'data' } };
     const max = this.#o.uplink.maxPayloadBytes();
     const data = window.next(max);
@@ -205,6 +211,20 @@ export class UplinkSender {
     return { kind: 'reading', data, message: { payload, port: this.#o.ports.data, priority: 'data' } };
   }
 
+  /**
+   * The waiting alerts as one message: the oldest that fit the payload limit
+   * now, grouped (docs/batch-format.md §6.1), or a lone alert's own bytes.
+   * A prefix of the alert queue, so acknowledging its last record releases all.
+   */
+  #alertJob(): Job | undefined {
+    const max = this.#o.uplink.maxPayloadBytes();
+    // Every entry is at least 4 bytes: more than this many can never fit.
+    const waiting = this.#o.store.peek(Math.max(1, Math.floor((max - ALERT_GROUP_HEADER_BYTES) / 4)), 'alert');
+    if (waiting.length === 0) return undefined;
+    const { payload, count } = packAlerts(waiting.map((r) => r.payload), max);
+    return { kind: 'alert', record: waiting[count - 1], alerts: count, message: { payload, port: this.#o.ports.alert, priority: 'alert' } };
+  }
+
   #delivered(job: Job): void {
     if (job.record !== undefined) this.#o.store.ack(job.record.seq);
     // An acknowledged alert proves the network is back: repeat an unanswered data-ack request now.
@@ -217,7 +237,7 @@ export class UplinkSender {
     this.#retryAt = undefined;
     const bytes = job.message.payload.length;
     this.stats.bytesSent += bytes;
-    if (job.kind === 'alert') this.stats.alertsSent++;
+    if (job.kind === 'alert') this.stats.alertsSent += job.alerts ?? 1;
     else if (job.kind === 'reading') this.stats.framesSent++;
     else this.stats.statusSent++;
     this.#o.onSent?.(job.kind, job.message.payload);

@@ -10,7 +10,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromHex } from '../../drivers/bytes.js';
-import { BatchEncoder, buildChannelTable, encodeAlert, encodeCborBatch, encodeStatus, quantize, type ChannelTable } from '../../drivers/batch/index.js';
+import { BatchEncoder, buildChannelTable, encodeAlert, packAlerts, type DecodedAlert, encodeCborBatch, encodeStatus, quantize, type ChannelTable } from '../../drivers/batch/index.js';
 import { EXAMPLE_ALERT_HEX, EXAMPLE_FRAME_HEX, exampleSamples, exampleSite, fixtureManifests, fixtureSite } from '../../drivers/batch/test-support.js';
 import { checkSource } from '../../test/purity/check-runtime-neutral.js';
 import { decodeUplink, es5Violations, generateCodec } from './index.js';
@@ -19,7 +19,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 
 interface CodecResult {
-  data?: { type: string; readings?: Array<Record<string, unknown>>; alert?: Record<string, unknown>; status?: Record<string, unknown> };
+  data?: { type: string; readings?: Array<Record<string, unknown>>; alert?: Record<string, unknown>; alerts?: Array<Record<string, unknown>>; status?: Record<string, unknown> };
   warnings?: string[];
   errors?: string[];
 }
@@ -40,10 +40,9 @@ function expected(bytes: Uint8Array, t: ChannelTable): CodecResult {
   const iso = (ms: number) => new Date(ms).toISOString();
   const warnings = m.warnings.length > 0 ? { warnings: m.warnings.map(() => 'w') } : {};
   if (m.type === 'batch') return { data: { type: 'batch', readings: m.readings.map((r) => ({ channel: r.channel, time: iso(r.t), device: r.device, point: r.point, unit: r.unit, value: r.value })) }, ...warnings };
-  if (m.type === 'alert') {
-    const { t: time, ...rest } = m.alert;
-    return { data: { type: 'alert', alert: { ...rest, time: iso(time) } } };
-  }
+  const timed = ({ t: time, ...rest }: DecodedAlert) => ({ ...rest, time: iso(time) });
+  if (m.type === 'alert') return { data: { type: 'alert', alert: timed(m.alert) } };
+  if (m.type === 'alerts') return { data: { type: 'alerts', alerts: m.alerts.map(timed) } };
   const { t: time, ...rest } = m.status;
   return { data: { type: 'status', status: { time: iso(time), ...rest } } };
 }
@@ -107,6 +106,18 @@ test('codec: values come out at channel resolution with ISO times; alerts and st
   sameAsSdk(t, alert);
   const offline = encodeAlert({ rule: 'meter-offline', device: 'meter', level: 'critical', state: 'cleared', t: Date.UTC(2026, 6, 15, 9), message: '' }, table);
   sameAsSdk(t, offline);
+  // An alert group (type 5): critical first, then oldest; 16-bit, 32-bit and no values; the sdk decodes the same.
+  const big = encodeAlert({ rule: 'hydrant-low', device: 'hydrant', point: 'pressure', level: 'warning', state: 'cleared', t: Date.UTC(2026, 6, 15, 9, 0, 7), value: -1234.567, message: '' }, table);
+  const group = packAlerts([alert, offline, big], 51);
+  t.is(group.count, 3);
+  t.is(group.payload.length, 5 + 6 + 4 + 8);
+  t.deepEqual(run(group.payload).data?.alerts?.map((a) => `${a.rule} ${a.level} ${a.state} ${a.time} ${a.value}`), [
+    'meter-offline critical cleared 2026-07-15T09:00:00.000Z undefined',
+    'hydrant-low warning raised 2026-07-15T09:00:00.000Z 0.123',
+    'hydrant-low warning cleared 2026-07-15T09:00:07.000Z -1234.567',
+  ]);
+  sameAsSdk(t, group.payload);
+  t.deepEqual(run(group.payload.subarray(0, group.payload.length - 1)).errors?.length, 1, 'a truncated group is an error');
   const status = encodeStatus({ t: Date.UTC(2026, 6, 15, 10), dropped: 3, queued: 250 });
   t.deepEqual(run(status), { data: { type: 'status', status: { time: '2026-07-15T10:00:00.000Z', dropped: 3, queued: 250 } } });
   const refused = encodeStatus({ t: Date.UTC(2026, 6, 15, 10), dropped: 3, queued: 250, refused: { count: 1, downlink: 2, reason: 'out-of-bounds', index: 7 } });

@@ -25,7 +25,7 @@ export function generateCodec(channels: ChannelTable, options: { name?: string }
   return [
     `// Axon batch-format v1 uplink codec${options.name ? ` for ${options.name}` : ''} (generated; do not edit).`,
     '// The Things Stack / ChirpStack: decodeUplink({bytes, fPort, recvTime}) -> {data, warnings?, errors?}.',
-    '// data.type is "batch" (readings; seq and ackRequested when sequenced), "alert" or "status"; see docs/batch-format.md in the Axon repository.',
+    '// data.type is "batch" (readings; seq and ackRequested when sequenced), "alert", "alerts" (a group) or "status"; see docs/batch-format.md in the Axon repository.',
     '// A reading is named by (device, point, time): no two share one, so a repeated key is a resent frame\'s copy.',
     '// encodeDownlink({data, fPort}) (TTS) or ({data, variables}) (ChirpStack v4) -> {bytes, fPort, warnings, errors}; decodeDownlink({bytes, fPort}) -> {data};',
     '// data.type "data-ack" {base, seqs}, "acknowledge" {rule, level?}, "poll-period" {device, periodS}; see docs/app-ack.md.',

@@ -28,10 +28,11 @@ import { MemoryKeyValueStore } from '../../drivers/ports/storage.js';
 import { MemoryFileSystem } from '../../drivers/store/memory-file-system.js';
 import { VirtualClock } from '../../drivers/ports/virtual-clock.js';
 import { NodeBlockCipher } from '../../firmware/rpi/ports/node-cipher.js';
+import { alertsIn } from '../../sdk/codec/decode-uplink.js';
 import type { NsEvent } from '../lorawan-ns/events.js';
 import { LoraNetworkServer } from '../lorawan-ns/network-server.js';
 import { attachAckService } from '../ack-service/in-process.js';
-import { attachToRadioGateway } from '../lorawan-ns/radio-gateway.js';
+import { attachToRadioGateway, DownlinkRouter } from '../lorawan-ns/radio-gateway.js';
 import { DeviceRegistry } from '../lorawan-ns/registry.js';
 import { parseRegistry } from '../lorawan-ns/registry-file.js';
 import { mulberry32 } from '../models/prng.js';
@@ -210,6 +211,8 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
   // Frames heard per minute (by any station; one frame heard by two stations counts once).
   const uplinkMinutes = new Map<number, number>();
   const heard = new Set<string>();
+  // Each downlink through the station that heard the device best, as a real network server picks.
+  const router = new DownlinkRouter(clock);
   const attachments = stations.map((s) => {
     const station = channel.addGateway(baseStationOptions(region, s.id, s.subBand, options.demodulators ?? SX1302_DEMODULATORS));
     // Set before the server attaches, which chains it: every reception is counted, whatever the server makes of it.
@@ -220,7 +223,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       const minute = Math.floor(u.startMs / MINUTE);
       uplinkMinutes.set(minute, (uplinkMinutes.get(minute) ?? 0) + 1);
     };
-    return { station, attachment: attachToRadioGateway(ns, station) };
+    return { station, attachment: attachToRadioGateway(ns, station, router) };
   });
 
   // What the network decoded, and when (clock ms): readings by key, alerts for the latency figures.
@@ -251,10 +254,12 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
           decodedTotal++;
         }
       }
-    } else if (decoded.type === 'alert') {
-      const a = decoded.alert;
-      const key = alertKey(dev, a);
-      if (!decodedAlertAt.has(key)) decodedAlertAt.set(key, clock.now());
+    } else {
+      // An alert, or an alert group: each alert counts from when its frame was decoded.
+      for (const a of alertsIn(decoded)) {
+        const key = alertKey(dev, a);
+        if (!decodedAlertAt.has(key)) decodedAlertAt.set(key, clock.now());
+      }
     }
   });
   const raisedAt = new Map<string, number>();

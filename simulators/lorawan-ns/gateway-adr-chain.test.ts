@@ -23,7 +23,7 @@ import test from 'ava';
 import { FRAME_OVERHEAD_BYTES } from '../../drivers/lorawan/airtime.js';
 import type { MacEvent } from '../../drivers/lorawan/mac/index.js';
 import { MINUTE } from '../../drivers/gateway/test-support.js';
-import type { DecodedUplink } from '../../sdk/codec/decode-uplink.js';
+import { alertsIn, type DecodedUplink } from '../../sdk/codec/decode-uplink.js';
 import { gatewayOverNetworkServer } from './gateway-bench.js';
 
 const HOUR = 60 * MINUTE;
@@ -133,7 +133,7 @@ test('CN470 chain: every frame fits its DR, ADR raises the DR and the gateway ba
   const readings = heard.flatMap((h) => (h.decoded.type === 'batch' && !h.duplicate ? h.decoded.readings : []));
   t.is(readings.length, stats.samples - stats.queuedSamples, 'every sample taken reached the network');
   t.is(new Set(readings.map((r) => `${r.device}.${r.point}@${r.t}`)).size, readings.length, 'and none twice');
-  const alerts = heard.flatMap((h) => (h.decoded.type === 'alert' ? [`${h.decoded.alert.rule} ${h.decoded.alert.level} ${h.decoded.alert.state} @${h.decoded.alert.t}`] : []));
+  const alerts = heard.flatMap((h) => alertsIn(h.decoded).map((a) => `${a.rule} ${a.level} ${a.state} @${a.t}`));
   t.is(alerts.length, stats.alerts, 'every alert event reached the network');
   t.is(new Set(alerts).size, alerts.length, 'each once');
   t.is(mac.counters.confirmedFailed, 0, 'every confirmed frame was acknowledged');

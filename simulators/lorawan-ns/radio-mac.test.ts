@@ -15,7 +15,7 @@ import { VirtualClock } from '../../drivers/ports/virtual-clock.js';
 import { SimulatedLoraChannel } from '../radio/index.js';
 import type { NsEvent } from './events.js';
 import { LoraNetworkServer } from './network-server.js';
-import { attachToRadioGateway } from './radio-gateway.js';
+import { attachToRadioGateway, DownlinkRouter } from './radio-gateway.js';
 import { DeviceRegistry } from './registry.js';
 import { parseRegistry } from './registry-file.js';
 import { examplePayloads, exampleTable, OTAA, registryJson } from './test-support.js';
@@ -97,4 +97,39 @@ test('CN470 with an 8-channel base station: the join accept CFList and ADR LinkA
     attachment.detach();
     mac.close();
   }
+});
+
+test('two base stations hear the device: every downlink goes through the one that heard it best, not the first to report', async (t) => {
+  const clock = new VirtualClock({ unixEpochMs: Date.UTC(2026, 6, 15, 8) });
+  const channel = new SimulatedLoraChannel(clock, { seed: 3 });
+  // bs-far is added first, so it reports every uplink first; the device is 30 dB closer to bs-near.
+  const far = channel.addGateway({ id: 'bs-far' });
+  const near = channel.addGateway({ id: 'bs-near' });
+  const table = exampleTable();
+  const parsed = parseRegistry(registryJson(table), { defaultApplication: 'city' });
+  const ns = new LoraNetworkServer({ registry: new DeviceRegistry(parsed.devices), network: parsed.network, clock });
+  const router = new DownlinkRouter(clock);
+  const attachments = [attachToRadioGateway(ns, far, router), attachToRadioGateway(ns, near, router)];
+  t.teardown(() => attachments.forEach((a) => a.detach()));
+  const sentBy: string[] = [];
+  ns.onEvent((event) => {
+    if (event.type === 'txack' && event.window !== undefined) sentBy.push(event.gatewayId);
+  });
+  const mac = new LoraWanMac({
+    region: createRegion('EU868'),
+    radio: channel.createDeviceRadio({ id: 'underpass-gw', pathLossDb: (station) => (station === 'bs-near' ? 100 : 130) }),
+    clock,
+    cipher: new PortableAes128(),
+    store: new MemoryKeyValueStore(),
+    credentials: { activation: 'otaa', devEui: fromHex(OTAA.devEui), joinEui: fromHex(OTAA.joinEui), appKey: fromHex(OTAA.appKey) },
+    adr: false,
+  });
+  t.teardown(() => mac.close());
+  const uplink = new LoraWanUplink(mac);
+  await clock.run(mac.join());
+  await clock.run(uplink.send({ port: 11, payload: examplePayloads(table).alert, priority: 'alert' }));
+  t.is(mac.counters.confirmedFailed, 0, 'the alert was acknowledged');
+  t.deepEqual(sentBy, ['bs-near', 'bs-near'], 'the join accept and the ACK went through the station with the better SNR');
+  t.is(far.stats.downlinks, 0);
+  t.is(near.stats.downlinks, 2);
 });

@@ -10,10 +10,11 @@
  * on gateway internals. Runtime-neutral (runs in XS).
  */
 import { AxonError } from '../../drivers/errors.js';
+import type { DecodedAlert } from '../../drivers/batch/alert.js';
 import type { ChannelTable } from '../../drivers/batch/channels.js';
 import type { Clock } from '../../drivers/ports/clock.js';
 import type { UplinkMessage, UplinkPort } from '../../drivers/ports/uplink.js';
-import { decodeUplink, type DecodedUplink } from '../../sdk/codec/decode-uplink.js';
+import { alertsIn, decodeUplink, type DecodedUplink } from '../../sdk/codec/decode-uplink.js';
 import { mulberry32 } from '../models/prng.js';
 
 export interface MemoryUplinkOptions {
@@ -141,6 +142,15 @@ export class MemoryUplink implements UplinkPort {
     const out: Array<Extract<DecodedUplink, { type: T }> & { atMs: number }> = [];
     for (const message of this.received) {
       if (message.decoded?.type === type) out.push({ ...(message.decoded as Extract<DecodedUplink, { type: T }>), atMs: message.atMs });
+    }
+    return out;
+  }
+
+  /** Every alert received, alone or in a group (docs/batch-format.md §6.1), in arrival order, with its message's arrival time. */
+  alerts(): Array<DecodedAlert & { atMs: number }> {
+    const out: Array<DecodedAlert & { atMs: number }> = [];
+    for (const message of this.received) {
+      if (message.decoded !== undefined) for (const alert of alertsIn(message.decoded)) out.push({ ...alert, atMs: message.atMs });
     }
     return out;
   }

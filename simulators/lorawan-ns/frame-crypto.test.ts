@@ -12,6 +12,7 @@ import { FrameCrypto } from './frame-crypto.js';
 import { LoraNetworkServer } from './network-server.js';
 import { DeviceRegistry } from './registry.js';
 import { parseRegistry } from './registry-file.js';
+import type { ReceivedFrame } from './types.js';
 import { ABP_DEVADDR, ABP_KEYS, cipher, dataUp, exampleTable, registryJson } from './test-support.js';
 
 /** A cipher that is right except on one block in `every`: an implementation bug lora-packet must catch. */
@@ -54,7 +55,7 @@ test('the network server drops copies from other base stations before any MIC ch
   const parsed = parseRegistry(registryJson(exampleTable()), { defaultApplication: 'city' });
   const ns = new LoraNetworkServer({ registry: new DeviceRegistry(parsed.devices), network: parsed.network, clock: new VirtualClock() });
   const phy = dataUp(ABP_KEYS, ABP_DEVADDR, 65_531, Uint8Array.of(0x13)); // the ABP device has sent up to 65,530
-  const rx = (gatewayId: string) => ({ phyPayload: phy, rx: { gatewayId, tmst: 0, frequency: 868_300_000, sf: 12, bw: 125, codeRate: '4/5', rssi: -100, snr: 10 } });
+  const rx = (gatewayId: string): ReceivedFrame => ({ phyPayload: phy, rx: { gatewayId, tmst: 0, frequency: 868_300_000, sf: 12, bw: 125, codeRate: '4/5', rssi: -100, snr: 10 } });
   ns.handleFrame(rx('gw-1'));
   const afterFirst = ns.crossChecks.operations;
   t.true(afterFirst >= 2, 'the first copy is verified and decrypted');

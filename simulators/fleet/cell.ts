@@ -1,0 +1,320 @@
+/**
+ * One cell of a district in virtual time: its base stations, its Axon
+ * gateways (each the real core on its own simulated site) and its direct
+ * end devices, one simulated LoRa channel and one network server, on the
+ * cell's own VirtualClock. Cells share nothing, so a cell gives the same part
+ * whichever process runs it and whatever ran before it.
+ *
+ * Statistics are streamed, so memory follows the devices, not the readings:
+ * a reading is remembered only while it is in flight (taken, not yet decoded),
+ * an alert only until it is decoded, latencies go into a histogram, and the
+ * per-minute uplink counts are one number a minute.
+ */
+import { fromHex } from '../../drivers/bytes.js';
+import { BatchEncoder } from '../../drivers/batch/encoder.js';
+import { findChannel, type ChannelTable } from '../../drivers/batch/channels.js';
+import type { DeviceManifest } from '../../drivers/devices/manifest.js';
+import type { AlertEvent } from '../../drivers/gateway/events.js';
+import { Gateway } from '../../drivers/gateway/gateway.js';
+import type { SiteFile } from '../../drivers/gateway/site.js';
+import { LoraWanMac, LoraWanUplink } from '../../drivers/lorawan/mac/index.js';
+import type { Region, RegionName } from '../../drivers/lorawan/regions/types.js';
+import { MemoryKeyValueStore } from '../../drivers/ports/storage.js';
+import { VirtualClock } from '../../drivers/ports/virtual-clock.js';
+import { MemoryFileSystem } from '../../drivers/store/memory-file-system.js';
+import { NodeBlockCipher } from '../../firmware/rpi/ports/node-cipher.js';
+import type { NsEvent } from '../lorawan-ns/events.js';
+import { LoraNetworkServer } from '../lorawan-ns/network-server.js';
+import { attachToRadioGateway } from '../lorawan-ns/radio-gateway.js';
+import { parseRegistry } from '../lorawan-ns/registry-file.js';
+import { DeviceRegistry } from '../lorawan-ns/registry.js';
+import { mulberry32 } from '../models/prng.js';
+import { SimulatedLoraChannel } from '../radio/index.js';
+import { simulateSite } from '../site-sim.js';
+import type { CellPlan } from './district.js';
+import { END_DEVICE_KINDS, endDeviceTable, SimulatedEndDevice } from './end-device.js';
+import { LatencyHistogram } from './latency-histogram.js';
+import type { CellCounts, CellPart, GatewayRow } from './report.js';
+
+const MINUTE = 60_000;
+const JOIN_EUI = '70b3d57ed0000000';
+/** One data frame in this many is also checked by lora-packet at the network server; a disagreement fails the run. */
+const CROSS_CHECK_EVERY = 1000;
+
+export interface CellRunOptions {
+  region: Region;
+  regionName: RegionName;
+  site: SiteFile;
+  manifests: ReadonlyMap<string, DeviceManifest>;
+  /** The gateways' channel table (what the network decodes their frames with). */
+  table: ChannelTable;
+  hours: number;
+  drainMinutes: number;
+  flushMinutes?: number;
+  seed: number;
+  progressEveryMinutes: number;
+  onProgress?: (progress: CellProgress) => void;
+  onNetworkEvent?: (event: NsEvent, atMs: number) => void;
+}
+
+export interface CellProgress {
+  cell: number;
+  minute: number;
+  totalMinutes: number;
+  joined: number;
+  decodedReadings: number;
+  alertsDecoded: number;
+}
+
+/** An alert event as both ends know it: the uplink carries its time in whole seconds. */
+function alertKey(devEui: string, a: { rule: string; level: string; state: string; t: number }): string {
+  return `${devEui}/${a.rule}/${a.level}/${a.state}@${Math.floor(a.t / 1000)}`;
+}
+
+/**
+ * Readings of one device in flight: taken and not yet decoded, each as one
+ * number (time in 10 s steps × 4096 + channel). A decode that finds its
+ * reading here counts it; one that does not is a repeat. Memory is what is in
+ * flight, not what was ever sent.
+ */
+interface DeviceLedger {
+  inFlight: Set<number>;
+  decoded: number;
+  repeated: number;
+}
+
+const readingKey = (tMs: number, stepMs: number, channel: number) => Math.floor(tMs / stepMs) * 4096 + channel;
+
+export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPart> {
+  const clock = new VirtualClock({ unixEpochMs: Date.UTC(2026, 6, 15, 0) });
+  const channel = new SimulatedLoraChannel(clock, { seed: plan.channelSeed, keepLog: false });
+  const uplinkConfig = o.site.uplink.kind === 'lorawan' ? o.site.uplink : undefined;
+  const totalMinutes = o.hours * 60 + o.drainMinutes;
+  // The gateways' encoders quantise time to their step; the ledger keys readings the same way.
+  const stepMs = new BatchEncoder(o.table).stepS * 1000;
+
+  const kindTables = END_DEVICE_KINDS.map(endDeviceTable);
+  const applications: Record<string, { channels: ChannelTable }> = { city: { channels: o.table } };
+  END_DEVICE_KINDS.forEach((k, i) => (applications[k.id] = { channels: kindTables[i] }));
+  const registry = parseRegistry({
+    region: o.regionName,
+    netId: '000013',
+    applications,
+    devices: [
+      ...plan.gateways.map((m) => ({ name: `axon-${m.index + 1}`, application: 'city', devEui: m.devEui, joinEui: JOIN_EUI, appKey: m.appKey })),
+      ...plan.endDevices.map((m) => ({ name: `${END_DEVICE_KINDS[m.kind].id}-${m.index + 1}`, application: END_DEVICE_KINDS[m.kind].id, devEui: m.devEui, joinEui: JOIN_EUI, appKey: m.appKey })),
+    ],
+  }, { defaultApplication: 'city' });
+  // Our core verifies and decrypts every frame; lora-packet checks 1 in 1,000 (and every join) independently.
+  const ns = new LoraNetworkServer({ registry: new DeviceRegistry(registry.devices), network: registry.network, clock, adr: true, crossCheckEvery: CROSS_CHECK_EVERY });
+
+  // Frames heard per minute (by any station; one frame heard by several stations counts once). All stations
+  // hear a transmission at its end, in one go: only the receptions of the current instant are remembered.
+  const uplinksPerMinute: number[] = [];
+  let heardAt = -1;
+  const heardNow = new Set<string>();
+  const attachments = plan.stations.map((s) => {
+    const station = channel.addGateway({ id: s.id });
+    // Set before the server attaches, which chains it: every reception is counted, whatever the server makes of it.
+    station.onUplink = (u) => {
+      if (clock.now() !== heardAt) {
+        heardAt = clock.now();
+        heardNow.clear();
+      }
+      const key = `${u.deviceId}@${u.startMs}`;
+      if (heardNow.has(key)) return;
+      heardNow.add(key);
+      const minute = Math.floor(u.startMs / MINUTE);
+      uplinksPerMinute[minute] = (uplinksPerMinute[minute] ?? 0) + 1;
+    };
+    return attachToRadioGateway(ns, station);
+  });
+
+  const ledgers = new Map<string, DeviceLedger>();
+  const ledgerOf = (devEui: string) => {
+    let ledger = ledgers.get(devEui);
+    if (ledger === undefined) ledgers.set(devEui, (ledger = { inFlight: new Set(), decoded: 0, repeated: 0 }));
+    return ledger;
+  };
+  let decodedTotal = 0;
+  let alertsRaised = 0;
+  let alertsDecoded = 0;
+  const latency = new LatencyHistogram();
+  /** Alerts raised and not yet decoded: key → clock ms raised. */
+  const alertsInFlight = new Map<string, number>();
+  const onAlertRaised = (devEui: string, a: AlertEvent) => {
+    const key = alertKey(devEui, a);
+    if (a.state === 'raised' && !alertsInFlight.has(key)) alertsRaised++;
+    alertsInFlight.set(key, clock.now());
+  };
+  ns.onEvent((event) => {
+    o.onNetworkEvent?.(event, clock.now());
+    if (event.type !== 'up' || event.decoded === undefined) return;
+    const dev = event.device.devEuiHex;
+    const decoded = event.decoded;
+    if (decoded.type === 'batch') {
+      const ledger = ledgerOf(dev);
+      for (const r of decoded.readings) {
+        if (ledger.inFlight.delete(readingKey(r.t, stepMs, r.channel))) {
+          ledger.decoded++;
+          decodedTotal++;
+        } else ledger.repeated++;
+      }
+    } else if (decoded.type === 'alert') {
+      const key = alertKey(dev, decoded.alert);
+      const raisedAt = alertsInFlight.get(key);
+      if (raisedAt === undefined) return; // a repeat of one already decoded
+      alertsInFlight.delete(key);
+      alertsDecoded++;
+      latency.record(clock.now() - raisedAt);
+    }
+  });
+
+  const cipher = new NodeBlockCipher();
+  const macFor = (m: { index: number; devEui: string; appKey: string; lossDb: Record<string, number> }, name: string, seed: number, adr: boolean, dataRate: number | undefined) =>
+    new LoraWanMac({
+      region: o.region,
+      radio: channel.createDeviceRadio({ id: name, pathLossDb: (bs) => m.lossDb[bs] ?? Infinity }),
+      clock,
+      cipher,
+      store: new MemoryKeyValueStore(),
+      credentials: { activation: 'otaa', devEui: fromHex(m.devEui), joinEui: fromHex(JOIN_EUI), appKey: fromHex(m.appKey) },
+      adr,
+      ...(dataRate === undefined ? {} : { dataRate }),
+      seed,
+    });
+
+  const fleet = plan.gateways.map((m) => {
+    const mac = macFor(m, `axon-${m.index + 1}`, o.seed * 100_003 + m.index, uplinkConfig?.adr ?? true, uplinkConfig?.dataRate);
+    const sim = simulateSite(o.site, o.manifests, clock, { seed: o.seed * 1_000_003 + m.index * 7919, keepWireEvents: 0 });
+    const ledger = ledgerOf(m.devEui);
+    const gateway = new Gateway({
+      site: o.site,
+      manifests: o.manifests,
+      clock,
+      openPort: (bus) => sim.openPort(bus),
+      files: new MemoryFileSystem(),
+      meta: new MemoryKeyValueStore(),
+      uplink: new LoraWanUplink(mac),
+      ...(o.flushMinutes === undefined ? {} : { flushEveryMs: o.flushMinutes * MINUTE }),
+      onEvent: (event) => {
+        if (event.kind === 'alert') onAlertRaised(m.devEui, event.alert);
+        else if (event.kind === 'poll') {
+          // The readings the gateway queued for batches, as the network will decode them.
+          const poll = event.poll;
+          for (const point of Object.keys(poll.readings)) {
+            if (!poll.readings[point].ok) continue;
+            const ch = findChannel(o.table, poll.device, point);
+            if (ch !== undefined) ledger.inFlight.add(readingKey(poll.t, stepMs, ch.index));
+          }
+        }
+      },
+    });
+    clock.schedule(m.startAtMs, () => gateway.start());
+    return { m, mac, gateway, sim, ledger };
+  });
+
+  const endDevices = plan.endDevices.map((m) => {
+    const kind = END_DEVICE_KINDS[m.kind];
+    const table = kindTables[m.kind];
+    const ledger = ledgerOf(m.devEui);
+    const mac = macFor(m, `${kind.id}-${m.index + 1}`, o.seed * 100_019 + m.index, true, undefined);
+    const device = new SimulatedEndDevice({
+      kind,
+      table,
+      mac,
+      clock,
+      random: mulberry32(o.seed * 2_000_003 + m.index * 7927),
+      onAlert: (alert) => onAlertRaised(m.devEui, alert),
+      onReadings: (t, channels) => {
+        for (const ch of channels) ledger.inFlight.add(readingKey(t, stepMs, ch));
+      },
+    });
+    clock.schedule(m.startAtMs, () => device.start());
+    return device;
+  });
+
+  const progress = () => ({
+    cell: plan.index,
+    totalMinutes,
+    joined: fleet.filter((g) => g.mac.joined).length + endDevices.filter((d) => d.mac.joined).length,
+    decodedReadings: decodedTotal,
+    alertsDecoded,
+  });
+  const every = o.progressEveryMinutes * MINUTE;
+  for (let ms = every; ms < o.hours * 60 * MINUTE; ms += every) {
+    await clock.advanceTo(ms);
+    o.onProgress?.({ minute: ms / MINUTE, ...progress() });
+  }
+  await clock.advanceTo(o.hours * 60 * MINUTE);
+  // The end of operation: frame what is queued, then let the logs drain while polling goes on.
+  for (const g of fleet) g.gateway.flush();
+  await clock.advanceTo(totalMinutes * MINUTE);
+  o.onProgress?.({ minute: totalMinutes, ...progress() });
+
+  const counts: CellCounts = {
+    gateways: plan.gateways.length,
+    endDevices: plan.endDevices.length,
+    baseStations: plan.stations.length,
+    sensors: plan.gateways.length * o.site.buses.reduce((n, b) => n + b.devices.length, 0) + plan.endDevices.length,
+    joined: progress().joined,
+    samples: 0, readingsDecoded: decodedTotal, readingsDuplicated: 0,
+    queuedSamples: 0, pendingFrames: 0, pendingAlerts: 0, droppedReadings: 0,
+    alertEvents: 0, alertsRaised, alertsDecoded, endDeviceReports: 0, endDeviceSendFailures: 0,
+    airUplinks: channel.stats.uplinks, airDownlinks: channel.stats.downlinks, receptions: { ...channel.stats.receptions },
+    macUplinks: 0, macRetransmissions: 0, macConfirmedFailed: 0, macJoinRequests: 0, dataRates: {},
+    nsUplinksAccepted: ns.stats.uplinksAccepted, nsDuplicates: ns.stats.duplicates, nsRetransmissions: ns.stats.retransmissions,
+    nsRejected: { ...ns.stats.rejected }, cryptoOperations: ns.crossChecks.operations, crossChecked: ns.crossChecks.crossChecked,
+  };
+  for (const ledger of ledgers.values()) counts.readingsDuplicated += ledger.repeated;
+  const countMac = (mac: LoraWanMac) => {
+    const c = mac.counters;
+    counts.macUplinks += c.uplinks;
+    counts.macRetransmissions += c.retransmissions;
+    counts.macConfirmedFailed += c.confirmedFailed;
+    counts.macJoinRequests += c.joinRequests;
+    const dr = `DR${mac.dataRate}`;
+    counts.dataRates[dr] = (counts.dataRates[dr] ?? 0) + 1;
+  };
+  const perGateway: GatewayRow[] = fleet.map((g) => {
+    const s = g.gateway.stats();
+    counts.samples += s.samples;
+    counts.queuedSamples += s.queuedSamples;
+    counts.pendingFrames += s.store.pendingReadings;
+    counts.pendingAlerts += s.store.pendingAlerts;
+    counts.droppedReadings += s.store.droppedReadings;
+    counts.alertEvents += s.alerts;
+    countMac(g.mac);
+    return {
+      devEui: g.m.devEui,
+      pathLossDb: Math.round(Math.min(...Object.values(g.m.lossDb)) * 10) / 10,
+      dataRate: g.mac.dataRate,
+      samples: s.samples,
+      queuedSamples: s.queuedSamples,
+      readingsDecoded: g.ledger.decoded,
+      alertEvents: s.alerts,
+      frames: g.mac.counters.uplinks,
+      retransmissions: g.mac.counters.retransmissions,
+      confirmedFailed: g.mac.counters.confirmedFailed,
+    };
+  });
+  for (const d of endDevices) {
+    counts.samples += d.counters.samples;
+    counts.alertEvents += d.counters.alerts;
+    counts.endDeviceReports += d.counters.reports;
+    counts.endDeviceSendFailures += d.counters.sendFailures;
+    countMac(d.mac);
+  }
+
+  // Every figure is taken now: closing a gateway frames and sends what it still holds, which the samples above do not count.
+  for (const d of endDevices) d.close();
+  for (const g of fleet) {
+    await clock.run(g.gateway.close());
+    g.sim.close();
+    g.mac.close();
+  }
+  for (const a of attachments) a.detach();
+  // Minutes with no frame are 0, so parts merge minute by minute.
+  const perMinute = Array.from({ length: totalMinutes }, (_, m) => uplinksPerMinute[m] ?? 0);
+  return { cell: plan.index, counts, latency: latency.toJSON(), uplinksPerMinute: perMinute, perGateway };
+}

@@ -44,7 +44,7 @@ export interface FleetOptions {
   mix?: { gateways: number; endDevices: number };
   /** LoRaWAN base stations in the district (default one per cell). */
   baseStations?: number;
-  /** Independent radio cells (default 1; with `sensors`, one per 10,000 sensors). */
+  /** Independent radio cells (default 1; with `sensors`, one per 2,000 sensors). */
   cells?: number;
   /** Simulated hours of operation (default 6), followed by a drain (below). */
   hours?: number;
@@ -55,7 +55,7 @@ export interface FleetOptions {
   /** Every gateway runs this site (each with its own device seeds). */
   site: SiteFile;
   manifests: ReadonlyMap<string, DeviceManifest>;
-  /** Side of the square district, km (default 3, or 1 km² per 10,000 sensors' cell with `sensors`). */
+  /** Side of the square district, km (default 3, or 1 km² per cell with `sensors`). */
   areaKm?: number;
   /** Batch flush period, minutes (default the gateway's, 5). */
   flushMinutes?: number;
@@ -82,8 +82,12 @@ export interface FleetProgress {
   done: number;
 }
 
-/** Sensors per cell when the district is given by its sensor count. */
-export const SENSORS_PER_CELL = 10_000;
+/**
+ * Sensors per cell when the district is given by its sensor count: a square
+ * kilometre of dense city, one base station, as urban LoRaWAN networks are
+ * planned (a few thousand devices per base station).
+ */
+export const SENSORS_PER_CELL = 2_000;
 /** Default share of sensors on Axon gateways (the rest are end devices). */
 export const DEFAULT_GATEWAY_SHARE = 0.2;
 

@@ -31,7 +31,7 @@ test('more keys than the table holds, then the first ones again', (t) => {
   const cipher = new NodeBlockCipher();
   const keyOf = (i: number) => Uint8Array.from({ length: 16 }, (_, j) => (i >> (8 * (j % 2))) & 0xff ^ j);
   const block = Uint8Array.from({ length: 16 }, (_, j) => j * 7);
-  for (let i = 0; i < 5000; i++) t.deepEqual(cipher.encryptBlock(keyOf(i), block), fresh(keyOf(i), block));
+  for (let i = 0; i < 33_000; i++) t.deepEqual(cipher.encryptBlock(keyOf(i), block), fresh(keyOf(i), block));
   for (let i = 0; i < 10; i++) t.deepEqual(cipher.encryptBlock(keyOf(i), block), fresh(keyOf(i), block));
 });
 

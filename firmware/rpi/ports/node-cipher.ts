@@ -10,8 +10,8 @@ import { createCipheriv, type Cipher } from 'node:crypto';
 import type { BlockCipher } from '../../../drivers/ports/block-cipher.js';
 import { AxonError } from '../../../drivers/errors.js';
 
-/** Keys remembered per instance; past it the table starts again (a sweep costs one cipher per key). */
-const MAX_KEYS = 4096;
+/** Keys remembered per instance (a fleet cell's network server holds three per device); past it the table starts again. */
+const MAX_KEYS = 32_768;
 
 export class NodeBlockCipher implements BlockCipher {
   readonly #byKey = new Map<string, Cipher>();

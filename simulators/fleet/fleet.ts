@@ -68,14 +68,8 @@ export interface FleetOptions {
   onNetworkEvent?: (event: NsEvent, atMs: number) => void;
 }
 
-export interface FleetProgress {
-  /** The cell that reported, and where it is. */
-  cell: number;
-  minute: number;
-  totalMinutes: number;
-  joined: number;
-  decodedReadings: number;
-  alertsDecoded: number;
+/** A cell's progress (the cell that reported, and where it is), with the run's. */
+export interface FleetProgress extends CellProgress {
   /** Of the whole run: cells, cells finished, and the simulated share done (0–1). */
   cells: number;
   cellsDone: number;

@@ -61,6 +61,10 @@ export async function runCellsInWorkers(options: FleetOptions, cells: readonly n
           } else reject(new Error(`fleet cell ${reply.cell} failed in a worker: ${reply.message}`));
         });
         worker.on('error', reject);
+        // A worker that dies without a word (out of memory, killed) must not leave the run waiting.
+        worker.on('exit', (code) => {
+          if (code !== 0) reject(new Error(`a fleet worker thread exited with code ${code} before its cells were done`));
+        });
       }
     });
   } finally {

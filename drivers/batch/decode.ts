@@ -9,7 +9,8 @@ import { decodeBatchFrame, type FrameContent } from './batch-frame.js';
 import { fromFixed, type ChannelTable } from './channels.js';
 import { BatchError } from './errors.js';
 import { readHeader } from './format.js';
-import { decodeStatus, type StatusReport } from './status.js';
+import { decodeSequenced } from './sequenced.js';
+import { decodeStatus, type DecodedStatus } from './status.js';
 
 export interface DecodedReading {
   channel: number;
@@ -22,9 +23,10 @@ export interface DecodedReading {
 }
 
 export type DecodedMessage =
-  | { type: 'batch'; readings: DecodedReading[] }
+  /** seq and ackRequested: a sequenced frame (type 4, docs/app-ack.md), which the platform acknowledges. */
+  | { type: 'batch'; readings: DecodedReading[]; seq?: number; ackRequested?: boolean }
   | { type: 'alert'; alert: DecodedAlert }
-  | { type: 'status'; status: Required<StatusReport> };
+  | { type: 'status'; status: DecodedStatus };
 
 export interface DecodeOptions {
   /** Report problems that spoil only some readings here and skip those readings, instead of throwing. */
@@ -35,6 +37,10 @@ export function decodeMessage(bytes: Uint8Array, table: ChannelTable, options: D
   const type = readHeader(bytes);
   if (type === 'alert') return { type, alert: decodeAlert(bytes, table) };
   if (type === 'status') return { type, status: decodeStatus(bytes) };
+  if (type === 'sequenced') {
+    const { seq, ackRequested, inner } = decodeSequenced(bytes);
+    return { type: 'batch', readings: readingsOf(decodeBatchFrame(inner), table, options), seq, ackRequested };
+  }
   return { type, readings: readingsOf(decodeBatchFrame(bytes), table, options) };
 }
 

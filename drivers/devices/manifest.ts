@@ -99,6 +99,12 @@ export interface DeviceManifest {
   /** Modbus unit id (1–247) or meter address used when a site file does not give one. */
   defaultAddress: number | string;
   pollPeriodS: number;
+  /**
+   * The poll periods a downlink may set for this device, seconds, inside the
+   * gateway's own 1–86 400 (a smoke detector that must not be polled less
+   * than once a minute says max 60). Absent: 1–86 400.
+   */
+  downlinkPollPeriodS?: { min?: number; max?: number };
   /** Alarm-class devices are polled first and their alarms bypass batching. */
   alarmClass?: boolean;
   /** Response timeout for this device, ms (default 1000). */

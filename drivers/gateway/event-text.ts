@@ -22,6 +22,8 @@ export function describeEvent(event: GatewayEvent): string | undefined {
       return `uplink failed: ${event.error.message}`;
     case 'downlink':
       return `downlink ${event.downlink.kind}`;
+    case 'notice':
+      return event.message;
     case 'error':
       return `error: ${event.error.message}`;
   }

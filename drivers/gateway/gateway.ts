@@ -11,8 +11,8 @@
  * cut to the payload the uplink allows at that moment (re-read each flush: it
  * changes with ADR). The channel table is persisted so channel and rule
  * numbers stay the same across restarts, and so are poll periods set by
- * downlink (re-applied before the first poll); alarm state and the log
- * persist themselves.
+ * downlink (downlink-control.ts: re-applied before the first poll unless the
+ * site file changed); alarm state and the log persist themselves.
  */
 import { AxonError } from '../errors.js';
 import { decodeBatchFrame } from '../batch/batch-frame.js';
@@ -36,13 +36,14 @@ import type { PollResult, PortScheduler } from '../scheduler/port-scheduler.js';
 import type { ManifestLookup } from '../scheduler/site-device.js';
 import { schedulersForSite, type SiteSchedulerOptions } from '../scheduler/site-schedulers.js';
 import { StoreAndForward } from '../store/store.js';
-import { decodeDownlink, type Downlink } from './downlink.js';
+import type { Downlink } from './downlink.js';
+import { DownlinkControl } from './downlink-control.js';
 import type { AlertEvent } from './events.js';
 import { saveBlob } from './kv-blob.js';
-import { encodePollOverrides, loadPollOverrides, POLL_OVERRIDES_KEY, savePollOverrides } from './poll-overrides.js';
 import { CHANNEL_TABLE_KEY, loadChannelTable, siteChannelTable } from './site-channels.js';
 import type { BusConfig, SiteFile } from './site.js';
 import { UplinkSender, type SentKind, type UplinkState } from './uplink-sender.js';
+import { AppAckWindow, type AppAckOptions } from './app-ack-window.js';
 
 /** Defaults (docs/gateway.md, "Timing"). */
 export const GATEWAY_DEFAULTS = {
@@ -79,9 +80,13 @@ export interface GatewayOptions {
   /** Uplink retry back-off: first delay and cap, ms (defaults 1 s and 60 s). */
   retryFirstMs?: number;
   retryMaxMs?: number;
+  /** Application acknowledgement tuning, for uplinks whose delivery is 'application' (docs/app-ack.md). */
+  appAck?: AppAckOptions;
   /** Scheduler tuning for hosts with coarse serial timing (Node on ptys). */
   minQuietMs?: number;
   modbus?: SiteSchedulerOptions['modbus'];
+  /** Downlink rate limit: at most one status answer and one save of poll periods per window, ms (default 30 s). */
+  downlinkWindowMs?: number;
   /** Everything that happens, for a live view or a log. */
   onEvent?: (event: GatewayEvent) => void;
 }
@@ -92,6 +97,8 @@ export type GatewayEvent =
   | { kind: 'sent'; what: SentKind; bytes: number }
   | { kind: 'uplink-failed'; error: Error }
   | { kind: 'downlink'; downlink: Downlink }
+  /** Worth a log line, not an error (a poll period set by downlink dropped at start). */
+  | { kind: 'notice'; code: string; message: string }
   | { kind: 'error'; error: Error };
 
 export interface GatewayStats {
@@ -107,10 +114,12 @@ export interface GatewayStats {
   statusSent: number;
   bytesSent: number;
   sendFailures: number;
+  /** Downlinks refused (malformed, unknown target, out of bounds) since start. */
+  refusedDownlinks: number;
   /** Samples waiting for the next flush. */
   queuedSamples: number;
   store: { pendingAlerts: number; pendingReadings: number; droppedReadings: number; usedBytes: number; capacityBytes: number };
-  uplink: { state: UplinkState; retryInMs?: number; lastError?: string };
+  uplink: { state: UplinkState; retryInMs?: number; lastError?: string; /** Under application acks: frames on the air awaiting the platform's data-ack, and frames resent. */ awaitingAck?: number; resent?: number };
   activeAlarms: ActiveAlarm[];
 }
 
@@ -129,11 +138,9 @@ export class Gateway {
   readonly #schedulerOf = new Map<string, PortScheduler>();
   readonly #engine: AlertEngine;
   readonly #sender: UplinkSender;
+  readonly #appAck: AppAckWindow | undefined;
   readonly #counts = { polls: 0, failedPolls: 0, samples: 0, alerts: 0 };
-  /** Poll periods set by downlink and in force, s, by device. */
-  #pollOverrides: Map<string, number>;
-  /** The bytes of the meta record as last read or written (a write is skipped when nothing changed). */
-  #pollOverridesRecord: Uint8Array;
+  readonly #downlinks: DownlinkControl;
   #flushTimer: TimerHandle | undefined;
   #statusTimer: TimerHandle | undefined;
   #running = false;
@@ -146,7 +153,8 @@ export class Gateway {
     this.channelTable = siteChannelTable(options.site, options.manifests, { previous: previous?.table, rules });
     const encoded = encodeCbor(this.channelTable as unknown as CborValue);
     if (previous === undefined || !bytesEqual(previous.bytes, encoded)) saveBlob(options.meta, CHANNEL_TABLE_KEY, encoded);
-    this.#encoder = new BatchEncoder(this.channelTable);
+    // Stamps of a previous run end before this one starts: a restart within one time step must not reissue them.
+    this.#encoder = new BatchEncoder(this.channelTable, { notBeforeMs: options.clock.unixTimeMs() });
     this.#store = StoreAndForward.open({ files: options.files, meta: options.meta, capacityBytes: options.storeCapacityBytes ?? GATEWAY_DEFAULTS.storeCapacityBytes });
     this.#schedulers = schedulersForSite({
       site: options.site,
@@ -159,11 +167,20 @@ export class Gateway {
       modbus: options.modbus,
     });
     for (const scheduler of this.#schedulers) for (const device of scheduler.bus.devices) this.#schedulerOf.set(device.id, scheduler);
-    const saved = loadPollOverrides(options.meta);
-    this.#pollOverrides = saved?.overrides ?? new Map();
-    // No record, or an unreadable one, is as good as an empty one: nothing is written until a downlink sets a period.
-    this.#pollOverridesRecord = saved?.bytes ?? encodePollOverrides(this.#pollOverrides);
-    this.#restorePollOverrides();
+    this.#downlinks = new DownlinkControl({
+      site: options.site,
+      manifests: options.manifests,
+      clock: options.clock,
+      meta: options.meta,
+      table: this.channelTable,
+      windowMs: options.downlinkWindowMs,
+      setPollPeriod: (device, periodS) => this.#setPollPeriod(device, periodS),
+      acknowledge: (rule, level) => this.#engine.acknowledge(rule, this.#clock.unixTimeMs(), level),
+      dataAck: (base, seqs) => this.#sender.acknowledged(base, seqs),
+      requestStatus: () => this.#sender.requestStatus(),
+      emit: (event) => this.#emit(event),
+    });
+    this.#downlinks.restore();
     const outputKinds: Record<string, OutputConfig['kind']> = {};
     for (const output of options.site.outputs ?? []) outputKinds[output.id] = output.kind;
     this.#engine = new AlertEngine({
@@ -177,7 +194,9 @@ export class Gateway {
       onError: (error) => this.#emit({ kind: 'error', error }),
     });
     const uplinkConfig = options.site.uplink;
+    this.#appAck = options.uplink.delivery === 'application' ? new AppAckWindow(this.#store, options.clock, options.appAck) : undefined;
     this.#sender = new UplinkSender({
+      appAck: this.#appAck,
       store: this.#store,
       uplink: options.uplink,
       clock: options.clock,
@@ -189,10 +208,13 @@ export class Gateway {
       recut: (payload, maxBytes) => this.#recut(payload, maxBytes),
       retryFirstMs: options.retryFirstMs,
       retryMaxMs: options.retryMaxMs,
-      onSent: (what, payload) => this.#emit({ kind: 'sent', what, bytes: payload.length }),
+      onSent: (what, payload) => {
+        if (what === 'status') this.#downlinks.onStatusSent(payload);
+        this.#emit({ kind: 'sent', what, bytes: payload.length });
+      },
       onFailure: (error) => this.#emit({ kind: 'uplink-failed', error }),
     });
-    options.uplink.onDownlink = (message) => this.#onDownlink(message.payload);
+    options.uplink.onDownlink = (message) => this.#downlinks.onDownlink(message.payload);
   }
 
   /** Start polling, the flush and status periods, and the sender (which first delivers what a previous run left in the log). */
@@ -213,6 +235,7 @@ export class Gateway {
     if (this.#flushTimer !== undefined) this.#clock.cancel(this.#flushTimer);
     if (this.#statusTimer !== undefined) this.#clock.cancel(this.#statusTimer);
     await Promise.all(this.#schedulers.map((scheduler) => scheduler.stop()));
+    this.#downlinks.stop();
     this.flush();
     await this.#sender.stop();
     this.#store.sync();
@@ -229,7 +252,7 @@ export class Gateway {
 
   /** Frame the queued samples into the log now (the flush period does this by itself). */
   flush(): void {
-    const maxBytes = Math.min(this.#o.uplink.maxPayloadBytes(), this.#store.maxPayloadBytes);
+    const maxBytes = Math.min(this.#o.uplink.maxPayloadBytes() - (this.#appAck?.overheadBytes ?? 0), this.#store.maxPayloadBytes);
     let appended = 0;
     for (const frame of this.#encoder.flush(maxBytes)) {
       this.#store.append('reading', frame);
@@ -248,6 +271,10 @@ export class Gateway {
     if (this.#sender.state === 'backoff' && retryAt !== undefined) uplink.retryInMs = Math.max(0, retryAt - this.#clock.now());
     const lastError = this.#sender.lastError;
     if (lastError !== undefined) uplink.lastError = lastError.message;
+    if (this.#appAck !== undefined) {
+      uplink.awaitingAck = this.#appAck.stats.awaiting;
+      uplink.resent = this.#appAck.stats.resent;
+    }
     const sent = this.#sender.stats;
     return {
       ...this.#counts,
@@ -256,6 +283,7 @@ export class Gateway {
       statusSent: sent.statusSent,
       bytesSent: sent.bytesSent,
       sendFailures: sent.failures,
+      refusedDownlinks: this.#downlinks.refused,
       queuedSamples: this.#encoder.pending,
       store: {
         pendingAlerts: store.pendingAlerts,
@@ -303,72 +331,20 @@ export class Gateway {
     this.#emit({ kind: 'alert', alert });
   }
 
-  #onDownlink(payload: Uint8Array): void {
-    let downlink: Downlink;
-    try {
-      downlink = decodeDownlink(payload, this.channelTable);
-      if (downlink.kind === 'acknowledge') this.#engine.acknowledge(downlink.rule, this.#clock.unixTimeMs(), downlink.level);
-      else this.#schedulerOf.get(downlink.device)?.setPollPeriod(downlink.device, downlink.periodS);
-    } catch (error) {
-      this.#emit({ kind: 'error', error: asError(error) });
-      return;
-    }
-    if (downlink.kind === 'poll-period' && this.#schedulerOf.has(downlink.device)) {
-      const overrides = new Map(this.#pollOverrides);
-      if (downlink.periodS === undefined) overrides.delete(downlink.device);
-      else overrides.set(downlink.device, downlink.periodS);
-      // Obeyed either way; a store that refuses the write is reported, and the period holds until a restart.
-      this.#persistPollOverrides(overrides);
-    }
-    // Answer at once: the status frame tells the platform the gateway is alive
-    // and carries a LoRaWAN ACK of a confirmed downlink now, not at the next batch.
-    this.#sender.requestStatus();
-    this.#emit({ kind: 'downlink', downlink });
-  }
-
-  /**
-   * Apply the overrides a previous run persisted, before the first poll. Those
-   * of devices no longer in the site (or that a scheduler refuses) are dropped
-   * and the record rewritten. An unreadable record reads as none: the site
-   * file's periods apply.
-   */
-  #restorePollOverrides(): void {
-    const kept = new Map<string, number>();
-    for (const [device, periodS] of this.#pollOverrides) {
-      const scheduler = this.#schedulerOf.get(device);
-      if (scheduler === undefined) continue;
-      try {
-        scheduler.setPollPeriod(device, periodS);
-        kept.set(device, periodS);
-      } catch (error) {
-        this.#emit({ kind: 'error', error: asError(error) });
-      }
-    }
-    this.#persistPollOverrides(kept);
-  }
-
-  /** Make `overrides` the ones in force and save them, unless the record already holds them. */
-  #persistPollOverrides(overrides: Map<string, number>): void {
-    this.#pollOverrides = overrides;
-    const bytes = encodePollOverrides(overrides);
-    if (bytesEqual(bytes, this.#pollOverridesRecord)) return;
-    try {
-      savePollOverrides(this.#o.meta, bytes);
-      this.#pollOverridesRecord = bytes;
-    } catch (error) {
-      this.#emit({
-        kind: 'error',
-        error: new AxonError('GATEWAY_PERSIST_FAILED', `poll periods set by downlink could not be saved (${asError(error).message})`, {
-          where: `meta key ${POLL_OVERRIDES_KEY}`,
-          fix: 'check the meta store (NVS, the state directory) has room; the periods apply until the next restart',
-        }),
-      });
-    }
+  /** A poll period set (or cleared) by downlink: the scheduler polls to it, the offline watch measures by it at once. */
+  #setPollPeriod(device: string, periodS: number | undefined): boolean {
+    const scheduler = this.#schedulerOf.get(device);
+    if (scheduler === undefined) return false;
+    scheduler.setPollPeriod(device, periodS);
+    // Undefined while the constructor restores persisted periods: the engine, built next, reads them then.
+    this.#engine?.pollPeriodChanged(device);
+    return true;
   }
 
   #statusMessage(): Uint8Array {
     const store = this.#store.status();
-    return encodeStatus({ t: this.#clock.unixTimeMs(), dropped: store.droppedReadings, queued: store.pendingAlerts + store.pendingReadings });
+    const refused = this.#downlinks.statusRefusal(this.#o.uplink.maxPayloadBytes());
+    return encodeStatus({ t: this.#clock.unixTimeMs(), dropped: store.droppedReadings, queued: store.pendingAlerts + store.pendingReadings, refused });
   }
 
   /** A stored frame larger than the uplink now allows, re-encoded into frames that fit (same readings, same table). */

@@ -1,19 +1,22 @@
 /**
  * Poll periods set by downlink outlast a restart (docs/gateway.md,
- * "Downlinks"): the demo site's hydrant (60 s from its manifest) in virtual
- * time, the gateway rebooted on the same meta store. Assertions are on when
- * polls start, before and after each reboot.
+ * "Downlinks"), unless the device's entry in the site file changed since: the
+ * site file wins. The demo site's hydrants (60 s from their manifest) in
+ * virtual time, the gateway rebooted on the same meta store. Assertions are on
+ * when polls start, before and after each reboot.
  */
 import { test } from '../../test/kit/core-test.js';
 import type { CoreAssertions } from '../../test/kit/assertions.js';
 import { MemoryKeyValueStore, type KeyValueStore } from '../ports/storage.js';
 import { encodeCbor } from '../batch/cbor-codec.js';
 import { encodeDownlink } from './downlink.js';
+import { describeEvent } from './event-text.js';
 import { saveBlob } from './kv-blob.js';
 import { loadPollOverrides, POLL_OVERRIDES_KEY } from './poll-overrides.js';
 import { MINUTE, Pipeline } from './test-support.js';
 
 const HYDRANT = 'hydrant-north';
+const SOUTH = 'hydrant-south';
 
 /** Send a poll-period downlink (periodS 0: back to the site file's period). */
 function setPeriod(p: Pipeline, device: string, periodS: number): void {
@@ -33,6 +36,17 @@ function polledEvery(t: CoreAssertions, p: Pipeline, device: string, periodS: nu
   t.true(starts.length > 0 && starts[0] - fromMs < 1000, `${what}: the first poll of ${device} comes at once`);
   const gaps = starts.slice(1).map((ms, i) => ms - starts[i]);
   t.true(gaps.every((gap) => Math.abs(gap - periodS * 1000) <= 1000), `${what}: ${device} polled every ${periodS} s (gaps ${gaps.map((g) => g / 1000).join(', ')} s)`);
+}
+
+/** Both hydrants, overridden by downlink to 15 s (north) and 20 s (south) a minute in; the clock at 2 min. */
+async function hydrantsAt15And20(): Promise<Pipeline> {
+  const p = new Pipeline({ devices: [HYDRANT, SOUTH] });
+  p.gateway.start();
+  await p.until(1 * MINUTE);
+  setPeriod(p, HYDRANT, 15);
+  setPeriod(p, SOUTH, 20);
+  await p.until(2 * MINUTE);
+  return p;
 }
 
 async function reboot(p: Pipeline): Promise<number> {
@@ -69,14 +83,14 @@ test('a newer downlink replaces the persisted period, and that one outlasts a se
   const second = await reboot(p);
   await p.until(second + 4 * MINUTE);
   polledEvery(t, p, HYDRANT, 30, second, second + 4 * MINUTE, 'after the second reboot');
-  t.deepEqual([...(loadPollOverrides(p.meta)?.overrides ?? [])], [[HYDRANT, 30]], 'one record, the newer period');
+  t.deepEqual([...(loadPollOverrides(p.meta)?.overrides.periods ?? [])], [[HYDRANT, 30]], 'one record, the newer period');
 
   setPeriod(p, HYDRANT, 0);
   await p.until(second + 5 * MINUTE);
   const third = await reboot(p);
   await p.until(third + 4 * MINUTE);
   polledEvery(t, p, HYDRANT, 60, third, third + 4 * MINUTE, 'cleared, then rebooted: the site file\'s period');
-  t.deepEqual([...(loadPollOverrides(p.meta)?.overrides ?? [])], [], 'the record holds no override');
+  t.deepEqual([...(loadPollOverrides(p.meta)?.overrides.periods ?? [])], [], 'the record holds no override');
   await p.close();
   t.deepEqual(p.errors(), []);
 });
@@ -150,14 +164,8 @@ test('a power cut while saving a new period keeps the previous one for the next 
 });
 
 test('overrides of devices no longer in the site are dropped and the record rewritten', async (t) => {
-  const SOUTH = 'hydrant-south';
-  const p = new Pipeline({ devices: [HYDRANT, SOUTH] });
-  p.gateway.start();
-  await p.until(1 * MINUTE);
-  setPeriod(p, HYDRANT, 15);
-  setPeriod(p, SOUTH, 20);
-  await p.until(2 * MINUTE);
-  t.deepEqual([...(loadPollOverrides(p.meta)?.overrides ?? [])], [[HYDRANT, 15], [SOUTH, 20]]);
+  const p = await hydrantsAt15And20();
+  t.deepEqual([...(loadPollOverrides(p.meta)?.overrides.periods ?? [])], [[HYDRANT, 15], [SOUTH, 20]]);
 
   // The site file is edited: hydrant-south is taken out.
   const bus = p.site.buses[0];
@@ -166,7 +174,8 @@ test('overrides of devices no longer in the site are dropped and the record rewr
   bus.devices = bus.devices.filter((d) => d.id !== SOUTH);
   p.site.rules = (p.site.rules ?? []).filter((r) => r.device !== SOUTH);
   const first = await reboot(p);
-  t.deepEqual([...(loadPollOverrides(p.meta)?.overrides ?? [])], [[HYDRANT, 15]], 'the record keeps only devices in the site');
+  t.deepEqual([...(loadPollOverrides(p.meta)?.overrides.periods ?? [])], [[HYDRANT, 15]], 'the record keeps only devices in the site');
+  t.deepEqual(p.events.flatMap((e) => (e.kind === 'notice' ? [e.message] : [])), ['poll period 20 s set by downlink for hydrant-south dropped: the device is no longer in the site file']);
   await p.until(first + 2 * MINUTE);
   polledEvery(t, p, HYDRANT, 15, first, first + 2 * MINUTE, 'the device that stayed');
 
@@ -179,4 +188,44 @@ test('overrides of devices no longer in the site are dropped and the record rewr
   polledEvery(t, p, SOUTH, 60, second, second + 3 * MINUTE, 'hydrant-south, back in the site');
   await p.close();
   t.deepEqual(p.errors(), []);
+});
+
+test('the site file wins: an override whose device entry was edited is dropped at start, and the log says so', async (t) => {
+  const p = await hydrantsAt15And20();
+
+  // The operator edits hydrant-north's entry (its period, 60 → 30 s); hydrant-south's entry is rewritten with its keys in another order only.
+  const bus = p.site.buses[0];
+  bus.devices = bus.devices.map((d) => (d.id === HYDRANT ? { ...d, pollPeriodS: 30 } : d.id === SOUTH ? Object.fromEntries(Object.entries(d).reverse()) as typeof d : d));
+  const rebootAt = await reboot(p);
+  const notices = p.events.filter((e) => e.kind === 'notice' && e.atMs >= rebootAt);
+  t.deepEqual(notices.map((e) => describeEvent(e)), [
+    'poll period 15 s set by downlink for hydrant-north dropped: its entry in the site file changed since (the site file wins); polling at the site file\'s period',
+  ]);
+  t.deepEqual([...(loadPollOverrides(p.meta)?.overrides.periods ?? [])], [[SOUTH, 20]], 'the record keeps the unchanged entry\'s override only');
+  await p.until(rebootAt + 3 * MINUTE);
+  polledEvery(t, p, HYDRANT, 30, rebootAt, rebootAt + 3 * MINUTE, 'the edited device, at the site file\'s new period');
+  polledEvery(t, p, SOUTH, 20, rebootAt, rebootAt + 3 * MINUTE, 'the device whose entry did not change');
+
+  // A second start changes nothing more.
+  const again = await reboot(p);
+  t.deepEqual(p.events.filter((e) => e.kind === 'notice' && e.atMs >= again), []);
+  await p.close();
+  t.deepEqual(p.errors(), []);
+});
+
+test('a record from before fingerprints: in-bounds periods are kept, one outside today\'s bounds (16 777 215 s) is dropped with a notice', async (t) => {
+  const meta = new MemoryKeyValueStore();
+  saveBlob(meta, POLL_OVERRIDES_KEY, encodeCbor({ format: 1, periods: { [HYDRANT]: 16_777_215, [SOUTH]: 20 } }));
+  const p = new Pipeline({ devices: [HYDRANT, SOUTH], gateway: { meta } });
+  p.gateway.start();
+  t.deepEqual(p.events.filter((e) => e.kind === 'notice').map((e) => describeEvent(e)), [
+    'poll period 16777215 s set by downlink for hydrant-north dropped: it is outside 1–86400 s; polling at the site file\'s period',
+  ]);
+  await p.until(3 * MINUTE);
+  polledEvery(t, p, HYDRANT, 60, 0, 3 * MINUTE, 'the dropped one');
+  polledEvery(t, p, SOUTH, 20, 0, 3 * MINUTE, 'the kept one');
+  const saved = loadPollOverrides(meta)?.overrides;
+  t.deepEqual([...(saved?.periods ?? [])], [[SOUTH, 20]]);
+  t.is(saved?.sites.size, 1, 'rewritten with the fingerprint of its site entry');
+  await p.close();
 });

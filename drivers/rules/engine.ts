@@ -155,6 +155,11 @@ export class AlertEngine {
     return events.length;
   }
 
+  /** A device's poll period changed (a downlink): its offline watches measure by the new one at once. */
+  pollPeriodChanged(device: string): void {
+    for (const runtime of this.#offlineByDevice.get(device) ?? []) runtime.watch?.onPeriodChanged();
+  }
+
   activeAlarms(): ActiveAlarm[] {
     const alarms: ActiveAlarm[] = [];
     for (const { rule, state } of this.#rules.values()) {

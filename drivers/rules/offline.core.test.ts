@@ -91,3 +91,37 @@ test('readings that keep coming push the watchdog on; the poll period is asked f
   t.deepEqual(eventTrail(h.events), ['lvl.offline/warning/raised']);
   h.engine.close();
 });
+
+test('a schedule that stops after the period was shortened is offline by the new period, not the old one', async (t) => {
+  // An hourly device sped up to 10 s (adaptive polling): one valid reading at the new period, then no poll at all.
+  let period = 3_600_000;
+  const h = ruleHarness({ rules: [offline], extra: { pollPeriodMs: () => period } });
+  h.engine.onSample({ device: 'd1', point: 'level', t: h.clock.unixTimeMs(), value: 1 });
+  await h.clock.advance(60_000);
+  period = 10_000;
+  h.engine.onSample({ device: 'd1', point: 'level', t: h.clock.unixTimeMs(), value: 2 });
+  await h.clock.advance(35_000 - 1);
+  t.deepEqual(h.events, [], 'within 3.5 new periods of the last reading');
+  await h.clock.advance(1);
+  t.deepEqual(eventTrail(h.events), ['lvl.offline/warning/raised'], 'the stopped schedule is news 3.5 × 10 s after the last reading, not 3.5 h');
+  h.engine.close();
+  t.is(h.clock.pending, 0);
+});
+
+test('pollPeriodChanged: a period shortened by downlink moves the watchdog even if no poll ever comes again', async (t) => {
+  let period = 3_600_000;
+  const h = ruleHarness({ rules: [offline], extra: { pollPeriodMs: () => period } });
+  h.engine.onSample({ device: 'd1', point: 'level', t: h.clock.unixTimeMs(), value: 1 });
+  await h.clock.advance(5_000);
+  period = 10_000;
+  h.engine.pollPeriodChanged('d1');
+  await h.clock.advance(35_000 - 1);
+  t.deepEqual(h.events, [], 'the full allowance of the new period from the change: no alarm for a poll the old period never asked for');
+  await h.clock.advance(1);
+  t.deepEqual(eventTrail(h.events), ['lvl.offline/warning/raised'], '3.5 × 10 s after the change, not 3.5 h after the last reading');
+  // A longer period does not bring the deadline forward; the watchdog finds the later one when it fires.
+  h.engine.pollPeriodChanged('d1');
+  h.engine.pollPeriodChanged('unknown-device');
+  t.is(h.events.length, 1);
+  h.engine.close();
+});

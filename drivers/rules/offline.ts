@@ -12,6 +12,9 @@ export const DEFAULT_OFFLINE_PERIODS = 3;
  * watchdog timer covers a poller that stopped calling at all; it fires half a period
  * after the deadline so that a poll due right at the deadline gets its say first.
  * The poll period is asked for each time, so adaptive polling moves the deadline.
+ * A deadline that moves earlier (a shorter period: adaptive polling, a downlink)
+ * re-arms the watchdog at once: a schedule that stops right after a period was
+ * shortened is overdue by the new period, not by the old one.
  */
 export class OfflineWatch {
   readonly rule: OfflineRule;
@@ -20,6 +23,10 @@ export class OfflineWatch {
   readonly #onWatchdog: () => void;
   #lastValidAt: number;
   #timer: TimerHandle | undefined;
+  /** Clock time the armed timer was set for. */
+  #armedFor = Infinity;
+  /** When the poll period last changed: the device gets the full new allowance from then, as it does after boot. */
+  #periodChangedAt = -Infinity;
 
   constructor(rule: OfflineRule, clock: Clock, pollPeriodMs: () => number, onWatchdog: () => void) {
     this.rule = rule;
@@ -38,9 +45,9 @@ export class OfflineWatch {
     return (this.rule.periods ?? DEFAULT_OFFLINE_PERIODS) * this.#period();
   }
 
-  /** Milliseconds since the last valid reading (or since start). */
+  /** Milliseconds since the last valid reading (or since start, or since the poll period changed). */
   silentMs(): number {
-    return this.#clock.now() - this.#lastValidAt;
+    return this.#clock.now() - this.#silentSince();
   }
 
   isOverdue(): boolean {
@@ -50,13 +57,23 @@ export class OfflineWatch {
   /** A valid reading arrived: the allowance starts again. */
   onValidReading(): void {
     this.#lastValidAt = this.#clock.now();
-    if (this.#timer === undefined) this.arm();
+    if (this.#timer === undefined || this.#due() < this.#armedFor) this.arm();
+  }
+
+  /**
+   * The poll period changed (a downlink): the device gets the full allowance of the new period from now,
+   * and an armed watchdog moves to an earlier deadline now (a later one it finds when it fires).
+   */
+  onPeriodChanged(): void {
+    this.#periodChangedAt = this.#clock.now();
+    if (this.#timer !== undefined && this.#due() < this.#armedFor) this.arm();
   }
 
   /** Start (or restart) the watchdog; it stays disarmed after it reports, until the next valid reading. */
   arm(): void {
     if (this.#timer !== undefined) this.#clock.cancel(this.#timer);
-    const due = this.#lastValidAt + this.allowanceMs + this.#period() / 2;
+    const due = this.#due();
+    this.#armedFor = due;
     this.#timer = this.#clock.schedule(Math.max(0, due - this.#clock.now()), () => this.#fire());
   }
 
@@ -67,9 +84,17 @@ export class OfflineWatch {
 
   #fire(): void {
     this.#timer = undefined;
-    const due = this.#lastValidAt + this.allowanceMs + this.#period() / 2;
-    if (this.#clock.now() >= due) this.#onWatchdog();
+    if (this.#clock.now() >= this.#due()) this.#onWatchdog();
     else this.arm();
+  }
+
+  /** When the watchdog reports: half a period after the deadline. */
+  #due(): number {
+    return this.#silentSince() + this.allowanceMs + this.#period() / 2;
+  }
+
+  #silentSince(): number {
+    return Math.max(this.#lastValidAt, this.#periodChangedAt);
   }
 
   #period(): number {

@@ -65,6 +65,8 @@ interface Report {
   messages: Array<{ seq: number; port: number; alert: boolean; atMs: number; hex: string }>;
   duplicates: number;
   preloadViolations: Array<{ method: string; created: string; mutated: string }>;
+  clockProbe: Array<{ delayMs: number; firedAtMs: number }>;
+  longestTimerMs: number;
 }
 
 interface Run {
@@ -100,8 +102,10 @@ function hostDoubles(siteConfig: string): Plugin {
   };
 }
 
-async function runInXs(): Promise<Run> {
-  const started = Date.now();
+type Command = <T>(text: string) => Promise<T>;
+
+/** The harness bundle (test-host/harness.ts with the doubles and the compiled site) loaded into a fresh XS worker, for `use`. */
+async function withHarness<R>(use: (command: Command, bundle: string) => Promise<R>): Promise<R> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'axon-esp32-'));
   let worker: XsWorker | undefined;
   try {
@@ -112,7 +116,7 @@ async function runInXs(): Promise<Run> {
     worker = await startXsWorker('esp32-main', (message) => {
       last = JSON.parse(message);
     });
-    const command = async <T>(text: string): Promise<T> => {
+    const command: Command = async <T>(text: string): Promise<T> => {
       last = undefined;
       await worker?.command(text);
       const reply = last as (T & { error?: string; stack?: string }) | undefined;
@@ -120,7 +124,18 @@ async function runInXs(): Promise<Run> {
       if (reply.error !== undefined) throw new Error(`XS: ${reply.error}\n${reply.stack ?? ''}`);
       return reply;
     };
-    await worker.evaluate(bundleText(bundled.outputFiles));
+    const bundle = bundleText(bundled.outputFiles);
+    await worker.evaluate(bundle);
+    return await use(command, bundle);
+  } finally {
+    await worker?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function runInXs(): Promise<Run> {
+  const started = Date.now();
+  return withHarness(async (command, bundle) => {
     const setup = await command<{ hostCallsWhileLoading: number }>(`setup ${JSON.stringify(SCENARIO)}`);
     await command('boot');
     // In steps, so one crank never runs the whole scenario (the metering limit is per crank).
@@ -133,11 +148,8 @@ async function runInXs(): Promise<Run> {
     const platformTable = buildChannelTable(site, manifests, { rules: siteRules(site, manifests) });
     const decoded = report.messages.map((m) => ({ port: m.port, alert: m.alert, atMs: m.atMs, message: decodeUplink(fromHex(m.hex), platformTable) }));
     const board = JSON.parse(readFileSync(DEFAULT_BOARD, 'utf8')) as BoardConfig;
-    return { setup, report, board, decoded, platformTable, seconds: (Date.now() - started) / 1000, sourceOf: sourceMapper(bundleText(bundled.outputFiles)) };
-  } finally {
-    await worker?.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+    return { setup, report, board, decoded, platformTable, seconds: (Date.now() - started) / 1000, sourceOf: sourceMapper(bundle) };
+  });
 }
 
 function sourceMapper(bundle: string): (stackLines: string) => string {
@@ -281,4 +293,26 @@ test('preloading: the modules manifest.json preloads keep XS\'s rules for preloa
   const blockers = [...new Set(report.preloadViolations.map((v) => `${v.method} on an instance created in ${sourceOf(v.created)}`))];
   if (blockers.length > 0) t.log(`main cannot be preloaded yet; at run time it mutates built-ins it created while loading, which XS makes read-only when preloaded:\n${blockers.join('\n')}`);
   t.is(manifest.preload.includes('main'), blockers.length === 0, blockers.length === 0 ? 'nothing stops preloading main: add it to preload' : 'main must not be preloaded while these remain');
+});
+
+test('ModdableClock chains delays past Timer\'s 32-bit limit: no early firing, no interval above 2^31 − 1 ms asked of Timer', async (t) => {
+  const LIMIT = 2 ** 31 - 1;
+  const DAY = 86_400_000;
+  // 25 days (just past the limit), 3.5 days (an offline watch on a daily poll) and the 16 777 215 s a downlink could once ask for.
+  const delays = [LIMIT + 10_000, 3.5 * DAY, 16_777_215_000, 50];
+  const report = await withHarness(async (command) => {
+    await command(`clock-probe ${JSON.stringify(delays)}`);
+    await command('advance 1000');
+    const early = await command<Report>('report');
+    t.deepEqual(early.clockProbe, [{ delayMs: 50, firedAtMs: 50 }], 'after 1 s only the 50 ms timer has fired');
+    // Ten days a step: the clock jumps between timers, so this is quick.
+    for (let advanced = 1000; advanced < 200 * DAY; advanced += 10 * DAY) await command(`advance ${10 * DAY}`);
+    return command<Report>('report');
+  });
+  t.deepEqual(
+    report.clockProbe,
+    [50, 3.5 * DAY, LIMIT + 10_000, 16_777_215_000].map((delayMs) => ({ delayMs, firedAtMs: delayMs })),
+    'each fired once, at its delay',
+  );
+  t.true(report.longestTimerMs <= LIMIT, `longest Timer interval asked: ${report.longestTimerMs} ms`);
 });

@@ -24,8 +24,8 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run `axon …args` to completion; kill it (and fail) after `timeoutMs`. */
-export function runCli(args: readonly string[], timeoutMs = 15_000): Promise<CliResult> {
+/** Run `axon …args` to completion; kill it (and fail) after `timeoutMs`: generous, because a busy 2-core machine compiles TypeScript at each launch (a wall-clock limit is a hang guard, not a speed test). */
+export function runCli(args: readonly string[], timeoutMs = 120_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [LAUNCHER, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AXON_DEBUG: '' } });
     let stdout = '';

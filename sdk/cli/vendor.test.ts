@@ -228,3 +228,17 @@ test('decode uplink: a gateway payload decodes with the site\'s table; garbage i
   t.is(bad.code, 1);
   t.regex(bad.stderr, /axon: .*Fix: /);
 });
+
+test('decode uplink: the docs/cli.md example, a level gauge polled every 2 s, prints three readings of one point at three times', async (t) => {
+  const doc = readFileSync(path.join(REPO_ROOT, 'docs/cli.md'), 'utf8');
+  const example = /\$ npx axon (decode uplink [0-9a-f ]+ --site \S+ --compact)\n(.+)\n/.exec(doc);
+  if (example === null) return t.fail('the example is not in docs/cli.md');
+  const args = example[1].split(' ');
+  const hex = args.slice(2, args.indexOf('--site')).join('');
+  const r = await runCli(['decode', 'uplink', hex, ...args.slice(args.indexOf('--site'))]);
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stdout.trim(), example[2], 'the documented output');
+  const readings = (JSON.parse(r.stdout) as { readings: Array<{ time: string; device: string; point: string }> }).readings;
+  t.is(new Set(readings.map((x) => `${x.device}.${x.point}`)).size, 1);
+  t.is(new Set(readings.map((x) => x.time)).size, 3, 'each reading its own time');
+});

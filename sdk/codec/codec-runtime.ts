@@ -185,8 +185,23 @@ function axonAlert(bytes) {
 }
 
 function axonStatus(bytes) {
-  if (bytes.length !== 11) throw new Error('status of ' + bytes.length + ' bytes (expected 11)');
-  return { time: axonTime(axonUint(bytes, 1, 4) * 1000), dropped: axonUint(bytes, 5, 3), queued: axonUint(bytes, 8, 3) };
+  if (bytes.length !== 11 && bytes.length !== 17) throw new Error('status of ' + bytes.length + ' bytes (expected 11 or 17)');
+  var status = { time: axonTime(axonUint(bytes, 1, 4) * 1000), dropped: axonUint(bytes, 5, 3), queued: axonUint(bytes, 8, 3) };
+  if (bytes.length === 17) {
+    var reason = ['malformed', 'unknown-target', 'out-of-bounds'][bytes[14] - 1];
+    if (!reason) throw new Error('status refusal reason ' + bytes[14] + ' is not 1, 2 or 3: regenerate the codec');
+    status.refused = { count: axonUint(bytes, 11, 2), downlink: bytes[13], reason: reason };
+    var index = axonUint(bytes, 15, 2);
+    if (index !== 65535) status.refused.index = index;
+  }
+  return status;
+}
+
+function axonSequenced(bytes, warnings) {
+  if (bytes.length < 4) throw new Error('sequenced message of ' + bytes.length + ' bytes');
+  if (bytes[3] !== 0x11) throw new Error('a sequenced message wraps a batch frame (0x11), not ' + bytes[3]);
+  var field = bytes[1] * 256 + bytes[2];
+  return { type: 'batch', readings: axonBatch(bytes.slice(3), warnings), seq: field % 32768, ackRequested: field >= 32768 };
 }
 
 function decodeUplink(input) {
@@ -199,6 +214,7 @@ function decodeUplink(input) {
     var warnings = [];
     var data;
     if (type === 1) data = { type: 'batch', readings: axonBatch(bytes, warnings) };
+    else if (type === 4) data = axonSequenced(bytes, warnings);
     else if (type === 2) data = { type: 'alert', alert: axonAlert(bytes) };
     else if (type === 3) data = { type: 'status', status: axonStatus(bytes) };
     else return { errors: ['unknown message type ' + type] };

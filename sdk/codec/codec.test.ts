@@ -109,6 +109,47 @@ test('codec: values come out at channel resolution with ISO times; alerts and st
   sameAsSdk(t, offline);
   const status = encodeStatus({ t: Date.UTC(2026, 6, 15, 10), dropped: 3, queued: 250 });
   t.deepEqual(run(status), { data: { type: 'status', status: { time: '2026-07-15T10:00:00.000Z', dropped: 3, queued: 250 } } });
+  const refused = encodeStatus({ t: Date.UTC(2026, 6, 15, 10), dropped: 3, queued: 250, refused: { count: 1, downlink: 2, reason: 'out-of-bounds', index: 7 } });
+  t.deepEqual(run(refused), { data: { type: 'status', status: { time: '2026-07-15T10:00:00.000Z', dropped: 3, queued: 250, refused: { count: 1, downlink: 2, reason: 'out-of-bounds', index: 7 } } } });
+  sameAsSdk(t, refused);
+  sameAsSdk(t, encodeStatus({ t: Date.UTC(2026, 6, 15, 10), dropped: 0, refused: { count: 2, downlink: 9, reason: 'malformed' } }));
+});
+
+test('codec: 2 s polls under the default 10 s step give every reading its own time, as the sdk decodes; the rule removes only resent copies', (t) => {
+  // Three points every 2 s for 10 minutes, with poll jitter and one poll delayed until just before the next (two readings in one second).
+  const points = [['underpass', 'level'], ['climate', 'temperature'], ['detector', 'smoke_alarm']] as const;
+  const t0 = Date.UTC(2026, 6, 15, 8, 0, 0, 500);
+  const samples: Array<{ device: string; point: string; t: number; value: number | boolean }> = [];
+  for (let k = 0; k < 300; k++) {
+    const jitter = k === 150 ? 1700 : (k * 37) % 90;
+    for (const [device, point] of points) samples.push({ device, point, t: t0 + k * 2000 + jitter, value: point === 'smoke_alarm' ? k % 50 === 0 : 20 + (k % 13) / 10 });
+  }
+  const encoder = new BatchEncoder(table);
+  const frames: Uint8Array[] = [];
+  // The gateway's flush period (5 min) splits the run: stamps must stay distinct across flushes too.
+  samples.forEach((s, i) => {
+    if (i === samples.length / 2) frames.push(...encoder.flush(51));
+    encoder.add(s);
+  });
+  frames.push(...encoder.flush(51));
+  t.is(encoder.pending, 0);
+  // Each frame arrives twice: a lost acknowledgement.
+  const seen = new Set<string>();
+  let kept = 0;
+  let removed = 0;
+  for (const frame of [...frames, ...frames]) {
+    sameAsSdk(t, frame);
+    for (const r of run(frame).data?.readings ?? []) {
+      const key = `${String(r.device)}|${String(r.point)}|${String(r.time)}`;
+      if (seen.has(key)) removed++;
+      else {
+        seen.add(key);
+        kept++;
+      }
+    }
+  }
+  t.is(kept, samples.length, 'every reading has a key of its own');
+  t.is(removed, samples.length, 'every resent copy is removed');
 });
 
 test('codec: an older codec warns about channels it does not know and decodes the rest', (t) => {

@@ -8,6 +8,7 @@
 import type { ChannelTable } from '../../drivers/batch/channels.js';
 import { decodeCborMessage } from '../../drivers/batch/cbor.js';
 import { decodeMessage, type DecodedMessage } from '../../drivers/batch/decode.js';
+import { checkAlertFitsTable } from './table-fit.js';
 
 export type { DecodedReading } from '../../drivers/batch/decode.js';
 
@@ -20,5 +21,6 @@ export function decodeUplink(bytes: Uint8Array, channels: ChannelTable): Decoded
   const isCbor = bytes.length > 0 && (bytes[0] & 0xe0) === 0xa0;
   const message = isCbor ? decodeCborMessage(bytes, channels, options) : decodeMessage(bytes, channels, options);
   if (message.type === 'batch') message.readings.sort((a, b) => a.t - b.t || a.channel - b.channel);
+  if (message.type === 'alert' && !isCbor) checkAlertFitsTable(message.alert, bytes, channels);
   return { ...message, warnings };
 }

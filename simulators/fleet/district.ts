@@ -22,6 +22,8 @@ export interface DistrictOptions {
   cells: number;
   /** Base stations in the whole district (default one per cell); each cell gets its share. */
   baseStations: number;
+  /** Sub-bands of 8 channels the base stations use: station k (district-wide) hears sub-band k mod subBands (default 1). */
+  subBands?: number;
   /** Side of the square district, km. */
   areaKm: number;
   seed: number;
@@ -31,6 +33,8 @@ export interface PlannedStation {
   id: string;
   x: number;
   y: number;
+  /** The sub-band its 8-channel concentrator hears (base-stations.ts). */
+  subBand: number;
 }
 
 export interface PlannedDevice {
@@ -40,6 +44,8 @@ export interface PlannedDevice {
   appKey: string;
   /** Path loss to each base station of the cell, dB. */
   lossDb: Record<string, number>;
+  /** Its nearest base station (least path loss): the installer provisions the device with that station's sub-band. */
+  station: PlannedStation;
   /** When it powers up, ms after the start. */
   startAtMs: number;
 }
@@ -101,24 +107,26 @@ export function planCell(district: DistrictOptions, c: number): CellPlan {
   const y0 = Math.floor(c / columns) * side;
   const place = () => ({ x: x0 + random() * side, y: y0 + random() * side });
   const { first, count } = stationsInCell(district, c);
-  const stations = Array.from({ length: count }, (_, k) => ({ id: `bs-${first + k + 1}`, ...place() }));
+  const subBands = district.subBands ?? 1;
+  const stations = Array.from({ length: count }, (_, k) => ({ id: `bs-${first + k + 1}`, ...place(), subBand: (first + k) % subBands }));
   const locate = () => {
     const { x, y } = place();
     const lossDb: Record<string, number> = {};
     for (const s of stations) lossDb[s.id] = pathLossDb(Math.hypot(s.x - x, s.y - y), 6 * normal(random));
-    return lossDb;
+    const station = stations.reduce((best, s) => (lossDb[s.id] < lossDb[best.id] ? s : best));
+    return { lossDb, station };
   };
   const gateways = membersOf(district.gateways, cells, c).map((i) => {
-    const lossDb = locate();
+    const { lossDb, station } = locate();
     // Each gateway its own AppKey (the last 32 bits spread by a Weyl step), so no two sessions share keys.
     const appKey = `2b7e151628aed2a6abf71588${(Math.imul(i + 1, 0x9e3779b1) >>> 0).toString(16).padStart(8, '0')}`;
-    return { index: i, devEui: gatewayDevEui(i), appKey, lossDb, startAtMs: Math.floor(random() * 2 * MINUTE) };
+    return { index: i, devEui: gatewayDevEui(i), appKey, lossDb, station, startAtMs: Math.floor(random() * 2 * MINUTE) };
   });
   const endDevices = membersOf(district.endDevices, cells, c).map((j) => {
-    const lossDb = locate();
+    const { lossDb, station } = locate();
     const appKey = `3c4f2a8d09b1e5c7a6d2f0e8${(Math.imul(j + 1, 0x9e3779b1) >>> 0).toString(16).padStart(8, '0')}`;
     // End devices power up over the first ten minutes (a district does not boot at once).
-    return { index: j, devEui: endDeviceDevEui(j), appKey, lossDb, startAtMs: Math.floor(random() * 10 * MINUTE), kind: j % END_DEVICE_KINDS.length };
+    return { index: j, devEui: endDeviceDevEui(j), appKey, lossDb, station, startAtMs: Math.floor(random() * 10 * MINUTE), kind: j % END_DEVICE_KINDS.length };
   });
   return { index: c, stations, gateways, endDevices, channelSeed: seed + c * 1_000_033 };
 }

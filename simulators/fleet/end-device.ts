@@ -104,7 +104,9 @@ export class SimulatedEndDevice {
   constructor(options: EndDeviceOptions) {
     this.#o = options;
     this.mac = options.mac;
-    this.#uplink = new LoraWanUplink(options.mac, { confirm: 'alerts' });
+    // The uplink's default: alarms confirmed, data unconfirmed. An end device keeps no log and asks for no
+    // application ack (its frames carry no sequence number), so a report is sent once: at-most-once, as battery sensors do.
+    this.#uplink = new LoraWanUplink(options.mac);
     const [lo, hi] = options.kind.reportMinutes;
     this.#periodMs = Math.round((lo + options.random() * (hi - lo)) * 60_000);
     this.#values = options.kind.points.map((p) => p.base);

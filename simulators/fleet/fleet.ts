@@ -4,8 +4,11 @@
  * LoRaWAN class A MAC — on its own simulated site) and direct LoRaWAN end
  * devices (smoke, waterlogging, hydrant and manhole-cover sensors on our MAC
  * and framing), sending over simulated LoRa channels (collisions, capture,
- * path loss) to base stations and a network-server simulator (our core on
- * every frame, lora-packet on a sample, ADR, dedup across base stations).
+ * inter-SF interference, path loss) to base stations (8-channel concentrators
+ * with 16 demodulators and the region's downlink duty cycle; see
+ * base-stations.ts) and a network-server simulator (our core on every frame,
+ * lora-packet on a sample, ADR, dedup across base stations) with the
+ * platform's application-ack service beside it.
  * What a district's network team asks before rollout: with this many devices
  * per base station, this flush period and these data rates, does everything
  * arrive, how late are the alarms, how busy is the air?
@@ -31,7 +34,7 @@ import { runCell, type CellProgress } from './cell.js';
 import { planCell, type DistrictOptions } from './district.js';
 import { mergeParts, type CellPart, type FleetReport, type PartialReport, type RunIdentity } from './report.js';
 
-export type { FleetReport, GatewayRow, PartialReport } from './report.js';
+export type { BaseStationRow, FleetReport, GatewayRow, PartialReport } from './report.js';
 
 export interface FleetOptions {
   /** Number of Axon gateways (or give `sensors` and `mix`). */
@@ -44,6 +47,21 @@ export interface FleetOptions {
   mix?: { gateways: number; endDevices: number };
   /** LoRaWAN base stations in the district (default one per cell). */
   baseStations?: number;
+  /**
+   * Sub-bands of 8 channels the base stations use (default 1: every station
+   * hears the same 8; more: station k hears sub-band k mod n, frequency reuse).
+   * Each gateway and end device is provisioned with its nearest station's sub-band.
+   */
+  subBands?: number;
+  /** Demodulators per base station (default 16, an SX1302's). */
+  demodulators?: number;
+  /**
+   * How end devices are activated: 'otaa' (default) joins each one over the
+   * air at power-up; 'abp' gives each its session at installation, as a
+   * pre-provisioned (activation by personalisation) deployment does, so a run
+   * spends no time on the join storm.
+   */
+  endDeviceActivation?: 'otaa' | 'abp';
   /** Independent radio cells (default 1; with `sensors`, one per 2,000 sensors). */
   cells?: number;
   /** Simulated hours of operation (default 6), followed by a drain (below). */
@@ -118,8 +136,9 @@ export function resolveFleet(options: FleetOptions): ResolvedFleet {
   const seed = options.seed ?? 1;
   const hours = options.hours ?? 6;
   const drainMinutes = options.drainMinutes ?? 20;
-  const district: DistrictOptions = { gateways, endDevices, cells, baseStations: options.baseStations ?? cells, areaKm, seed };
-  const fingerprint = JSON.stringify({ site: options.site.id, flush: options.flushMinutes ?? null, areaKm, baseStations: district.baseStations, drainMinutes });
+  const subBands = options.subBands ?? 1;
+  const district: DistrictOptions = { gateways, endDevices, cells, baseStations: options.baseStations ?? cells, subBands, areaKm, seed };
+  const fingerprint = JSON.stringify({ site: options.site.id, flush: options.flushMinutes ?? null, areaKm, baseStations: district.baseStations, subBands, demodulators: options.demodulators ?? null, endDeviceActivation: options.endDeviceActivation ?? 'otaa', drainMinutes });
   return { district, hours, drainMinutes, run: { region, seed, simulatedHours: hours, cells, gateways, endDevices, devicesPerSite: perSite, fingerprint } };
 }
 
@@ -136,6 +155,8 @@ export async function runCells(options: FleetOptions, cellIndexes: readonly numb
       site: options.site,
       manifests: options.manifests,
       table,
+      ...(options.demodulators === undefined ? {} : { demodulators: options.demodulators }),
+      ...(options.endDeviceActivation === undefined ? {} : { endDeviceActivation: options.endDeviceActivation }),
       hours: resolved.hours,
       drainMinutes: resolved.drainMinutes,
       ...(options.flushMinutes === undefined ? {} : { flushMinutes: options.flushMinutes }),

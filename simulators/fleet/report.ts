@@ -8,8 +8,9 @@
  * merging, so any split gives exactly the one-process report.
  */
 import type { RegionName } from '../../drivers/lorawan/regions/types.js';
-import type { ReceptionOutcome } from '../radio/types.js';
+import type { GatewayStats, ReceptionOutcome } from '../radio/types.js';
 import { LatencyHistogram, type HistogramJson } from './latency-histogram.js';
+import { lossesByResource, resourcesRunOut, type LossesByResource } from './losses.js';
 
 export interface GatewayRow {
   devEui: string;
@@ -25,6 +26,21 @@ export interface GatewayRow {
   confirmedFailed: number;
 }
 
+/**
+ * One base station: its sub-band, what it heard and lost by cause, what it
+ * sent and refused. A station belongs to one cell, so the rows of a run are
+ * the rows of its cells side by side.
+ */
+export interface BaseStationRow extends GatewayStats {
+  id: string;
+  /** Uplink channel indexes its concentrator listens on. */
+  channels: number[];
+  /** Gateways provisioned with its sub-band because it is their nearest station. */
+  gateways: number;
+  /** End devices provisioned with its sub-band because it is their nearest station. */
+  endDevices: number;
+}
+
 /** Counters that add up across cells. */
 export interface CellCounts {
   gateways: number;
@@ -38,6 +54,8 @@ export interface CellCounts {
   readingsDuplicated: number;
   queuedSamples: number;
   pendingFrames: number;
+  /** Frames sent and decoded, kept in the gateways' logs until the platform's next data-ack. */
+  awaitingAck: number;
   pendingAlerts: number;
   droppedReadings: number;
   alertEvents: number;
@@ -69,6 +87,8 @@ export interface CellPart {
   /** Frames heard (by any base station of the cell) in each simulated minute. */
   uplinksPerMinute: number[];
   perGateway: GatewayRow[];
+  /** The cell's base stations, figures taken at the end of the reported period. */
+  perBaseStation: BaseStationRow[];
 }
 
 /** What every part of one run shares: a merge refuses parts of different runs. */
@@ -116,12 +136,22 @@ export interface FleetReport {
   /** Decoded more than once (at-least-once delivery: a frame sent again after a lost ACK). */
   readingsDuplicated: number;
   /** Not yet sent when the run ended: still in an encoder queue or in a gateway's log. */
-  inFlight: { queuedSamples: number; pendingFrames: number; pendingAlerts: number };
+  inFlight: {
+    queuedSamples: number; pendingFrames: number; pendingAlerts: number;
+    /** Sent and decoded, kept in the logs until the platform's next data-ack (docs/app-ack.md); not counted in pendingFrames. */
+    awaitingAck: number;
+  };
   droppedReadings: number;
   /** readingsDecoded / (samples − queuedSamples): 1 means everything framed arrived. */
   deliveryRatio: number;
   alerts: { raised: number; events: number; decoded: number; latencyMs: { p50: number; p95: number; max: number } };
   air: { uplinks: number; downlinks: number; receptions: Record<ReceptionOutcome, number>; busiestMinuteUplinks: number };
+  /** Receptions lost and downlinks refused over the run, by the base-station resource that ran out. */
+  losses: LossesByResource;
+  /** The resources that ran out (cost ≥ 1 % of receptions or downlinks; losses.ts), most first: 'airtime', 'demodulators', 'half-duplex', 'duty-cycle'. */
+  limitedBy: string[];
+  /** One row per base station, in station order (bs-1, bs-2, …). */
+  perBaseStation: BaseStationRow[];
   mac: { uplinks: number; retransmissions: number; confirmedFailed: number; joinRequests: number; dataRates: Record<string, number> };
   ns: { uplinksAccepted: number; duplicates: number; retransmissions: number; rejected: Record<string, number>; crossChecked: number };
   endDeviceStats: { reports: number; sendFailures: number };
@@ -138,9 +168,9 @@ function addRecord(into: Record<string, number>, from: Record<string, number>): 
 export function sumCounts(parts: readonly CellPart[]): CellCounts {
   const total: CellCounts = {
     gateways: 0, endDevices: 0, baseStations: 0, sensors: 0, joined: 0, samples: 0, readingsDecoded: 0, readingsDuplicated: 0,
-    queuedSamples: 0, pendingFrames: 0, pendingAlerts: 0, droppedReadings: 0, alertEvents: 0, alertsRaised: 0, alertsDecoded: 0,
+    queuedSamples: 0, pendingFrames: 0, awaitingAck: 0, pendingAlerts: 0, droppedReadings: 0, alertEvents: 0, alertsRaised: 0, alertsDecoded: 0,
     endDeviceReports: 0, endDeviceSendFailures: 0, airUplinks: 0, airDownlinks: 0,
-    receptions: { ok: 0, collision: 0, lost: 0, weak: 0, 'gateway-busy': 0 } as Record<ReceptionOutcome, number>,
+    receptions: { ok: 0, collision: 0, interference: 0, lost: 0, weak: 0, 'gateway-busy': 0, 'demodulators-busy': 0 },
     macUplinks: 0, macRetransmissions: 0, macConfirmedFailed: 0, macJoinRequests: 0, dataRates: {},
     nsUplinksAccepted: 0, nsDuplicates: 0, nsRetransmissions: 0, nsRejected: {}, cryptoOperations: 0, crossChecked: 0,
   };
@@ -170,6 +200,9 @@ export function mergeParts(run: RunIdentity, parts: readonly CellPart[], wallSec
   let busiest = 0;
   for (const n of perMinute) if (n !== undefined && n > busiest) busiest = n;
   const perGateway = cells.flatMap((p) => p.perGateway).sort((a, b) => (a.devEui < b.devEui ? -1 : a.devEui > b.devEui ? 1 : 0));
+  const stationNumber = (id: string) => Number(id.slice(id.lastIndexOf('-') + 1));
+  const perBaseStation = cells.flatMap((p) => p.perBaseStation).sort((a, b) => stationNumber(a.id) - stationNumber(b.id));
+  const losses = lossesByResource(perBaseStation);
   const framed = c.samples - c.queuedSamples;
   return {
     gateways: run.gateways,
@@ -185,7 +218,7 @@ export function mergeParts(run: RunIdentity, parts: readonly CellPart[], wallSec
     samples: c.samples,
     readingsDecoded: c.readingsDecoded,
     readingsDuplicated: c.readingsDuplicated,
-    inFlight: { queuedSamples: c.queuedSamples, pendingFrames: c.pendingFrames, pendingAlerts: c.pendingAlerts },
+    inFlight: { queuedSamples: c.queuedSamples, pendingFrames: c.pendingFrames, pendingAlerts: c.pendingAlerts, awaitingAck: c.awaitingAck },
     droppedReadings: c.droppedReadings,
     deliveryRatio: framed === 0 ? 1 : c.readingsDecoded / framed,
     alerts: {
@@ -195,6 +228,9 @@ export function mergeParts(run: RunIdentity, parts: readonly CellPart[], wallSec
       latencyMs: { p50: latency.percentile(0.5), p95: latency.percentile(0.95), max: latency.max },
     },
     air: { uplinks: c.airUplinks, downlinks: c.airDownlinks, receptions: c.receptions, busiestMinuteUplinks: busiest },
+    losses,
+    limitedBy: resourcesRunOut(losses, perBaseStation),
+    perBaseStation,
     mac: { uplinks: c.macUplinks, retransmissions: c.macRetransmissions, confirmedFailed: c.macConfirmedFailed, joinRequests: c.macJoinRequests, dataRates: c.dataRates },
     ns: { uplinksAccepted: c.nsUplinksAccepted, duplicates: c.nsDuplicates, retransmissions: c.nsRetransmissions, rejected: c.nsRejected, crossChecked: c.crossChecked },
     endDeviceStats: { reports: c.endDeviceReports, sendFailures: c.endDeviceSendFailures },

@@ -268,7 +268,7 @@ export class LoraNetworkServer {
     const target = adrTarget(dataRate, received.rx.sf, history, this.#adr);
     if (target === undefined || target === device.adrRequestedDr) return;
     device.adrRequestedDr = target;
-    device.queue.enqueueMac(linkAdrReqFor(this.region, target));
+    device.queue.enqueueMac(linkAdrReqFor(this.region, target, device.config.uplinkChannels));
   }
 
   #decode(device: DeviceState, up: UpEvent): void {

@@ -5,7 +5,7 @@
  * The concentrator counter (`tmst`) is the clock in µs, so the core's timing
  * is the same as behind a Semtech packet forwarder.
  */
-import type { ReceivedUplink, SimulatedGateway } from '../radio/index.js';
+import { DownlinkRefusedError, type ReceivedUplink, type SimulatedGateway } from '../radio/index.js';
 import type { LoraNetworkServer } from './network-server.js';
 import type { DownlinkPlan, ReceivedFrame } from './types.js';
 
@@ -44,6 +44,12 @@ function frameOf(uplink: ReceivedUplink): ReceivedFrame {
   };
 }
 
+/** The Semtech / ChirpStack TX_ACK error for a refusal (DUTY_CYCLE_OVERFLOW is ChirpStack's name). */
+function txAckError(error: unknown): string {
+  const code = error instanceof DownlinkRefusedError ? error.code : undefined;
+  return code === 'TOO_LATE' ? 'TOO_LATE' : code === 'DUTY_CYCLE' ? 'DUTY_CYCLE_OVERFLOW' : 'COLLISION_PACKET';
+}
+
 /** First window the gateway accepts; a refusal (busy, too late) falls back to the next, as TX_ACK does over UDP. */
 function schedule(ns: LoraNetworkServer, gateway: SimulatedGateway, plan: DownlinkPlan, uplinkEndMs: number): void {
   const errors: string[] = [];
@@ -53,7 +59,7 @@ function schedule(ns: LoraNetworkServer, gateway: SimulatedGateway, plan: Downli
       ns.reportDownlink({ plan, window, errors });
       return;
     } catch (error) {
-      errors.push(/past/.test((error as Error).message) ? 'TOO_LATE' : 'COLLISION_PACKET');
+      errors.push(txAckError(error));
     }
   }
   ns.reportDownlink({ plan, window: undefined, errors });

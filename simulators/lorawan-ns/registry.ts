@@ -21,6 +21,12 @@ interface DeviceCommon {
   devEui: Uint8Array;
   /** Decodes the payloads (sdk/codec decodeUplink); without it events carry `data` only. */
   channels?: ChannelTable;
+  /**
+   * Uplink channels (indexes) the device is to use, e.g. the 8-channel sub-band
+   * its base stations hear on CN470: the join accept's CFList masks the rest
+   * and ADR's LinkADRReq keeps them. Default every channel of the region.
+   */
+  uplinkChannels?: readonly number[];
 }
 
 export interface OtaaDeviceConfig extends DeviceCommon {

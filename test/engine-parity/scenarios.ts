@@ -54,6 +54,8 @@ function eventLine(event: GatewayEvent & { atMs: number }): string {
       return `${exact(event.atMs)} uplink-failed ${event.error.message}`;
     case 'downlink':
       return `${exact(event.atMs)} downlink ${json(event.downlink)}`;
+    case 'notice':
+      return `${exact(event.atMs)} notice ${event.code} ${event.message}`;
     case 'error':
       return `${exact(event.atMs)} error ${event.error.message}`;
   }

@@ -1,11 +1,20 @@
-/** The core's Clock on Moddable: Time.ticks (monotonic ms) and Timer. */
+/**
+ * The core's Clock on Moddable: Time.ticks (monotonic ms) and Timer. Timer
+ * takes its delay as a signed 32-bit integer (a longer one wraps negative and
+ * fires at once), so delays past 2^31 − 1 ms are chained (ChainedTimers).
+ */
 import Time from 'time';
 import Timer from 'timer';
 import type { Clock, TimerHandle } from '../../../drivers/ports/clock.js';
+import { ChainedTimers } from '../../../drivers/ports/chained-timers.js';
 
 export class ModdableClock implements Clock {
-  readonly #timers = new Map<number, Timer>();
-  #nextId = 1;
+  readonly #timers = new ChainedTimers<Timer>({
+    now: () => Time.ticks,
+    // Moddable's Timer takes whole milliseconds; rounding up keeps a timer from firing early.
+    set: (callback, delayMs) => Timer.set(() => callback(), Math.ceil(delayMs)),
+    clear: (timer) => Timer.clear(timer),
+  });
 
   now(): number {
     return Time.ticks;
@@ -17,19 +26,10 @@ export class ModdableClock implements Clock {
   }
 
   schedule(delayMs: number, callback: () => void): TimerHandle {
-    const id = this.#nextId++;
-    const timer = Timer.set(() => {
-      this.#timers.delete(id);
-      callback();
-    }, Math.max(0, Math.ceil(delayMs)));
-    this.#timers.set(id, timer);
-    return { id };
+    return this.#timers.schedule(delayMs, callback);
   }
 
   cancel(handle: TimerHandle): void {
-    const timer = this.#timers.get(handle.id);
-    if (timer === undefined) return;
-    Timer.clear(timer);
-    this.#timers.delete(handle.id);
+    this.#timers.cancel(handle);
   }
 }

@@ -11,6 +11,8 @@
  *   boot                    call main's default export, as Moddable does
  *   advance <ms>            run the virtual clock
  *   report                  what the doubles and the simulators observed
+ *   clock-probe <ms json>   schedule callbacks on a ModdableClock of their own
+ *                           (no boot needed); the report says when they fired
  *
  * The imports below are ordered so that main.ts and what it imports load
  * between preload-begin and preload-end (see preload-rules.ts).
@@ -39,6 +41,7 @@ import { busLine } from '../../../drivers/scheduler/site-device.js';
 import { AxonAckServer } from '../../../simulators/nbiot/ack-server.js';
 import { NbIotModemSimulator } from '../../../simulators/nbiot/modem-sim.js';
 import { attachSimulatedDevices } from '../../../simulators/simulated-bus.js';
+import { ModdableClock } from '../ports/moddable-clock.js';
 
 declare const issueCommand: (bytes: ArrayBuffer) => void;
 
@@ -62,6 +65,14 @@ const datagrams: Array<{ atMs: number; ip: string; port: number; bytes: number }
 const arrivals = new Map<number, number>();
 let app: Esp32Gateway | undefined;
 let callsAtSetup = 0;
+const clockProbe: Array<{ delayMs: number; firedAtMs: number }> = [];
+
+function probeClock(delays: number[]): object {
+  const clock = new ModdableClock();
+  const start = host.clock.now();
+  for (const delayMs of delays) clock.schedule(delayMs, () => clockProbe.push({ delayMs, firedAtMs: host.clock.now() - start }));
+  return { ok: true };
+}
 
 function setup(scenario: Scenario): object {
   callsAtSetup = host.calls;
@@ -117,6 +128,8 @@ function report(): object {
     messages: server.messages.map((m) => ({ seq: m.seq, port: m.port, alert: m.alert, atMs: arrivals.get(m.seq), hex: toHex(m.payload) })),
     duplicates: server.duplicates,
     preloadViolations: violations,
+    clockProbe,
+    longestTimerMs: host.longestTimerMs,
   };
 }
 
@@ -145,6 +158,7 @@ function fail(error: unknown): void {
       reply({ ok: true });
     } else if (verb === 'advance') host.clock.advance(Number(argument)).then(() => reply({ ok: true, nowMs: host.clock.now() }), fail);
     else if (verb === 'report') reply(report());
+    else if (verb === 'clock-probe') reply(probeClock(JSON.parse(argument) as number[]));
     else reply({ error: `unknown command '${verb}'` });
   } catch (error) {
     fail(error);

@@ -50,6 +50,8 @@ class Host {
   readonly files = new Map<string, Uint8Array>();
   readonly directories = new Set<string>(['/']);
   readonly trace: string[] = [];
+  /** The longest delay any Timer was asked for, ms, as given (before the 32-bit conversion). */
+  longestTimerMs = 0;
 
   touch(): void {
     this.calls++;

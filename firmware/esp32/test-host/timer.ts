@@ -1,7 +1,10 @@
 /**
  * Test double of Moddable's `timer` on the shared virtual clock: set (once or
  * repeating), repeat, schedule, clear; the callback gets the timer, as on the
- * device. delay() would block the only thread, so it throws here.
+ * device. delay() would block the only thread, so it throws here. Intervals
+ * go through the same conversion as on the device (xsmcToInteger: ToInt32), so
+ * one past 2^31 − 1 ms wraps negative and fires at once, as modTimer does with
+ * a trigger time already passed.
  */
 import type { TimerHandle } from '../../../drivers/ports/clock.js';
 import { host } from './host.js';
@@ -44,8 +47,9 @@ export default class Timer {
   }
 
   #arm(interval: number, repeat: number | undefined): void {
-    this.#repeat = repeat;
-    this.#handle = host.clock.schedule(Math.max(0, interval), () => this.#fire());
+    host.longestTimerMs = Math.max(host.longestTimerMs, interval);
+    this.#repeat = repeat === undefined ? undefined : repeat | 0;
+    this.#handle = host.clock.schedule(Math.max(0, interval | 0), () => this.#fire());
   }
 
   #disarm(): void {

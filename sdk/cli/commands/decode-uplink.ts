@@ -35,8 +35,9 @@ export const decodeUplinkCommand: Command = {
     manifests: MANIFESTS_FLAG,
     compact: { type: 'boolean', description: 'print the JSON on one line' },
   },
-  details: 'A malformed payload is an error naming the byte where decoding failed. Readings of channels the table does not\nknow (a gateway with a newer table) are skipped with a warning; the rest decode.',
-  examples: ['axon decode uplink 310000000000 --site manifests/sites/demo.json', 'axon lorawan decode <phy hex> --nwkskey … --appskey … (its "payload" is what this command takes)'],
+  details:
+    'A malformed payload is an error naming the byte where decoding failed. Readings of channels the table does not\nknow (a gateway with a newer table) are skipped with a warning; the rest decode. Device, point and time name a\nreading: no two readings of a point share a time, so one seen again is a copy of a resent frame.',
+  examples: ['axon decode uplink 310000000000 --site manifests/sites/demo.json', 'axon decode uplink 116a573e002fc13ecc70 --site manifests/sites/demo.json --compact', 'axon lorawan decode <phy hex> --nwkskey … --appskey … (its "payload" is what this command takes)'],
 
   async run({ flags, positionals }, io) {
     const bytes = hexFromPositionals(positionals, 'decode uplink');

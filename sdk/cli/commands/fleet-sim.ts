@@ -29,18 +29,33 @@ export function formatFleetReport(r: FleetReport): string {
     `readings    ${r.samples} taken, ${r.readingsDecoded} decoded by the network (delivery ${pct(r.deliveryRatio)} of those framed); ${r.inFlight.queuedSamples} not yet framed, ${r.inFlight.pendingFrames} frames + ${r.inFlight.pendingAlerts} alerts still in logs, ${r.droppedReadings} dropped`,
     `repeats     ${r.readingsDuplicated} readings decoded more than once (at-least-once delivery: a frame whose ACK was lost is sent again; the platform removes repeats by content)`,
     `alerts      ${r.alerts.events} events (${r.alerts.raised} raised), ${r.alerts.decoded} decoded; latency p50 ${seconds(r.alerts.latencyMs.p50)}, p95 ${seconds(r.alerts.latencyMs.p95)}, max ${seconds(r.alerts.latencyMs.max)}`,
-    `air         ${r.air.uplinks} uplinks, ${r.air.downlinks} downlinks, busiest minute ${r.air.busiestMinuteUplinks} frames heard; receptions ok ${rx.ok}, collision ${rx.collision}, weak ${rx.weak}, lost ${rx.lost}, base station busy transmitting ${rx['gateway-busy']}`,
+    `air         ${r.air.uplinks} uplinks, ${r.air.downlinks} downlinks, busiest minute ${r.air.busiestMinuteUplinks} frames heard; receptions ok ${rx.ok}, collision ${rx.collision}, inter-SF ${rx.interference}, weak ${rx.weak}, lost ${rx.lost}, base station busy transmitting ${rx['gateway-busy']}, demodulators busy ${rx['demodulators-busy']}`,
+    `limits      ${r.limitedBy.length === 0 ? 'no base-station resource ran out' : `ran out of ${r.limitedBy.join(', ')}`}; lost to airtime ${r.losses.airtime}, demodulators ${r.losses.demodulators}, half duplex ${r.losses.halfDuplex}; downlinks refused by duty cycle ${r.losses.dutyCycle}`,
     `mac         ${r.mac.uplinks} frames, ${r.mac.retransmissions} retransmissions, ${r.mac.confirmedFailed} unacknowledged after every attempt (kept in the log, sent again); data rates ${Object.entries(r.mac.dataRates).sort().map(([dr, n]) => `${dr} ${n}`).join(', ')}`,
     ...(r.endDevices > 0 ? [`end devices ${r.endDevices} (smoke, waterlogging, hydrant pressure, manhole cover): ${r.endDeviceStats.reports} reports sent unconfirmed, ${r.endDeviceStats.sendFailures} frames the MAC could not deliver`] : []),
     `network     ${r.ns.uplinksAccepted} uplinks accepted, ${r.ns.retransmissions} retransmissions answered, ${r.ns.duplicates} duplicate receptions dropped, rejected ${Object.entries(r.ns.rejected).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}; ${r.ns.crossChecked} frames cross-checked with lora-packet`,
   ].join('\n');
 }
 
+export function formatBaseStationRows(r: FleetReport): string {
+  const rows = [['station', 'channels', 'gateways', 'ok', 'collision', 'inter-SF', 'half-duplex', 'demod-busy', 'downlinks', 'refused (duty cycle)', 'busiest hour']];
+  for (const b of r.perBaseStation) {
+    const rx = b.receptions;
+    const share = Object.entries(b.busiestHourShare).map(([band, x]) => `${band} ${(x * 100).toFixed(2)} %`).join(', ') || '-';
+    rows.push([b.id, `${b.channels[0]}–${b.channels[b.channels.length - 1]}`, String(b.gateways), String(rx.ok), String(rx.collision), String(rx.interference), String(rx['gateway-busy']), String(rx['demodulators-busy']), String(b.downlinks), String(b.downlinksRefused['duty-cycle']), share]);
+  }
+  return table(rows);
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
+  return rows.map((row) => '  ' + row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
+}
+
 export function formatGatewayRows(r: FleetReport): string {
   const rows = [['devEUI', 'path loss', 'DR', 'samples', 'decoded', 'queued', 'alerts', 'frames', 'retx', 'unacked']];
   for (const g of r.perGateway) rows.push([g.devEui, `${g.pathLossDb} dB`, String(g.dataRate), String(g.samples), String(g.readingsDecoded), String(g.queuedSamples), String(g.alertEvents), String(g.frames), String(g.retransmissions), String(g.confirmedFailed)]);
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
-  return rows.map((row) => '  ' + row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
+  return table(rows);
 }
 
 function duration(seconds: number): string {
@@ -113,6 +128,8 @@ export function fleetOptionsFromFlags(flags: Flags, io: CommandIo): FleetOptions
     if (options.gateways + options.endDevices === 0) throw new UsageError('the fleet has no devices: give --gateways or --end-devices above 0 (or --sensors)', flags.command);
   }
   if (flags.has('base-stations')) options.baseStations = flags.int('base-stations', { min: 1, max: 1_000_000, default: 1 });
+  if (flags.has('sub-bands')) options.subBands = flags.int('sub-bands', { min: 1, max: 12, default: 1 });
+  if (flags.has('demodulators')) options.demodulators = flags.int('demodulators', { min: 1, max: 1024, default: 16 });
   if (flags.has('cells')) options.cells = flags.int('cells', { min: 1, max: 1_000_000, default: 1 });
   if (flags.has('area-km')) options.areaKm = flags.int('area-km', { min: 1, max: 1000, default: 3 });
   return options;
@@ -122,13 +139,15 @@ export const fleetSim: Command = {
   group: 'fleet',
   name: 'sim',
   summary: 'simulate a district of Axon gateways and LoRaWAN end devices in virtual time: delivery, alert latency, air load',
-  usage: '[--gateways <n> [--end-devices <n>] | --sensors <n> [--mix gateways:<share>,end-devices:<share>]] [--base-stations <n>] [--cells <n>] [--hours <h>] [--workers <n>] [--shard <i/n>] [--out <file>] [--site <file>] [--region <r>] [--flush-minutes <m>] [--area-km <km>] [--seed <n>] [--per-gateway] [--json]',
+  usage: '[--gateways <n> [--end-devices <n>] | --sensors <n> [--mix gateways:<share>,end-devices:<share>]] [--base-stations <n>] [--sub-bands <n>] [--demodulators <n>] [--cells <n>] [--hours <h>] [--workers <n>] [--shard <i/n>] [--out <file>] [--site <file>] [--region <r>] [--flush-minutes <m>] [--area-km <km>] [--seed <n>] [--per-gateway] [--json]',
   flags: {
     gateways: { type: 'string', value: '<n>', description: 'number of Axon gateways (each runs --site; its sensors are the site\'s devices)', default: '10' },
     'end-devices': { type: 'string', value: '<n>', description: 'number of direct LoRaWAN end devices (smoke, waterlogging, hydrant pressure, manhole cover), with --gateways', default: '0' },
     sensors: { type: 'string', value: '<n>', description: 'size the district by sensors instead: field devices on gateways plus end devices (one cell per 2,000 sensors, 1 km² and one base station each)' },
     mix: { type: 'string', value: 'gateways:<share>,end-devices:<share>', description: 'how --sensors splits between Axon gateways and end devices', default: 'gateways:0.2,end-devices:0.8' },
     'base-stations': { type: 'string', value: '<n>', description: 'number of LoRaWAN base stations in the district, shared out over the cells', default: 'one per cell' },
+    'sub-bands': { type: 'string', value: '<n>', description: 'sub-bands of 8 channels the base stations use: station k hears sub-band k mod n; each gateway and end device gets its nearest station\'s', default: '1' },
+    demodulators: { type: 'string', value: '<n>', description: 'demodulators per base station: packets it can receive at once', default: '16, an SX1302\'s' },
     cells: { type: 'string', value: '<n>', description: 'independent radio cells the district is cut into (the unit of --workers and --shard)', default: '1; with --sensors one per 2,000 sensors' },
     workers: { type: 'string', value: '<n>', description: 'worker threads running cells in parallel (same report for any number)', default: 'the cores' },
     shard: { type: 'string', value: '<i/n>', description: 'run only shard i of n (0-based: every n-th cell from cell i) and write a partial report for `axon fleet merge`' },
@@ -146,9 +165,12 @@ export const fleetSim: Command = {
   details: [
     'Every gateway is the real core (scheduler, drivers, rules, batches, store-and-forward log, LoRaWAN class A MAC with',
     'OTAA, ADR and confirmed frames) on a simulated site; end devices are our MAC and framing alone (reports every 5–60 min,',
-    'unconfirmed; alarms confirmed). The channel models airtime, collisions with capture, path loss (log-distance, 120 dB',
-    'at 1 km, exponent 3.5, 6 dB shadowing) and half-duplex base stations; the network server is the simulator of',
-    '`axon ns sim` (our core on every frame, lora-packet on 1 in 1,000 and every join, ADR, dedup across base stations).',
+    'unconfirmed; alarms confirmed). The channel models airtime, collisions with capture, inter-SF interference (Croce et',
+    'al. 2018), path loss (log-distance, 120 dB at 1 km, exponent 3.5, 6 dB shadowing) and base stations as SX1302',
+    'concentrators: 8 channels (one sub-band), 16 demodulators, half duplex, the region\'s downlink duty cycle. The report',
+    'says which of their resources ran out (airtime, demodulators, half duplex, duty cycle). The network server is the',
+    'simulator of `axon ns sim` (our core on every frame, lora-packet on 1 in 1,000 and every join, ADR, dedup across base',
+    'stations), with the platform\'s application-ack service beside it (docs/app-ack.md).',
     'The district is cut into cells that never interact (neighbouring cells on other sub-bands), so cells run in worker',
     'threads (--workers) or other machines (--shard i/n, then `axon fleet merge`) and the report is the same.',
     'The demo site has a storm and a fire on its timeline, so every gateway raises alerts in the same hours, as a real storm would.',
@@ -157,6 +179,7 @@ export const fleetSim: Command = {
   examples: [
     'axon fleet sim --gateways 20 --hours 3',
     'axon fleet sim --gateways 60 --base-stations 3 --hours 6 --json > fleet.json',
+    'axon fleet sim --gateways 100 --base-stations 10 --sub-bands 10 --hours 3',
     'axon fleet sim --sensors 100000 --mix gateways:0.2,end-devices:0.8 --hours 1 --workers 2',
     'axon fleet sim --sensors 1000000 --hours 24 --shard 0/4 --out part-0.json   # then: axon fleet merge part-*.json',
   ],
@@ -183,7 +206,7 @@ export const fleetSim: Command = {
     }
     const report = workers > 1 ? await runFleetInWorkers(options, workers) : await runFleet(options);
     if (flags.bool('json')) io.out(JSON.stringify(report, null, 2));
-    else io.out(flags.bool('per-gateway') ? `${formatFleetReport(report)}\n\n${formatGatewayRows(report)}` : formatFleetReport(report));
+    else io.out([formatFleetReport(report), formatBaseStationRows(report), ...(flags.bool('per-gateway') ? [formatGatewayRows(report)] : [])].join('\n\n'));
     return 0;
   },
 };

@@ -113,3 +113,14 @@ test('two sub-bands: each base station hears its own 8 channels, each gateway is
   t.is(heard[0] + heard[1], r.air.uplinks, 'every uplink reached exactly one station\'s channels: no gateway strayed from its sub-band (ADR included)');
   t.is(r.ns.duplicates, 0, 'no frame is heard twice');
 });
+
+test('end devices are provisioned with their nearest station\'s sub-band too: each uplink reaches exactly one station\'s channels', async (t) => {
+  const r = await runFleet({ ...base, gateways: 0, endDevices: 40, baseStations: 2, subBands: 2, hours: 1, seed: 5, areaKm: 2 });
+  t.deepEqual(r.perBaseStation.map((b) => b.channels), [[0, 1, 2, 3, 4, 5, 6, 7], [8, 9, 10, 11, 12, 13, 14, 15]]);
+  t.is(r.perBaseStation[0].endDevices + r.perBaseStation[1].endDevices, 40);
+  t.true(r.perBaseStation.every((b) => b.endDevices > 0), 'both sub-bands are in use');
+  const heard = r.perBaseStation.map((b) => Object.values(b.receptions).reduce((a, n) => a + n, 0));
+  t.true(r.air.uplinks > 40, `${r.air.uplinks} uplinks`);
+  t.is(heard[0] + heard[1], r.air.uplinks, 'no end device strayed from its sub-band');
+  t.is(r.ns.duplicates, 0, 'no frame is heard twice');
+});

@@ -67,8 +67,8 @@ export interface Session {
   fCntDown: number;
   rx1DelayS: number;
   rx1DrOffset: number;
-  /** The PHYPayload last accepted and when (Clock ms): duplicates and confirmed retransmissions. */
-  lastUplink?: { phy: Uint8Array; atMs: number };
+  /** The last frame accepted, when, and its FRMPayload in clear (a repeat of the same bytes is not decrypted again). */
+  lastUplink?: { phy: Uint8Array; atMs: number; payload: Uint8Array };
   /** A confirmed downlink waiting for the device's ACK bit. */
   awaitingAck?: { fCntDown: number; queueItemId: string };
 }

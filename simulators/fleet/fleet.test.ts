@@ -13,7 +13,7 @@ import { runFleet, type FleetReport } from './fleet.js';
 
 const base = { site: demoSite(), manifests: shippedManifests() };
 
-function assertEverythingArrived(t: { is: (a: unknown, b: unknown, m?: string) => void; deepEqual: (a: unknown, b: unknown, m?: string) => void }, r: FleetReport): void {
+function assertEverythingArrived(t: { is: (a: unknown, b: unknown, m?: string) => void; true: (a: boolean, m?: string) => void; deepEqual: (a: unknown, b: unknown, m?: string) => void }, r: FleetReport): void {
   t.is(r.joined, r.gateways, 'every gateway joined');
   t.is(r.inFlight.pendingFrames + r.inFlight.pendingAlerts, 0, 'the logs drained');
   // Data frames go unconfirmed and the platform's data-ack repairs a lost one when the next frame shows

@@ -42,13 +42,14 @@ test('six gateways for two hours: every reading and alert reaches the network; t
 });
 
 test('five times the gateways on one base station: a busier air, later alerts, nothing lost', async (t) => {
-  const few = await runFleet({ ...base, gateways: 6, hours: 1, seed: 3 });
-  const many = await runFleet({ ...base, gateways: 30, hours: 1, seed: 3 });
+  const few = await runFleet({ ...base, gateways: 6, hours: 3, seed: 3 }); // 3 h: the storm comes at 01:55 and passes
+  const many = await runFleet({ ...base, gateways: 30, hours: 3, seed: 3 });
   assertEverythingArrived(t, many);
   t.true(many.air.busiestMinuteUplinks > few.air.busiestMinuteUplinks, 'more frames in the busiest minute');
   const lossesOf = (r: FleetReport) => r.air.receptions.collision + r.air.receptions['gateway-busy'];
   t.true(lossesOf(many) > lossesOf(few), `more receptions lost to collisions or a transmitting base station (${lossesOf(few)} → ${lossesOf(many)})`);
-  t.true(many.mac.retransmissions / many.mac.uplinks > few.mac.retransmissions / few.mac.uplinks, 'a larger share of frames needed another attempt');
+  // Data goes unconfirmed (application acks), so the MAC retransmits only alerts: the storm's burst needs more retries.
+  t.true(many.mac.retransmissions > few.mac.retransmissions, `alert retransmissions ${few.mac.retransmissions} → ${many.mac.retransmissions}`);
   t.true(many.alerts.latencyMs.p95 > few.alerts.latencyMs.p95, `alert p95 ${few.alerts.latencyMs.p95} → ${many.alerts.latencyMs.p95} ms`);
 });
 

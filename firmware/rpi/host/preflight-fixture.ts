@@ -116,7 +116,7 @@ export const REFUSALS: readonly Case[] = [
   { name: 'a CA file that is no certificate', edit: (f) => writeFileSync(f.config.mqtt.caFile ?? '', 'not a certificate\n'), refusal: /host\.json \$\.mqtt\.caFile: the CA certificate .*ca\.pem does not load: .*\. Fix: give PEM files/ },
   { name: 'a client key that is no key', edit: (f) => writeFileSync(f.config.mqtt.keyFile ?? '', 'not a key\n'), refusal: /host\.json \$\.mqtt\.certFile: the client certificate and key do not load: .*\. Fix: give PEM files/ },
   { name: 'tcp://host:notaport', edit: (f) => (f.config.buses['rs485-1'].port = 'tcp://192.168.1.50:notaport'), refusal: /host\.json \$\.buses\["rs485-1"\]\.port: bus rs485-1: tcp:\/\/192\.168\.1\.50:notaport has no valid TCP port \("notaport".*\. Fix: write tcp:\/\/192\.168\.1\.50:4196/ },
-  { name: 'a site over the channel limit', edit: overTheChannelLimit, refusal: /site\.json \$\.buses: the site has 4,100 uplink channels \(one per measured point of each device\); the uplink format numbers at most 4,096\. Fix: / },
+  { name: 'a site over the channel limit', edit: overTheChannelLimit, refusal: /site\.json \$\.buses: the site has (4,100 uplink channels \(one per measured point of each device\); the uplink format numbers at most 4,096|more channels \(device points\) than the uplink format can number: 4100 channels; the format numbers at most 4096)\. Fix: / },
   {
     name: 'two buses mapped to the same port',
     edit: (f) => {

@@ -25,7 +25,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
 import { buildChannelTable, type ChannelTable } from '../../drivers/batch/channels.js';
 import { fromHex } from '../../drivers/bytes.js';
 import { MemoryKeyValueStore } from '../../drivers/ports/storage.js';
@@ -35,6 +35,7 @@ import { loadShippedManifests, loadSiteFile } from '../../sdk/site/validate.js';
 import { startXsWorker, type XsWorker } from '../../test/xs/worker.js';
 import { CompileSiteError, compileSite, DEFAULT_BOARD } from './compile-site.js';
 import { bundleMain, bundleOptions, bundleText, HOST_MODULES, SITE_CONFIG_MODULE } from './bundle-main.js';
+import { hostDoubles } from './test-host/doubles-plugin.js';
 import type { BoardConfig } from './board.js';
 import { parseCclk } from './network-time.js';
 import { PersistentSequence } from './sequence.js';
@@ -78,28 +79,6 @@ interface Run {
   seconds: number;
   /** Source file of a line of the XS bundle ("#0:123" in an XS stack), from esbuild's per-module comments. */
   sourceOf: (stackLines: string) => string;
-}
-
-/** The host modules main.ts imports, mapped to their doubles; `site-config` to the compiled site. */
-function hostDoubles(siteConfig: string): Plugin {
-  const doubles: Record<string, string> = {
-    'embedded:io/serial': 'serial.ts',
-    'embedded:io/digital': 'digital.ts',
-    timer: 'timer.ts',
-    time: 'time.ts',
-    preference: 'preference.ts',
-    file: 'file.ts',
-    'mc/config': 'mc-config.ts',
-  };
-  const names = [...HOST_MODULES, SITE_CONFIG_MODULE];
-  return {
-    name: 'esp32-host-doubles',
-    setup(b) {
-      b.onResolve({ filter: new RegExp(`^(${names.map((n) => n.replace(/[/:]/g, '\\$&')).join('|')})$`) }, (args) => ({
-        path: args.path === SITE_CONFIG_MODULE ? siteConfig : path.join(here, 'test-host', doubles[args.path]),
-      }));
-    },
-  };
 }
 
 type Command = <T>(text: string) => Promise<T>;

@@ -30,6 +30,7 @@ import { LittleFsFileSystem } from './ports/littlefs-file-system.js';
 import { ModdableClock } from './ports/moddable-clock.js';
 import { PreferenceStore } from './ports/preference-store.js';
 import { Rs485SerialStream } from './ports/rs485-serial.js';
+import { wallClockMs } from './ports/wall-clock.js';
 import { PersistentSequence, SequencedUplink } from './sequence.js';
 
 /** What main() built; Moddable ignores it, a test or an xsbug session can inspect it. */
@@ -103,7 +104,7 @@ async function setClockFromNetwork(modem: NbIotModem): Promise<void> {
   try {
     const ms = await networkTimeMs(modem);
     if (ms === undefined) return log('network time not available yet');
-    const offS = Math.round((ms - Date.now()) / 1000);
+    const offS = Math.round((ms - wallClockMs()) / 1000);
     Time.set(Math.round(ms / 1000));
     log(`clock set from the network: ${new Date(ms).toISOString()} (${offS >= 0 ? '+' : ''}${offS} s)`);
   } catch (error) {

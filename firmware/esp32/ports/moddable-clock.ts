@@ -7,6 +7,7 @@ import Time from 'time';
 import Timer from 'timer';
 import type { Clock, TimerHandle } from '../../../drivers/ports/clock.js';
 import { ChainedTimers } from '../../../drivers/ports/chained-timers.js';
+import { wallClockMs } from './wall-clock.js';
 
 export class ModdableClock implements Clock {
   readonly #timers = new ChainedTimers<Timer>({
@@ -22,7 +23,7 @@ export class ModdableClock implements Clock {
 
   /** Wall time: set by SNTP or LoRaWAN DeviceTime before timestamps leave the gateway. */
   unixTimeMs(): number {
-    return Date.now();
+    return wallClockMs();
   }
 
   schedule(delayMs: number, callback: () => void): TimerHandle {

@@ -49,8 +49,6 @@ declare const issueCommand: (bytes: ArrayBuffer) => void;
 (globalThis as unknown as { trace: (...parts: unknown[]) => void }).trace = (...parts) => {
   host.trace.push(parts.map(String).join('').replace(/\n$/, ''));
 };
-// The ESP32's wall clock: 1970 at power-up, moved by Time.set().
-Date.now = () => host.wallNow();
 
 export interface Scenario {
   /** Per device, per point: simulation specs replacing the manifests' (a smoke alarm at minute 2). */
@@ -113,7 +111,7 @@ function report(): object {
   for (const [key, value] of host.preferences) preferences[key] = value instanceof ArrayBuffer ? value.byteLength : String(value).length;
   return {
     nowMs: host.clock.now(),
-    wallMs: Date.now(),
+    wallMs: host.wallNow(),
     trace: host.trace,
     uarts,
     pins,

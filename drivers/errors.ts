@@ -13,6 +13,12 @@ export interface AxonErrorDetails {
 }
 
 export class AxonError extends Error {
+  /**
+   * The class's name, written out in every subclass: a Moddable build with
+   * "strip": "*" gives functions no `name`, so constructor.name would be empty
+   * on the device and every error would print as "Error".
+   */
+  static readonly errorName: string = 'AxonError';
   readonly code: string;
   readonly where: string | undefined;
   readonly fix: string | undefined;
@@ -29,6 +35,6 @@ export class AxonError extends Error {
   }
 
   override get name(): string {
-    return this.constructor.name;
+    return (this.constructor as typeof AxonError).errorName;
   }
 }

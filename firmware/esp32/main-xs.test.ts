@@ -112,10 +112,10 @@ async function withHarness<R>(use: (command: Command, bundle: string) => Promise
   }
 }
 
-async function runInXs(): Promise<Run> {
+async function runInXs(scenario: Scenario = SCENARIO): Promise<Run> {
   const started = Date.now();
   return withHarness(async (command, bundle) => {
-    const setup = await command<{ hostCallsWhileLoading: number }>(`setup ${JSON.stringify(SCENARIO)}`);
+    const setup = await command<{ hostCallsWhileLoading: number }>(`setup ${JSON.stringify(scenario)}`);
     await command('boot');
     // In steps, so one crank never runs the whole scenario (the metering limit is per crank).
     for (let t = 0; t < RUN_MS; t += MINUTE) await command(`advance ${MINUTE}`);
@@ -295,3 +295,27 @@ test('ModdableClock chains delays past Timer\'s 32-bit limit: no early firing, n
   );
   t.true(report.longestTimerMs <= LIMIT, `longest Timer interval asked: ${report.longestTimerMs} ms`);
 });
+
+/** Time.ticks at boot 3 minutes before its sign flip (2^31 ms, 24.8 days) and before its wrap (2^32 ms, 49.7 days). */
+for (const [label, ticksAtBootMs] of [['sign flip (24.8 days)', 2 ** 31 - 3 * MINUTE], ['wrap (49.7 days)', 2 ** 32 - 3 * MINUTE]] as const) {
+  test(`across Time.ticks' ${label}: polling, the alarm and uplinks go on without a gap, DE is released after every frame`, async (t) => {
+    const { report, board, decoded } = await runInXs({ ...SCENARIO, ticksAtBootMs });
+    t.true(report.stats.polls > 50, `${report.stats.polls} polls`);
+    t.is(report.stats.failedPolls, 0);
+    const direction = report.pins[board.buses['rs485-1'].direction ?? -1];
+    t.is(report.uarts[board.buses['rs485-1'].port].lost, 0, 'no reply byte lost while DE was high');
+    t.is(direction.level, 0, 'DE released at the end');
+    // The smoke poll runs every 10 s: DE goes high at least that often, before and after the flip at minute 3.
+    const raised = direction.writes.filter((w) => w.value === 1).map((w) => w.atMs);
+    const gaps = raised.slice(1).map((at, i) => at - raised[i]);
+    t.true(Math.max(...gaps) <= 11_000, `longest gap between requests: ${Math.max(...gaps)} ms`);
+    t.true(raised.at(-1)! > RUN_MS - 11_000, 'still polling at the end');
+    // DE never stays high longer than a frame takes.
+    const writes = direction.writes;
+    const held = writes.slice(1).map((w, i) => (writes[i].value === 1 ? w.atMs - writes[i].atMs : 0));
+    t.true(Math.max(...held) < 1000, `longest DE high: ${Math.max(...held)} ms`);
+    const alerts = decoded.filter((d) => d.message.type === 'alert').map((d) => (d.message.type === 'alert' ? `${d.message.alert.rule} ${d.message.alert.state}` : ''));
+    t.deepEqual(alerts, ['smoke-pump-room-smoke raised', 'smoke-pump-room-smoke cleared']);
+    t.true(decoded.some((d) => d.message.type === 'batch' && d.atMs > 3 * MINUTE), 'batch frames uplinked after the flip');
+  });
+}

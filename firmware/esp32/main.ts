@@ -47,7 +47,7 @@ export default function main(): Esp32Gateway {
 
   // The modem's UART is a plain one: the stream without a direction pin.
   const modem = new NbIotModem({
-    stream: new Rs485SerialStream({ port: board.modem.port, receivePin: board.modem.receive, transmitPin: board.modem.transmit, baud: board.modem.baud ?? 9600 }),
+    stream: new Rs485SerialStream({ port: board.modem.port, receivePin: board.modem.receive, transmitPin: board.modem.transmit, baud: board.modem.baud ?? 9600, clock }),
     clock,
     attach: board.modem.attach,
     attachDeadlineMs: board.modem.attachDeadlineMs,
@@ -73,7 +73,7 @@ export default function main(): Esp32Gateway {
     site,
     manifests,
     clock,
-    openPort: (bus) => openBus(board.buses[bus.id], bus.baud),
+    openPort: (bus) => openBus(board.buses[bus.id], bus.baud, clock),
     files: new LittleFsFileSystem(logDirectory()),
     meta,
     outputs,
@@ -88,8 +88,8 @@ export default function main(): Esp32Gateway {
   return { gateway, modem, uplink };
 }
 
-function openBus(wiring: BusWiring, baud: number): Rs485SerialStream {
-  return new Rs485SerialStream({ port: wiring.port, receivePin: wiring.receive, transmitPin: wiring.transmit, directionPin: wiring.direction, baud });
+function openBus(wiring: BusWiring, baud: number, clock: ModdableClock): Rs485SerialStream {
+  return new Rs485SerialStream({ port: wiring.port, receivePin: wiring.receive, transmitPin: wiring.transmit, directionPin: wiring.direction, baud, clock });
 }
 
 /** The log's directory under Moddable's file root, created on first boot (Moddable's littlefs Directory.create ignores an existing one). */

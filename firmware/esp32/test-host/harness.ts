@@ -55,6 +55,8 @@ export interface Scenario {
   models?: Record<string, Record<string, SimulationSpec>>;
   /** Modem simulator: time from attach request to attached, ms. */
   attachDelayMs?: number;
+  /** Time.ticks at boot (default 0): start it near 2^31 or 2^32 ms to cross the sign flip or the wrap. */
+  ticksAtBootMs?: number;
 }
 
 let modem: NbIotModemSimulator | undefined;
@@ -74,6 +76,7 @@ function probeClock(delays: number[]): object {
 
 function setup(scenario: Scenario): object {
   callsAtSetup = host.calls;
+  host.ticksAtBootMs = scenario.ticksAtBootMs ?? 0;
   const clock = host.clock;
   for (const bus of site.buses) {
     const wiring = board.buses[bus.id];

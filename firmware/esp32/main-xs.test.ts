@@ -319,3 +319,12 @@ for (const [label, ticksAtBootMs] of [['sign flip (24.8 days)', 2 ** 31 - 3 * MI
     t.true(decoded.some((d) => d.message.type === 'batch' && d.atMs > 3 * MINUTE), 'batch frames uplinked after the flip');
   });
 }
+
+test('outputs are created at their inactive level: an active-low relay never switches on at boot', async (t) => {
+  const [activeLow, activeHigh] = await withHarness(async (command) => [
+    await command<{ created: number[]; on: number; off: number }>('digital-probe {"pin":21,"activeLow":true}'),
+    await command<{ created: number[]; on: number; off: number }>('digital-probe {"pin":22}'),
+  ]);
+  t.deepEqual(activeLow, { created: [1], on: 0, off: 1 }, 'active-low: high from creation, low when on');
+  t.deepEqual(activeHigh, { created: [0], on: 1, off: 0 }, 'active-high: low from creation, high when on');
+});

@@ -54,8 +54,7 @@ export class Rs485SerialStream implements ByteStream {
     this.line = { baud: options.baud, dataBits: 8, parity: 'none', stopBits: 1 };
     this.#charMs = characterTimeMs(this.line);
     this.#clock = options.clock ?? new MonotonicTicks();
-    this.#direction = options.directionPin === undefined ? undefined : new Digital({ pin: options.directionPin, mode: Digital.Output });
-    this.#direction?.write(0);
+    this.#direction = options.directionPin === undefined ? undefined : new Digital(directionSettings(options.directionPin));
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const stream = this;
     this.#serial = new Serial({
@@ -115,4 +114,9 @@ export class Rs485SerialStream implements ByteStream {
       if (this.#queue.length === 0) this.#direction?.write(0);
     }, Math.ceil(this.#busyUntil - now) + 1);
   }
+}
+
+/** DE/RE low (receiving) from the moment the pin exists; initialValue is Moddable's (SDK 8.x), not yet in @moddable/typings 5.6. */
+function directionSettings(pin: number): { pin: number; mode: unknown } {
+  return { pin, mode: Digital.Output, initialValue: 0 } as { pin: number; mode: unknown };
 }

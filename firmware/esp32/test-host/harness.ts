@@ -13,6 +13,8 @@
  *   report                  what the doubles and the simulators observed
  *   clock-probe <ms json>   schedule callbacks on a ModdableClock of their own
  *                           (no boot needed); the report says when they fired
+ *   digital-probe <json>    a ModdableDigitalOutput { pin, activeLow }: the
+ *                           levels it drove when created, on and off
  *
  * The imports below are ordered so that main.ts and what it imports load
  * between preload-begin and preload-end (see preload-rules.ts).
@@ -42,6 +44,7 @@ import { AxonAckServer } from '../../../simulators/nbiot/ack-server.js';
 import { NbIotModemSimulator } from '../../../simulators/nbiot/modem-sim.js';
 import { attachSimulatedDevices } from '../../../simulators/simulated-bus.js';
 import { ModdableClock } from '../ports/moddable-clock.js';
+import { ModdableDigitalOutput } from '../ports/digital-output.js';
 
 declare const issueCommand: (bytes: ArrayBuffer) => void;
 
@@ -72,6 +75,18 @@ function probeClock(delays: number[]): object {
   const start = host.clock.now();
   for (const delayMs of delays) clock.schedule(delayMs, () => clockProbe.push({ delayMs, firedAtMs: host.clock.now() - start }));
   return { ok: true };
+}
+
+/** An output on its own pin: the levels it drives from creation, then after write(1) and write(0). */
+function probeDigital(options: { pin: number; activeLow?: boolean }): object {
+  const output = new ModdableDigitalOutput(options);
+  const created = host.pin(options.pin).writes.map((w) => w.value);
+  output.write(1);
+  const on = host.pin(options.pin).level;
+  output.write(0);
+  const off = host.pin(options.pin).level;
+  output.close();
+  return { created, on, off };
 }
 
 function setup(scenario: Scenario): object {
@@ -160,6 +175,7 @@ function fail(error: unknown): void {
     } else if (verb === 'advance') host.clock.advance(Number(argument)).then(() => reply({ ok: true, nowMs: host.clock.now() }), fail);
     else if (verb === 'report') reply(report());
     else if (verb === 'clock-probe') reply(probeClock(JSON.parse(argument) as number[]));
+    else if (verb === 'digital-probe') reply(probeDigital(JSON.parse(argument) as { pin: number; activeLow?: boolean }));
     else reply({ error: `unknown command '${verb}'` });
   } catch (error) {
     fail(error);

@@ -21,7 +21,7 @@
  * unverified.
  */
 import test from 'ava';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -327,4 +327,29 @@ test('outputs are created at their inactive level: an active-low relay never swi
   ]);
   t.deepEqual(activeLow, { created: [1], on: 0, off: 1 }, 'active-low: high from creation, low when on');
   t.deepEqual(activeHigh, { created: [0], on: 1, off: 0 }, 'active-high: low from creation, high when on');
+});
+
+/** Which SDK manifest provides each Moddable module the firmware's sources import. */
+const MODULE_MANIFESTS: Record<string, string> = {
+  'embedded:io/serial': '$(MODDABLE)/modules/io/manifest.json',
+  'embedded:io/digital': '$(MODDABLE)/modules/io/manifest.json',
+  timer: '$(MODDABLE)/examples/manifest_base.json',
+  time: '$(MODDABLE)/examples/manifest_base.json',
+  preference: '$(MODDABLE)/modules/files/preference/manifest.json',
+  file: '$(MODDABLE)/modules/files/file/manifest_littlefs.json',
+  'mc/config': '$(MODDABLE)/examples/manifest_base.json',
+  crypt: '$(MODDABLE)/modules/crypt/digest/manifest.json',
+};
+
+test('manifest.json includes the SDK manifest of every Moddable module main.ts and the ports import (crypt too)', (t) => {
+  const manifest = JSON.parse(readFileSync(path.join(here, 'manifest.json'), 'utf8')) as { include: string[] };
+  const sources = [path.join(here, 'main.ts'), ...readdirSync(path.join(here, 'ports')).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => path.join(here, 'ports', f))];
+  const imported = new Set(sources.flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/^import .* from '([^.][^']*)';$/gm)].map((m) => m[1])));
+  t.true(imported.has('crypt'), 'the cipher port imports crypt');
+  imported.delete(SITE_CONFIG_MODULE);
+  for (const name of imported) {
+    const provider = MODULE_MANIFESTS[name];
+    t.truthy(provider, `'${name}' has a known SDK manifest`);
+    t.true(manifest.include.includes(provider), `'${name}' comes from ${provider}, which manifest.json must include`);
+  }
 });

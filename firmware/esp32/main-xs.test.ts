@@ -353,3 +353,23 @@ test('manifest.json includes the SDK manifest of every Moddable module main.ts a
     t.true(manifest.include.includes(provider), `'${name}' comes from ${provider}, which manifest.json must include`);
   }
 });
+
+test('the UART choice is checked per chip: UART2 exists on the ESP32 and the S3, not on the S2 or the C3', (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'axon-board-'));
+  try {
+    const board = JSON.parse(readFileSync(DEFAULT_BOARD, 'utf8')) as BoardConfig;
+    const compileFor = (chip: string): void => {
+      const file = path.join(dir, `${chip}.json`);
+      writeFileSync(file, JSON.stringify({ ...board, chip }));
+      compileSite({ site: SITE, board: file });
+    };
+    t.notThrows(() => compileFor('esp32'));
+    t.notThrows(() => compileFor('esp32s3'));
+    for (const chip of ['esp32s2', 'esp32c3']) {
+      const error = t.throws(() => compileFor(chip), { instanceOf: CompileSiteError }) as CompileSiteError;
+      t.true(error.problems.some((p) => p.includes(`UART 2 does not exist on the ${chip}`)), error.message);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

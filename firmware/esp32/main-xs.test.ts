@@ -37,6 +37,7 @@ import { CompileSiteError, compileSite, DEFAULT_BOARD } from './compile-site.js'
 import { bundleMain, bundleOptions, bundleText, HOST_MODULES, SITE_CONFIG_MODULE } from './bundle-main.js';
 import { hostDoubles } from './test-host/doubles-plugin.js';
 import type { BoardConfig } from './board.js';
+import { DEFAULT_LOG_CAPACITY_BYTES, logCapacity } from './log-capacity.js';
 import { parseCclk } from './network-time.js';
 import { PersistentSequence } from './sequence.js';
 import type { Scenario } from './test-host/harness.js';
@@ -372,4 +373,26 @@ test('the UART choice is checked per chip: UART2 exists on the ESP32 and the S3,
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the log fits the partition: partitions.csv holds the default log, and a 64 KiB storage partition is a boot error with the fix', async (t) => {
+  const csv = readFileSync(path.join(here, 'partitions.csv'), 'utf8');
+  const storage = csv.split('\n').map((l) => l.split(',').map((f) => f.trim())).find((f) => f[0] === 'storage');
+  t.truthy(storage, 'partitions.csv has a storage partition');
+  const storageBytes = Number(storage?.[4]);
+  t.is(logCapacity(storageBytes), DEFAULT_LOG_CAPACITY_BYTES, `the default log fits the ${storageBytes}-byte partition`);
+  const manifest = JSON.parse(readFileSync(path.join(here, 'manifest.json'), 'utf8')) as { platforms: { esp32: { build?: Record<string, string> } } };
+  t.is(manifest.platforms.esp32.build?.PARTITIONS_FILE, './partitions.csv', 'the manifest carries the partition file');
+  t.throws(() => logCapacity(0x10000), { code: 'ESP32_LOG_EXCEEDS_PARTITION', message: /65536 bytes mounted.*Fix: .*partitions\.csv/ });
+  t.is(logCapacity(0x10000, 48 * 1024), 48 * 1024, 'a capacity the board config lowers to fit is kept');
+  // On the board: mcconfig's default 64 KiB storage partition (what the manifest got before it carried partitions.csv).
+  const error = await withHarness(async (command) => {
+    await command(`setup ${JSON.stringify({ ...SCENARIO, storageBytes: 0x10000 })}`);
+    return command('boot').then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+  });
+  t.truthy(error, 'boot refuses the small partition');
+  t.regex(error?.message ?? '', /does not fit the littlefs storage partition: 65536 bytes mounted/);
 });

@@ -14,7 +14,7 @@
  * the core mutates two built-ins it creates at load time (README, "Preload").
  */
 import config from 'mc/config';
-import { Directory } from 'file';
+import { Directory, System } from 'file';
 import Time from 'time';
 import { board, manifests, site, source } from 'site-config';
 import { Gateway, type GatewayEvent } from '../../drivers/gateway/gateway.js';
@@ -24,6 +24,7 @@ import { NbIotUplink } from '../../drivers/nbiot/uplink.js';
 import type { DigitalOutput } from '../../drivers/ports/digital.js';
 import { nbiotTransport, type BusWiring } from './board.js';
 import { log } from './log.js';
+import { logCapacity } from './log-capacity.js';
 import { networkTimeMs } from './network-time.js';
 import { ModdableDigitalOutput } from './ports/digital-output.js';
 import { LittleFsFileSystem } from './ports/littlefs-file-system.js';
@@ -41,6 +42,14 @@ export interface Esp32Gateway {
 }
 
 export default function main(): Esp32Gateway {
+  // First: a log that cannot fit the mounted partition is a boot error with the fix.
+  let storeCapacityBytes: number;
+  try {
+    storeCapacityBytes = logCapacity(System.info().total, board.gateway?.storeCapacityBytes);
+  } catch (error) {
+    log(`boot failed: ${(error as Error).message}`);
+    throw error;
+  }
   const clock = new ModdableClock();
   const transport = nbiotTransport(site, board);
   log(`${source.site} on ${board.name}: ${site.buses.reduce((n, bus) => n + bus.devices.length, 0)} devices, NB-IoT ${transport.kind} to ${transport.host}:${String(transport.port ?? '')}`);
@@ -80,7 +89,7 @@ export default function main(): Esp32Gateway {
     uplink: new SequencedUplink(uplink, sequence),
     flushEveryMs: board.gateway?.flushEveryMs,
     statusEveryMs: board.gateway?.statusEveryMs,
-    storeCapacityBytes: board.gateway?.storeCapacityBytes,
+    storeCapacityBytes,
     onEvent: logEvent,
   });
   // Start at once, coverage or not: local alarms must not wait for the network; the log keeps what cannot be sent yet.

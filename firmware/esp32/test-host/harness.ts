@@ -58,6 +58,8 @@ export interface Scenario {
   models?: Record<string, Record<string, SimulationSpec>>;
   /** Modem simulator: time from attach request to attached, ms. */
   attachDelayMs?: number;
+  /** Size of the littlefs partition mounted (default: partitions.csv's 0xF0000). */
+  storageBytes?: number;
   /** Time.ticks at boot (default 0): start it near 2^31 or 2^32 ms to cross the sign flip or the wrap. */
   ticksAtBootMs?: number;
 }
@@ -92,6 +94,7 @@ function probeDigital(options: { pin: number; activeLow?: boolean }): object {
 function setup(scenario: Scenario): object {
   callsAtSetup = host.calls;
   host.ticksAtBootMs = scenario.ticksAtBootMs ?? 0;
+  if (scenario.storageBytes !== undefined) host.storageBytes = scenario.storageBytes;
   const clock = host.clock;
   for (const bus of site.buses) {
     const wiring = board.buses[bus.id];

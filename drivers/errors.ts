@@ -35,6 +35,9 @@ export class AxonError extends Error {
   }
 
   override get name(): string {
-    return (this.constructor as typeof AxonError).errorName;
+    const own = this.constructor as typeof AxonError;
+    // A class that states its name (every one in drivers/, which runs on the device) keeps it when stripped;
+    // host-only subclasses without one fall back to constructor.name.
+    return Object.prototype.hasOwnProperty.call(own, 'errorName') ? own.errorName : own.name || own.errorName;
   }
 }

@@ -57,7 +57,7 @@ export async function writeFirmwareSources(site = DEFAULT_SITE): Promise<void> {
 }
 
 /** Step 2: mcconfig -p esp32, then xsc and xsl (with preload) through the generated makefile's mc.xs.c target. */
-export function buildEsp32Js(sdk: ModdableSdk, platform = 'esp32'): { linkSummary: string; mainXsbBytes: number; tmpDir: string } {
+export function buildEsp32Js(sdk: ModdableSdk, platform = 'esp32'): { linkSummary: string; warnings: string[]; mainXsbBytes: number; tmpDir: string } {
   const out = path.join(BUILD_DIR, 'moddable');
   mkdirSync(out, { recursive: true });
   run(sdk, 'mcconfig', ['-p', platform, '-o', out, 'manifest.json'], FIRMWARE_DIR);
@@ -65,7 +65,9 @@ export function buildEsp32Js(sdk: ModdableSdk, platform = 'esp32'): { linkSummar
   // The makefile insists on ESP-IDF (IDF_PATH, its version, sdkconfig.h) before anything else; mc.xs.c needs none of it.
   const output = run(sdk, 'make', ['-f', 'makefile', 'IDF_PATH=/nonexistent', 'IDF_VERSION=none', 'SDKCONFIG_H=', `${tmpDir}/mc.xs.c`], tmpDir);
   const linkSummary = /### .*instances.*/.exec(output)?.[0] ?? '';
-  return { linkSummary, mainXsbBytes: statSync(path.join(tmpDir, 'modules/main.xsb')).size, tmpDir };
+  // xsc and xsl warnings (a preloaded module that cannot be, a mutable object in ROM, …) are worth reading.
+  const warnings = [...output.matchAll(/^.*### warning.*$/gm)].map((m) => m[0]);
+  return { linkSummary, warnings, mainXsbBytes: statSync(path.join(tmpDir, 'modules/main.xsb')).size, tmpDir };
 }
 
 /** Step 3: the simulation app for -p lin (debug build: trace() goes to the debugger connection). */
@@ -120,6 +122,12 @@ async function cli(argv: string[]): Promise<number> {
   await writeFirmwareSources(values.site);
   const esp32 = buildEsp32Js(sdk);
   console.log(`esp32:build: -p esp32 xsc + xsl (preload) ok: ${esp32.linkSummary.replace(/^### /, '')}; main.xsb ${esp32.mainXsbBytes} bytes; mc.xs.c in ${path.relative(process.cwd(), esp32.tmpDir)}`);
+  // Mostly "no const" / "not frozen": module bindings and objects the preloaded core could change, which XS keeps
+  // in flash and copies to RAM on first write. All of them, for a look: build/moddable/xsl-warnings.txt.
+  writeFileSync(path.join(BUILD_DIR, 'moddable/xsl-warnings.txt'), esp32.warnings.join('\n') + '\n');
+  const kinds = new Map<string, number>();
+  for (const w of esp32.warnings) kinds.set(/: ([^:]+)$/.exec(w)?.[1] ?? w, (kinds.get(/: ([^:]+)$/.exec(w)?.[1] ?? w) ?? 0) + 1);
+  console.log(`esp32:build: xsl warnings: ${[...kinds].map(([k, n]) => `${n} "${k}"`).join(', ') || 'none'} (build/moddable/xsl-warnings.txt)`);
   console.log('esp32:build: stopping before the ESP-IDF C compile and link (needs ESP-IDF: mcconfig -d -m -p esp32/<board>, see firmware/esp32/README.md)');
   const app = await buildLin(sdk, { hours: Number(values.hours ?? 24), site: values.site });
   console.log(`esp32:build: -p lin simulation build ok: ${path.relative(process.cwd(), app)}`);

@@ -18,9 +18,10 @@ import { lorawanSuite } from './suites/lorawan.js';
 import { nsSuite } from './suites/ns.js';
 import { pipelineSuite } from './suites/pipeline.js';
 import { fleetSuite } from './suites/fleet.js';
+import { soakSuite } from './suites/soak.js';
 import type { Metric, Suite, SuiteContext } from './suites/common.js';
 
-const suites: Suite[] = [modbusSuite, dlt645Suite, crc16Suite, batchSuite, planSuite, storeSuite, pipelineSuite, nsSuite, lorawanSuite, fleetSuite];
+const suites: Suite[] = [modbusSuite, dlt645Suite, crc16Suite, batchSuite, planSuite, storeSuite, pipelineSuite, nsSuite, lorawanSuite, fleetSuite, soakSuite];
 const filter = process.argv[2];
 
 const context: SuiteContext = {

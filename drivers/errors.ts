@@ -10,6 +10,12 @@ export interface AxonErrorDetails {
   fix?: string;
   /** The lower-level error this one wraps. */
   cause?: unknown;
+  /**
+   * The message already lists each problem with its own place and fix, so
+   * `where` and `fix` are kept on the error for programs but not appended to
+   * the text again (a reader would see the fix twice).
+   */
+  listed?: boolean;
 }
 
 export class AxonError extends Error {
@@ -25,8 +31,8 @@ export class AxonError extends Error {
 
   constructor(code: string, message: string, details: AxonErrorDetails = {}) {
     const parts = [message];
-    if (details.where !== undefined) parts.push(`(at ${details.where})`);
-    if (details.fix !== undefined) parts.push(`Fix: ${details.fix}`);
+    if (details.where !== undefined && details.listed !== true) parts.push(`(at ${details.where})`);
+    if (details.fix !== undefined && details.listed !== true) parts.push(`Fix: ${details.fix}`);
     super(parts.join(' '));
     this.code = code;
     this.where = details.where;

@@ -32,20 +32,25 @@ export class WireLog implements ByteStream {
   onReadable: ((bytes: Uint8Array) => void) | undefined;
   onError: ((error: Error) => void) | undefined;
   readonly line: SerialLineSettings;
+  /** The frames on the wire, oldest first: every one, or the last `keepEvents` (see the constructor). */
   readonly events: WireEvent[] = [];
   readonly #inner: ByteStream;
   readonly #clock: Clock;
   readonly #charMs: number;
+  readonly #keepEvents: number;
+  #transmissions = 0;
   #txFree = -Infinity;
 
-  constructor(inner: ByteStream, clock: Clock, line: SerialLineSettings) {
+  /** `keepEvents` bounds the log (a fleet runs gateways for days: it keeps none); default every event. */
+  constructor(inner: ByteStream, clock: Clock, line: SerialLineSettings, keepEvents = Infinity) {
     this.#inner = inner;
     this.#clock = clock;
     this.line = line;
     this.#charMs = characterTimeMs(line);
+    this.#keepEvents = keepEvents;
     inner.onReadable = (bytes) => {
       const end = this.#clock.now();
-      this.events.push({ direction: 'rx', start: end - bytes.length * this.#charMs, end, bytes: bytes.length });
+      this.#log({ direction: 'rx', start: end - bytes.length * this.#charMs, end, bytes: bytes.length });
       this.onReadable?.(bytes);
     };
     inner.onError = (error) => this.onError?.(error);
@@ -54,8 +59,16 @@ export class WireLog implements ByteStream {
   write(bytes: Uint8Array): void {
     const start = Math.max(this.#clock.now(), this.#txFree);
     this.#txFree = start + bytes.length * this.#charMs;
-    this.events.push({ direction: 'tx', start, end: this.#txFree, bytes: bytes.length });
+    this.#transmissions++;
+    this.#log({ direction: 'tx', start, end: this.#txFree, bytes: bytes.length });
     this.#inner.write(bytes);
+  }
+
+  #log(event: WireEvent): void {
+    if (this.#keepEvents === 0) return;
+    this.events.push(event);
+    // Pruned in halves, so keeping the last n costs O(1) per event on average.
+    if (this.events.length > 2 * this.#keepEvents) this.events.splice(0, this.events.length - this.#keepEvents);
   }
 
   close(): void {
@@ -72,9 +85,9 @@ export class WireLog implements ByteStream {
     return out;
   }
 
-  /** Requests the gateway sent. */
+  /** Requests the gateway sent (all of them, whatever the log keeps). */
   get transmissions(): number {
-    return this.events.filter((e) => e.direction === 'tx').length;
+    return this.#transmissions;
   }
 }
 
@@ -98,6 +111,8 @@ export interface SimulatedDevicesOptions {
    * with scheduling jitter, so hosts raise it (about 20 ms on Node).
    */
   interFrameGapMs?: number;
+  /** Wire events each bus's WireLog keeps (default all; a long fleet run keeps none). */
+  keepWireEvents?: number;
 }
 
 /** The simulated devices of one bus, on the device end of its line. */
@@ -187,5 +202,5 @@ export function attachSimulatedDevices(bus: BusConfig, manifests: ManifestLookup
 export function simulateBus(bus: BusConfig, manifests: ManifestLookup, clock: Clock, options: SimulatedDevicesOptions = {}): SimulatedBus {
   const line = busLine(bus);
   const [gatewayEnd, deviceEnd] = createStreamPair({ clock, line });
-  return { ...attachSimulatedDevices(bus, manifests, clock, deviceEnd, options), gateway: new WireLog(gatewayEnd, clock, line) };
+  return { ...attachSimulatedDevices(bus, manifests, clock, deviceEnd, options), gateway: new WireLog(gatewayEnd, clock, line, options.keepWireEvents) };
 }

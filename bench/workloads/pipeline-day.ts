@@ -160,7 +160,7 @@ function summary(run: PipelineRun): { samples: number; delivered: number; alerts
   return {
     samples: run.stats.samples,
     delivered: readings + run.stats.queuedSamples,
-    alerts: run.uplink.decoded('alert').length,
+    alerts: run.uplink.alerts().length,
     errors: run.errors,
     undecodable: run.uplink.received.filter((m) => m.decodeError !== undefined).length,
   };

@@ -18,6 +18,7 @@ import {
   findChannel,
   STATUS_COUNTER_MAX,
 } from './index.js';
+import { encodeCbor } from './cbor-codec.js';
 import { EXAMPLE_ALERT_HEX, EXAMPLE_FRAME_HEX, EXAMPLE_T0, exampleSamples, exampleSite, fixtureManifests, fixtureSite } from './test-support.js';
 
 test('worked example: three cycles of a level gauge and a detector encode to the documented 17 bytes', (t) => {
@@ -182,6 +183,68 @@ test('encoder: maxFrames limits a flush; the rest stays queued, in order', (t) =
   t.is(count, 9);
 });
 
+/** Decoded times (s after EXAMPLE_T0) of every reading in `frames`. */
+function secondsOf(frames: readonly Uint8Array[], table: ReturnType<typeof buildChannelTable>): number[] {
+  return frames.flatMap((f) => {
+    const m = decodeMessage(f, table);
+    return m.type === 'batch' ? m.readings.map((r) => (r.t - EXAMPLE_T0) / 1000) : [];
+  });
+}
+
+test('stamps: polls every 2 s take a 2 s step, polls slower than the step keep it; a second read twice is carried', (t) => {
+  const table = buildChannelTable(exampleSite(), fixtureManifests());
+  const level = (s: number, value = 12.3) => ({ device: 'underpass', point: 'level', t: EXAMPLE_T0 + s * 1000, value });
+  const fast = new BatchEncoder(table);
+  for (const s of [0.3, 2.3, 4.3, 6.3, 8.3, 10.3]) fast.add(level(s));
+  const fastFrames = fast.flush(51);
+  t.deepEqual(secondsOf(fastFrames, table), [0, 2, 4, 6, 8, 10]);
+  t.is(fastFrames[0][5] >> 5, 1, 'step code 1: 2 s');
+  const slow = new BatchEncoder(table);
+  for (const s of [0.3, 12.3, 24.3]) slow.add(level(s));
+  const slowFrames = slow.flush(51);
+  t.deepEqual(secondsOf(slowFrames, table), [0, 10, 20]);
+  t.is(slowFrames[0][5] >> 5, 3, 'step code 3: 10 s');
+  // A poll delayed until just before the next: 4.3 and 4.6 s share a second at the finest step; the later is carried to 5.
+  const delayed = new BatchEncoder(table);
+  for (const s of [0.3, 2.3, 4.3, 4.6, 6.3]) delayed.add(level(s));
+  t.deepEqual(secondsOf(delayed.flush(51), table), [0, 2, 4, 5, 6]);
+});
+
+test('stamps: a restart within one step reissues none of the previous run’s; a clock set back by hours is taken as it is', (t) => {
+  const table = buildChannelTable(exampleSite(), fixtureManifests());
+  const level = (s: number) => ({ device: 'underpass', point: 'level', t: EXAMPLE_T0 + s * 1000, value: 12.3 });
+  const before = new BatchEncoder(table);
+  before.add(level(1.5));
+  t.deepEqual(secondsOf(before.flush(51), table), [0]);
+  // The gateway restarted at 4.2 s: without notBeforeMs its first reading would be stamped 0 again.
+  const naive = new BatchEncoder(table);
+  naive.add(level(5));
+  t.deepEqual(secondsOf(naive.flush(51), table), [0]);
+  const after = new BatchEncoder(table, { notBeforeMs: EXAMPLE_T0 + 4200 });
+  after.add(level(5));
+  after.add(level(15));
+  t.deepEqual(secondsOf(after.flush(51), table), [5, 15]);
+  // Within one encoder: a clock set back 5 minutes is carried past the last stamp (no stamp reissued) ...
+  const encoder = new BatchEncoder(table);
+  encoder.add(level(600));
+  encoder.flush(51);
+  encoder.add(level(300));
+  t.deepEqual(secondsOf(encoder.flush(51), table), [601]);
+  // ... one set back by two hours is taken as it is rather than piling hours of readings onto the next seconds.
+  encoder.add(level(600 - 7200));
+  t.deepEqual(secondsOf(encoder.flush(51), table), [600 - 7200]);
+});
+
+test('stamps: the CBOR form stamps as the binary frames do, and both give 2 s polls distinct times', (t) => {
+  const table = buildChannelTable(exampleSite(), fixtureManifests());
+  const samples = [0.3, 2.3, 4.3, 4.6, 6.3].map((s) => ({ device: 'underpass', point: 'level', t: EXAMPLE_T0 + s * 1000, value: s }));
+  const encoder = new BatchEncoder(table);
+  for (const sample of samples) encoder.add(sample);
+  const binary = decodeMessage(encoder.flush(242)[0], table);
+  t.deepEqual(decodeCborMessage(encodeCborBatch(samples, table), table), binary);
+  t.deepEqual(binary.type === 'batch' ? binary.readings.map((r) => (r.t - EXAMPLE_T0) / 1000) : [], [0, 2, 4, 5, 6]);
+});
+
 test('decoder: a channel the table does not know is an error, or a warning when asked', (t) => {
   const big = buildChannelTable(fixtureSite(), fixtureManifests());
   const small = buildChannelTable(exampleSite(), fixtureManifests());
@@ -212,6 +275,10 @@ test('CBOR form: batch, alert and status round-trip with the same meaning as the
   t.deepEqual(decodeCborMessage(encodeCborAlert(alert, table), table), { type: 'alert', alert: { rule: 'underpass-ponding', device: 'underpass', point: 'level', level: 'warning', state: 'raised', t: EXAMPLE_T0, value: 16.04 } });
   t.deepEqual(decodeCborMessage(encodeCborStatus({ t: EXAMPLE_T0, dropped: 7 }), table), { type: 'status', status: { t: EXAMPLE_T0, dropped: 7, queued: 0 } });
   t.throws(() => decodeCborMessage(new Uint8Array([0xa1, 0x61, 0x76, 0x02]), table), { name: 'BatchError', code: 'BATCH_CBOR' });
+  // Earlier encoders gave two readings of a channel in one step the same k: such messages still decode, both readings.
+  const twice = encodeCbor({ v: 1, m: 'batch', t0: EXAMPLE_T0 / 1000, step: 10, ch: [[0, [0, 0], [123, 124]]] });
+  const old = decodeCborMessage(twice, table);
+  t.deepEqual(old.type === 'batch' ? old.readings.map((r) => [r.t, r.value]) : [], [[EXAMPLE_T0, 12.3], [EXAMPLE_T0, 12.4]]);
   t.throws(() => decodeCborMessage(new Uint8Array([0xff, 0x00]), table), { name: 'BatchError', code: 'BATCH_CBOR' });
 });
 

@@ -1,7 +1,8 @@
 /**
  * Property and fuzz tests of the batch codec (fast-check, Node and XS):
  * random sample streams cut at every LoRaWAN payload limit decode back to the
- * inputs at channel resolution with nothing lost or duplicated; alerts fit 11
+ * inputs at channel resolution with nothing lost or duplicated, every reading
+ * under a stamp of its own (its identity at the platform); alerts fit 11
  * bytes; random and mutated input never makes a decoder throw anything but a
  * BatchError (and, being bounded, never hangs: XS's metering limit would stop it).
  */
@@ -13,6 +14,8 @@ import type { Sample } from '../gateway/events.js';
 import { BatchEncoder, BatchError, batchFrameSize, buildChannelTable, decodeAlert, decodeCborMessage, decodeMessage, encodeAlert, encodeBatchFrame, LIMITS as FORMAT_LIMITS, quantize, TIME_STEPS_S, toFixed, type Channel, type ChannelTable, type FrameContent } from './index.js';
 import { fixtureManifests, fixtureSite } from './test-support.js';
 import { BitWriter, eg0Bits, seriesBits, signedBits, writeEg0, writeSeries, writeSigned } from './bits.js';
+import { decodeBatchFrame } from './batch-frame.js';
+import { stampRuns } from './stamps.js';
 
 
 const LIMITS = [11, 51, 53, 115, 125, 222, 242];
@@ -36,30 +39,70 @@ function samplesArbitrary(fc: FastCheck, maxLength: number) {
   const one = fc.integer({ min: 0, max: live.length - 1 }).chain((i) =>
     fc.record({
       channel: fc.constant(live[i]),
-      // Mostly 5-minute cycles over 6 hours, sometimes arbitrary milliseconds (collisions in a step included).
-      t: fc.oneof(fc.integer({ min: 0, max: 72 }).map((k) => T0 + k * 300000 + 137), fc.integer({ min: 0, max: 6 * 3600000 }).map((ms) => T0 + ms)),
+      // 5-minute cycles over 6 hours, polls every 2 s for a minute, every 0.45 s for 9 s (faster than the
+      // format's finest step), and arbitrary milliseconds: readings of one channel within a step included.
+      t: fc.oneof(
+        fc.integer({ min: 0, max: 72 }).map((k) => T0 + k * 300000 + 137),
+        fc.integer({ min: 0, max: 30 }).map((k) => T0 + 3600000 + k * 2000 + 311),
+        fc.integer({ min: 0, max: 20 }).map((k) => T0 + 7200000 + k * 450),
+        fc.integer({ min: 0, max: 6 * 3600000 }).map((ms) => T0 + ms),
+      ),
       value: valueArbitrary(fc, live[i]),
     }),
   );
   return fc.array(one, { minLength: 1, maxLength });
 }
 
-type Row = string;
-function row(channel: number, t: number, value: number | boolean): Row {
-  return `${channel}@${t}=${String(value)}`;
-}
+type Input = { channel: Channel; t: number; value: number | boolean };
+type Decoded = { channel: number; t: number; value: number | boolean };
 
-function decodeAll(frames: readonly Uint8Array[], table: ChannelTable): Row[] {
-  const rows: Row[] = [];
+function decodeAll(frames: readonly Uint8Array[], table: ChannelTable): Decoded[] {
+  const out: Decoded[] = [];
   for (const frame of frames) {
     const message = decodeMessage(frame, table);
     if (message.type !== 'batch') throw new Error('not a batch frame');
-    for (const r of message.readings) rows.push(row(r.channel, r.t, r.value));
+    for (const r of message.readings) out.push({ channel: r.channel, t: r.t, value: r.value });
   }
-  return rows.sort();
+  return out;
 }
 
-test('property: at every payload limit, frames fit and decode to exactly the inputs at channel resolution', async (t) => {
+/** Channels of which two inputs fall into one step of `stepS` seconds. */
+function collidesAt(inputs: readonly Input[], stepS: number): boolean {
+  const seen = new Set<string>();
+  for (const s of inputs) {
+    const key = `${s.channel.index}@${Math.floor(s.t / (stepS * 1000))}`;
+    if (seen.has(key)) return true;
+    seen.add(key);
+  }
+  return false;
+}
+
+/**
+ * What a flush must decode to, per channel: every input once, in time order,
+ * at channel resolution, each under a stamp of its own (strictly increasing),
+ * no later than a step before the reading and — when stamps were carried past
+ * a repeat second — at most a second per earlier reading of the channel after it.
+ * Returns a description of the first difference, or undefined.
+ */
+function identityProblem(inputs: readonly Input[], decoded: readonly Decoded[], stepS: number): string | undefined {
+  const byChannel = new Map<number, { inputs: Input[]; decoded: Decoded[] }>();
+  const entry = (channel: number) => byChannel.get(channel) ?? byChannel.set(channel, { inputs: [], decoded: [] }).get(channel)!;
+  for (const s of inputs) entry(s.channel.index).inputs.push(s);
+  for (const r of decoded) entry(r.channel).decoded.push(r);
+  for (const [channel, e] of byChannel) {
+    const want = [...e.inputs].sort((a, b) => a.t - b.t);
+    const got = [...e.decoded].sort((a, b) => a.t - b.t);
+    if (want.length !== got.length) return `channel ${channel}: ${want.length} inputs, ${got.length} decoded`;
+    for (let i = 0; i < want.length; i++) {
+      if (got[i].value !== quantize(want[i].channel, want[i].value)) return `channel ${channel} reading ${i}: ${String(got[i].value)} for ${String(want[i].value)}`;
+      if (i > 0 && got[i].t <= got[i - 1].t) return `channel ${channel}: two readings stamped ${got[i].t}`;
+      if (got[i].t <= want[i].t - stepS * 1000 || got[i].t >= want[i].t + 1000 * (i + 1)) return `channel ${channel} reading ${i} at ${want[i].t} stamped ${got[i].t}`;
+    }
+  }
+  return undefined;
+}
+
+test('property: at every payload limit, frames fit and decode to exactly the inputs, each reading under a stamp of its own', async (t) => {
   for (const limit of LIMITS) {
     fc.assert(
       fc.property(samplesArbitrary(fc, limit === 11 ? 12 : 40), fc.constantFrom(...TIME_STEPS_S), (inputs, stepS) => {
@@ -69,10 +112,22 @@ test('property: at every payload limit, frames fit and decode to exactly the inp
         const frames = encoder.flush(limit);
         if (encoder.pending !== 0) return false;
         if (frames.some((f) => f.length > limit)) return false;
-        const stepMs = stepS * 1000;
-        const expected = inputs.map((s) => row(s.channel.index, Math.floor(s.t / stepMs) * stepMs, quantize(s.channel, s.value))).sort();
-        const actual = decodeAll(frames, table);
-        return actual.length === expected.length && actual.every((r, i) => r === expected[i]);
+        const decoded = decodeAll(frames, table);
+        const problem = identityProblem(inputs, decoded, stepS);
+        if (problem !== undefined) throw new Error(problem);
+        // One step per flush: the configured one unless two readings of a channel share one of its steps, else the coarsest that parts them.
+        const steps = new Set(frames.map((f) => decodeBatchFrame(f).stepS));
+        if (steps.size !== 1) return false;
+        const [used] = steps;
+        if (TIME_STEPS_S.some((s) => s > used && s <= stepS && !collidesAt(inputs, s))) return false;
+        if (used !== TIME_STEPS_S[0] && collidesAt(inputs, used)) return false;
+        // Slower than the step, stamps are what they always were: the start of the configured step.
+        if (!collidesAt(inputs, stepS)) {
+          const stepMs = stepS * 1000;
+          const want = inputs.map((s) => `${s.channel.index}@${Math.floor(s.t / stepMs) * stepMs}`).sort();
+          if (decoded.map((r) => `${r.channel}@${r.t}`).sort().join() !== want.join()) return false;
+        }
+        return true;
       }),
       { numRuns: limit === 11 ? 15 : 25 },
     );
@@ -80,7 +135,7 @@ test('property: at every payload limit, frames fit and decode to exactly the inp
   t.pass();
 });
 
-test('property: flushing in several rounds (as an uplink does) loses and duplicates nothing', async (t) => {
+test('property: flushing in several rounds (as an uplink does) loses and duplicates nothing, and never reissues a stamp', async (t) => {
   fc.assert(
     fc.property(samplesArbitrary(fc, 60), fc.array(fc.constantFrom(...LIMITS), { minLength: 1, maxLength: 6 }), (inputs, limits) => {
       const encoder = new BatchEncoder(table);
@@ -88,11 +143,41 @@ test('property: flushing in several rounds (as an uplink does) loses and duplica
       const frames: Uint8Array[] = [];
       for (const limit of limits) frames.push(...encoder.flush(limit, 2));
       frames.push(...encoder.flush(242));
-      const expected = inputs.map((s) => row(s.channel.index, Math.floor(s.t / 10000) * 10000, quantize(s.channel, s.value))).sort();
-      const actual = decodeAll(frames, table);
-      return encoder.pending === 0 && actual.join() === expected.join();
+      const problem = identityProblem(inputs, decodeAll(frames, table), 10);
+      if (problem !== undefined) throw new Error(problem);
+      return encoder.pending === 0;
     }),
     { numRuns: 30 },
+  );
+  t.pass();
+});
+
+test('property: readings added between flushes get stamps after those already framed', async (t) => {
+  // Three channels polled fast, so their runs straddle the flushes: every 2 s, every 0.45 s, or at arbitrary moments of a minute.
+  const few = live.slice(0, 3);
+  const one = fc.integer({ min: 0, max: few.length - 1 }).chain((i) =>
+    fc.record({
+      channel: fc.constant(few[i]),
+      t: fc.oneof(fc.integer({ min: 0, max: 30 }).map((k) => T0 + k * 2000 + 311), fc.integer({ min: 0, max: 40 }).map((k) => T0 + k * 450), fc.integer({ min: 0, max: 60000 }).map((ms) => T0 + ms)),
+      value: valueArbitrary(fc, few[i]),
+    }),
+  );
+  fc.assert(
+    fc.property(fc.array(one, { minLength: 1, maxLength: 60 }), fc.uniqueArray(fc.nat({ max: 60 }), { maxLength: 6 }), fc.constantFrom(11, 51, 242), (inputs, cuts, limit) => {
+      // One encoder over a stream in time order, flushed at arbitrary points: as the gateway's flush period does.
+      const ordered = [...inputs].sort((a, b) => a.t - b.t);
+      const encoder = new BatchEncoder(table);
+      const frames: Uint8Array[] = [];
+      ordered.forEach((s, i) => {
+        if (cuts.includes(i)) frames.push(...encoder.flush(limit));
+        encoder.add({ device: s.channel.device, point: s.channel.point, t: s.t, value: s.value });
+      });
+      frames.push(...encoder.flush(242));
+      const problem = identityProblem(ordered, decodeAll(frames, table), 10);
+      if (problem !== undefined) throw new Error(problem);
+      return encoder.pending === 0;
+    }),
+    { numRuns: 60 },
   );
   t.pass();
 });
@@ -150,18 +235,16 @@ test('property: batchFrameSize is the length encodeBatchFrame writes', async (t)
  * The cutting BatchEncoder is specified to do (greedy by channel, bisecting
  * the prefix of the channel that overflows), written the plain way: every
  * candidate frame built and priced with batchFrameSize. The encoder prices
- * candidates incrementally; its frames must be exactly these.
+ * candidates incrementally; its frames must be exactly these. Stamps come
+ * from stamps.ts, as in the encoder: the properties above check them.
  */
-function referenceFlush(inputs: readonly { channel: Channel; t: number; value: number | boolean }[], stepS: number, maxBytes: number): Uint8Array[] {
+function referenceFlush(inputs: readonly Input[], configuredS: FrameContent['stepS'], maxBytes: number): Uint8Array[] {
+  const byChannel = new Map<number, Input[]>();
+  for (const s of inputs) byChannel.set(s.channel.index, [...(byChannel.get(s.channel.index) ?? []), s]);
+  const runs = [...byChannel.values()].map((list) => list.sort((a, b) => a.t - b.t));
+  const { stepS, stamps } = stampRuns(configuredS, runs.map((list) => ({ readings: list })));
   const queues = new Map<number, { step: number; fixed: number }[]>();
-  for (const s of inputs) {
-    const item = { step: Math.floor(s.t / (stepS * 1000)), fixed: toFixed(s.channel, s.value) };
-    const queue = queues.get(s.channel.index) ?? [];
-    queues.set(s.channel.index, queue);
-    let i = queue.length;
-    while (i > 0 && queue[i - 1].step > item.step) i--;
-    queue.splice(i, 0, item);
-  }
+  runs.forEach((list, r) => queues.set(list[0].channel.index, list.map((s, i) => ({ step: stamps[r][i] / stepS, fixed: toFixed(s.channel, s.value) }))));
   type Take = { channel: number; items: { step: number; fixed: number }[] };
   const contentOf = (takes: readonly Take[]): FrameContent => {
     const steps = [...new Set(takes.flatMap((take) => take.items.map((item) => item.step)))].sort((a, b) => a - b);

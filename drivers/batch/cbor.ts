@@ -6,7 +6,9 @@
  * float64); alert values travel as they are. Maps have short text keys:
  *
  *   batch  {"v":1,"m":"batch","t0":unixS,"step":s,"ch":[[channel,[k…],[int…]],…]}
- *          reading time = (t0 + k × step) s
+ *          reading time = (t0 + k × step) s; the encoder writes each channel's k
+ *          strictly increasing (a reading's time is its identity); messages of
+ *          earlier encoders may repeat a k and still decode
  *   alert  {"v":1,"m":"alert","r":ruleIndex,"lvl":"warning"|"critical","st":state,"t":unixS,"x"?:value}
  *   status {"v":1,"m":"status","t":unixS,"dropped":n,"queued":n,
  *           "refused"?:{"n":count,"dl":type byte,"why":reason,"ix"?:index}}
@@ -21,6 +23,7 @@ import { BatchError } from './errors.js';
 import { unixSeconds } from './fixed-bytes.js';
 import { FORMAT_VERSION, LIMITS, TIME_STEPS_S, type TimeStepS } from './format.js';
 import type { FrameBlock, FrameContent } from './batch-frame.js';
+import { stampRuns } from './stamps.js';
 import { REFUSAL_REASONS, type DecodedStatus, type RefusalReason, type StatusReport } from './status.js';
 
 type CborChannel = [number, number[], number[]];
@@ -29,28 +32,31 @@ type CborChannel = [number, number[], number[]];
 const encode = (value: CborValue): Uint8Array => encodeCbor(value);
 const decode = (bytes: Uint8Array): unknown => decodeCbor(bytes);
 
-/** All `samples` in one CBOR batch message (stamped to `timeStepS`, default 10 s). */
+/**
+ * All `samples` in one CBOR batch message, stamped as BatchEncoder stamps a
+ * flush (stamps.ts): at `timeStepS` (default 10 s), or at a finer step when a
+ * channel has two samples within one step, so no two share a stamp.
+ */
 export function encodeCborBatch(samples: readonly Sample[], table: ChannelTable, options: { timeStepS?: TimeStepS } = {}): Uint8Array {
-  const stepS = options.timeStepS ?? 10;
-  if (!TIME_STEPS_S.includes(stepS)) throw new BatchError('BATCH_STEP', `time step ${String(stepS)} s is not one the format can express`, { fix: `use one of ${TIME_STEPS_S.join(', ')} s` });
+  const configured = options.timeStepS ?? 10;
+  if (!TIME_STEPS_S.includes(configured)) throw new BatchError('BATCH_STEP', `time step ${String(configured)} s is not one the format can express`, { fix: `use one of ${TIME_STEPS_S.join(', ')} s` });
   if (samples.length === 0) throw new BatchError('BATCH_EMPTY', 'a CBOR batch needs at least one sample');
-  const byChannel = new Map<number, Array<{ step: number; fixed: number }>>();
-  let first = Infinity;
+  const byChannel = new Map<number, Array<{ t: number; fixed: number }>>();
   for (const sample of samples) {
     const channel = findChannel(table, sample.device, sample.point);
     if (channel === undefined) throw new BatchError('BATCH_UNKNOWN_CHANNEL', `no channel for ${sample.device}.${sample.point}`, { fix: 'rebuild the channel table from the current site' });
-    const step = Math.floor(unixSeconds(sample.t, `${sample.device}.${sample.point}`) / stepS);
-    first = Math.min(first, step);
+    unixSeconds(sample.t, `${sample.device}.${sample.point}`);
     const list = byChannel.get(channel.index) ?? [];
-    list.push({ step, fixed: toFixed(channel, sample.value) });
+    list.push({ t: sample.t, fixed: toFixed(channel, sample.value) });
     byChannel.set(channel.index, list);
   }
-  const ch: CborChannel[] = [...byChannel.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([index, list]) => {
-      list.sort((a, b) => a.step - b.step);
-      return [index, list.map((e) => e.step - first), list.map((e) => e.fixed)];
-    });
+  const channels = [...byChannel.entries()].sort((a, b) => a[0] - b[0]);
+  for (const [, list] of channels) list.sort((a, b) => a.t - b.t);
+  const { stepS, stamps } = stampRuns(configured, channels.map(([, list]) => ({ readings: list })));
+  const steps = stamps.map((run) => run.map((stamp) => stamp / stepS));
+  let first = Infinity;
+  for (const list of steps) first = Math.min(first, list[0]);
+  const ch: CborChannel[] = channels.map(([index, list], i) => [index, steps[i].map((step) => step - first), list.map((e) => e.fixed)]);
   return encode({ v: FORMAT_VERSION, m: 'batch', t0: first * stepS, step: stepS, ch });
 }
 

@@ -83,7 +83,10 @@ export function buildChannelTable(site: SiteFile, manifests: ReadonlyMap<string,
   }
   const channels = mergeAppendOnly(options.previous?.channels ?? [], current, (a, b) => a.kind === b.kind, (old, now) => ({ ...now, decimals: old.decimals }));
   if (channels.length > LIMITS.channels) {
-    throw new BatchError('BATCH_TOO_MANY_CHANNELS', `${channels.length} channels; the format numbers at most ${LIMITS.channels}`, { where: `site ${site.id}` });
+    throw new BatchError('BATCH_TOO_MANY_CHANNELS', `${channels.length} channels; the format numbers at most ${LIMITS.channels}`, {
+      where: `site ${site.id}`,
+      fix: `split the devices over several gateways (at most ${LIMITS.channels} channels each: one per measured point of each device), or disable points the platform does not need`,
+    });
   }
   const rules: RuleRef[] = (options.rules ?? site.rules ?? []).map((rule) => {
     const ref: RuleRef = { index: -1, id: rule.id, device: rule.device };

@@ -5,10 +5,12 @@
  * know means the gateway's table is newer than the decoder's.
  */
 import { decodeAlert, type DecodedAlert } from './alert.js';
+import { expandAlertGroup } from './alert-group.js';
 import { decodeBatchFrame, type FrameContent } from './batch-frame.js';
 import { fromFixed, type ChannelTable } from './channels.js';
 import { BatchError } from './errors.js';
 import { readHeader } from './format.js';
+import { decodeSequenced } from './sequenced.js';
 import { decodeStatus, type DecodedStatus } from './status.js';
 
 export interface DecodedReading {
@@ -22,8 +24,11 @@ export interface DecodedReading {
 }
 
 export type DecodedMessage =
-  | { type: 'batch'; readings: DecodedReading[] }
+  /** seq and ackRequested: a sequenced frame (type 4, docs/app-ack.md), which the platform acknowledges. */
+  | { type: 'batch'; readings: DecodedReading[]; seq?: number; ackRequested?: boolean }
   | { type: 'alert'; alert: DecodedAlert }
+  /** An alert group (type 5): several alerts in one frame, critical first (batch-format.md §6.1). */
+  | { type: 'alerts'; alerts: DecodedAlert[] }
   | { type: 'status'; status: DecodedStatus };
 
 export interface DecodeOptions {
@@ -34,7 +39,12 @@ export interface DecodeOptions {
 export function decodeMessage(bytes: Uint8Array, table: ChannelTable, options: DecodeOptions = {}): DecodedMessage {
   const type = readHeader(bytes);
   if (type === 'alert') return { type, alert: decodeAlert(bytes, table) };
+  if (type === 'alerts') return { type, alerts: expandAlertGroup(bytes).map((alert) => decodeAlert(alert, table)) };
   if (type === 'status') return { type, status: decodeStatus(bytes) };
+  if (type === 'sequenced') {
+    const { seq, ackRequested, inner } = decodeSequenced(bytes);
+    return { type: 'batch', readings: readingsOf(decodeBatchFrame(inner), table, options), seq, ackRequested };
+  }
   return { type, readings: readingsOf(decodeBatchFrame(bytes), table, options) };
 }
 

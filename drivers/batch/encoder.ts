@@ -8,8 +8,13 @@
  * longest prefix that still fits, and the rest waits for the next frame. Sizes
  * are exact (every candidate is priced bit for bit), so no frame exceeds the
  * limit and none is needlessly short. Nothing is dropped: a sample that cannot
- * go into this flush (two readings of one channel in the same time step, or a
- * payload limit too small for even one reading) stays queued.
+ * go into this flush (a payload limit too small for even one reading) stays
+ * queued.
+ *
+ * Each flush stamps the queued samples first (stamps.ts): the configured step,
+ * or a finer one when a channel was read more than once within a step, so
+ * that no two readings of a channel, in this flush or an earlier one, share a
+ * stamp. The stamp is the reading's identity at the platform.
  */
 import type { Sample } from '../gateway/events.js';
 import { findChannel, toFixed, type ChannelTable } from './channels.js';
@@ -17,14 +22,28 @@ import { BatchError } from './errors.js';
 import { LIMITS, TIME_STEPS_S, type TimeStepS } from './format.js';
 import { FRAME_HEADER_BITS, encodeBatchFrame, gapRange, presenceBits, timelineBits, valueColumnBits, type FrameContent } from './batch-frame.js';
 import { eg0Bits } from './bits.js';
+import { stampRuns, type StampRun } from './stamps.js';
 
 export interface BatchEncoderOptions {
-  /** Time quantum of batch timestamps, seconds (default 10): readings are stamped to the start of their step. */
+  /**
+   * Time quantum of batch timestamps, seconds (default 10): readings are
+   * stamped to the start of their step. The coarsest step a frame uses: a
+   * flush holding two readings of one channel within a step uses a finer one.
+   */
   timeStepS?: TimeStepS;
+  /**
+   * Unix ms before which an earlier run of the gateway may have stamped
+   * readings (its start time): every stamp of this encoder comes after the
+   * second before it, so a restart within one time step cannot reissue a
+   * stamp of the previous run.
+   */
+  notBeforeMs?: number;
 }
 
 interface Queued {
-  /** Absolute step number: floor(t / step). */
+  /** Unix ms of the reading. */
+  t: number;
+  /** Absolute step number of its stamp at the flush's step (set by #stamp). */
   step: number;
   fixed: number;
 }
@@ -36,8 +55,13 @@ interface Take {
 
 export class BatchEncoder {
   readonly table: ChannelTable;
+  /** The configured time step: the coarsest a frame uses. */
   readonly stepS: TimeStepS;
   readonly #queues = new Map<number, Queued[]>();
+  /** Per channel, the stamp (unix s) of its latest framed reading. */
+  readonly #lastStamp = new Map<number, number>();
+  /** Stamps of an earlier run may reach this second (notBeforeMs); undefined without one. */
+  readonly #earlierRunS: number | undefined;
   #pending = 0;
 
   constructor(table: ChannelTable, options: BatchEncoderOptions = {}) {
@@ -46,6 +70,7 @@ export class BatchEncoder {
     if (!TIME_STEPS_S.includes(this.stepS)) {
       throw new BatchError('BATCH_STEP', `time step ${String(this.stepS)} s is not one the format can express`, { fix: `use one of ${TIME_STEPS_S.join(', ')} s` });
     }
+    this.#earlierRunS = options.notBeforeMs === undefined ? undefined : Math.ceil(options.notBeforeMs / 1000) - 1;
   }
 
   /** Samples waiting for a frame. */
@@ -64,12 +89,12 @@ export class BatchEncoder {
     if (!Number.isFinite(sample.t) || sample.t < 0 || sample.t / 1000 >= LIMITS.unixSeconds) {
       throw new BatchError('BATCH_TIME', `sample time ${sample.t} ms is outside 1970…2106`, { where: `${sample.device}.${sample.point}` });
     }
-    const item: Queued = { step: Math.floor(sample.t / (this.stepS * 1000)), fixed: toFixed(channel, sample.value) };
+    const item: Queued = { t: sample.t, step: 0, fixed: toFixed(channel, sample.value) };
     let queue = this.#queues.get(channel.index);
     if (queue === undefined) this.#queues.set(channel.index, (queue = []));
-    // Samples mostly arrive in time order; keep each queue sorted (stable for equal steps).
+    // Samples mostly arrive in time order; keep each queue sorted (stable for equal times).
     let i = queue.length;
-    while (i > 0 && queue[i - 1].step > item.step) i--;
+    while (i > 0 && queue[i - 1].t > item.t) i--;
     queue.splice(i, 0, item);
     this.#pending++;
   }
@@ -81,18 +106,37 @@ export class BatchEncoder {
    */
   flush(maxPayloadBytes: number, maxFrames = Infinity): Uint8Array[] {
     const frames: Uint8Array[] = [];
+    if (this.#pending === 0 || maxFrames < 1) return frames;
+    const stepS = this.#stamp();
     while (this.#pending > 0 && frames.length < maxFrames) {
       const takes = this.#select(maxPayloadBytes);
       if (takes.length === 0) break;
-      frames.push(encodeBatchFrame(frameOf(takes, this.stepS)));
+      frames.push(encodeBatchFrame(frameOf(takes, stepS)));
       for (const take of takes) {
         const queue = this.#queues.get(take.channel) as Queued[];
         queue.splice(0, take.items.length);
         if (queue.length === 0) this.#queues.delete(take.channel);
         this.#pending -= take.items.length;
+        this.#lastStamp.set(take.channel, take.items[take.items.length - 1].step * stepS);
       }
     }
     return frames;
+  }
+
+  /** Chooses this flush's step and stamps every queued sample at it (stamps.ts); returns the step. */
+  #stamp(): TimeStepS {
+    const queues: Queued[][] = [];
+    const runs: StampRun[] = [];
+    for (const [channel, queue] of this.#queues) {
+      queues.push(queue);
+      runs.push({ readings: queue, after: this.#lastStamp.get(channel) ?? this.#earlierRunS });
+    }
+    const { stepS, stamps } = stampRuns(this.stepS, runs);
+    for (let r = 0; r < queues.length; r++) {
+      const queue = queues[r];
+      for (let i = 0; i < queue.length; i++) queue[i].step = stamps[r][i] / stepS;
+    }
+    return stepS;
   }
 
   #select(maxBytes: number): Take[] {

@@ -9,7 +9,7 @@ import { BatchError } from './errors.js';
 
 export const FORMAT_VERSION = 1;
 
-export const MessageType = { batch: 1, alert: 2, status: 3 } as const;
+export const MessageType = { batch: 1, alert: 2, status: 3, sequenced: 4, alerts: 5 } as const;
 export type MessageTypeName = keyof typeof MessageType;
 
 export function headerByte(type: MessageTypeName): number {
@@ -28,7 +28,7 @@ export function readHeader(bytes: Uint8Array): MessageTypeName {
   }
   const type = bytes[0] & 15;
   for (const name of Object.keys(MessageType) as MessageTypeName[]) if (MessageType[name] === type) return name;
-  throw new BatchError('BATCH_TYPE', `unknown message type ${type}`, { where: 'byte 0', fix: 'types are 1 batch, 2 alert, 3 status' });
+  throw new BatchError('BATCH_TYPE', `unknown message type ${type}`, { where: 'byte 0', fix: 'types are 1 batch, 2 alert, 3 status, 4 sequenced batch, 5 alert group' });
 }
 
 /** Time quantum codes (3 bits): every batch time is base + k × step seconds. */

@@ -44,6 +44,8 @@ export interface DownlinkControlOptions {
   /** Change a device's poll period (undefined: the site file's); false when no scheduler has the device. */
   setPollPeriod(device: string, periodS: number | undefined): boolean;
   acknowledge(rule: string, level: AlertLevel | undefined): void;
+  /** The platform's data-ack (docs/app-ack.md): sequenced frames it received, from `base` on. */
+  dataAck(base: number, seqs: readonly number[]): void;
   /** Ask for a status message (the answer). */
   requestStatus(): void;
   emit(event: GatewayEvent): void;
@@ -128,6 +130,12 @@ export class DownlinkControl {
     let downlink: Downlink;
     try {
       downlink = decodeDownlink(payload, this.#o.table);
+      if (downlink.kind === 'data-ack') {
+        // Bookkeeping, not a command: no status answer (it would cost an uplink per acknowledgement).
+        this.#o.dataAck(downlink.base, downlink.seqs);
+        this.#o.emit({ kind: 'downlink', downlink });
+        return;
+      }
       if (downlink.kind === 'acknowledge') this.#o.acknowledge(downlink.rule, downlink.level);
       else this.#setPollPeriod(downlink, readUint(payload, 1, 2));
     } catch (error) {

@@ -14,6 +14,11 @@
  *                           file's period; otherwise 1–86 400 s, or the
  *                           narrower `downlinkPollPeriodS` of the device's
  *                           manifest: see poll-period-bounds.ts)
+ *   0x03 s s [bitmap…]      application acknowledgement of sequenced data
+ *                           frames (docs/app-ack.md): base sequence number
+ *                           (uint16, bit 15 zero); bitmap bit i (most
+ *                           significant first) = base + i received, clear =
+ *                           missing; 0–8 bitmap bytes, so 3–11 bytes in all
  *
  * A downlink the gateway will not obey throws DownlinkRefused: its reason
  * (and the channel or rule index it named) goes back to the platform in the
@@ -22,14 +27,20 @@
 import { AxonError } from '../errors.js';
 import type { ChannelTable } from '../batch/channels.js';
 import { readUint, writeUint } from '../batch/fixed-bytes.js';
+import { SEQ_MODULUS } from '../batch/sequenced.js';
 import type { AlertLevel } from '../rules/config.js';
 
 export const DOWNLINK_ACKNOWLEDGE = 0x01;
 export const DOWNLINK_POLL_PERIOD = 0x02;
+export const DOWNLINK_DATA_ACK = 0x03;
+/** Sequence numbers one acknowledgement covers: the base and the 63 after it. */
+export const DATA_ACK_SPAN = 64;
 
 export type Downlink =
   | { kind: 'acknowledge'; rule: string; level?: AlertLevel }
-  | { kind: 'poll-period'; device: string; /** undefined: back to the site file's period */ periodS?: number };
+  | { kind: 'poll-period'; device: string; /** undefined: back to the site file's period */ periodS?: number }
+  /** The platform received `seqs`, and not the other sequence numbers of base … base + 63 (mod 32768). */
+  | { kind: 'data-ack'; base: number; seqs: number[] };
 
 const LEVELS: ReadonlyArray<AlertLevel | undefined> = [undefined, 'warning', 'critical'];
 
@@ -80,11 +91,37 @@ export function decodeDownlink(bytes: Uint8Array, table: ChannelTable): Downlink
     const periodS = readUint(bytes, 3, 3);
     return periodS === 0 ? { kind: 'poll-period', device: channel.device } : { kind: 'poll-period', device: channel.device, periodS };
   }
+  if (type === DOWNLINK_DATA_ACK) return decodeDataAck(bytes);
   throw malformed(`unknown downlink type 0x${(type ?? 0).toString(16).padStart(2, '0')}`, 'byte 0', bytes);
+}
+
+function decodeDataAck(bytes: Uint8Array): Downlink {
+  if (bytes.length < 3 || bytes.length > 11) throw malformed(`data-ack downlink of ${bytes.length} bytes; expected 3 to 11`, 'length', bytes);
+  const base = readUint(bytes, 1, 2);
+  if (base >= SEQ_MODULUS) throw malformed(`data-ack base ${base} has bit 15 set (sequence numbers are 15 bits)`, 'bytes 1-2', bytes);
+  const seqs: number[] = [];
+  for (let i = 0; i < (bytes.length - 3) * 8; i++) {
+    if ((bytes[3 + (i >> 3)] >> (7 - (i & 7))) & 1) seqs.push((base + i) % SEQ_MODULUS);
+  }
+  return { kind: 'data-ack', base, seqs };
+}
+
+/** Bytes of a data-ack: `seqs` (received) must lie within base … base + 63 (mod 32768). */
+export function encodeDataAck(base: number, seqs: readonly number[]): Uint8Array {
+  if (!Number.isInteger(base) || base < 0 || base >= SEQ_MODULUS) throw new RangeError(`data-ack base ${base} is not a sequence number 0…${SEQ_MODULUS - 1}`);
+  const offsets = seqs.map((s) => (s - base + SEQ_MODULUS) % SEQ_MODULUS);
+  const beyond = offsets.findIndex((o) => !(o >= 0 && o < DATA_ACK_SPAN));
+  if (beyond >= 0) throw new RangeError(`sequence number ${seqs[beyond]} is not within 64 of the base ${base}: send it in another data-ack`);
+  const out = new Uint8Array(3 + (offsets.length === 0 ? 0 : (Math.max(...offsets) >> 3) + 1));
+  out[0] = DOWNLINK_DATA_ACK;
+  writeUint(out, 1, base, 2);
+  for (const o of offsets) out[3 + (o >> 3)] |= 0x80 >> (o & 7);
+  return out;
 }
 
 /** The platform side (and tests): the bytes of a downlink. */
 export function encodeDownlink(downlink: Downlink, table: ChannelTable): Uint8Array {
+  if (downlink.kind === 'data-ack') return encodeDataAck(downlink.base, downlink.seqs);
   if (downlink.kind === 'acknowledge') {
     const rule = table.rules.find((r) => r.id === downlink.rule && r.retired !== true);
     if (rule === undefined || rule.index > 255) throw new RangeError(`rule ${downlink.rule} has no index below 256 in the channel table`);

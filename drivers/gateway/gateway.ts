@@ -43,6 +43,7 @@ import { saveBlob } from './kv-blob.js';
 import { CHANNEL_TABLE_KEY, loadChannelTable, siteChannelTable } from './site-channels.js';
 import type { BusConfig, SiteFile } from './site.js';
 import { UplinkSender, type SentKind, type UplinkState } from './uplink-sender.js';
+import { AppAckWindow, type AppAckOptions } from './app-ack-window.js';
 
 /** Defaults (docs/gateway.md, "Timing"). */
 export const GATEWAY_DEFAULTS = {
@@ -79,6 +80,8 @@ export interface GatewayOptions {
   /** Uplink retry back-off: first delay and cap, ms (defaults 1 s and 60 s). */
   retryFirstMs?: number;
   retryMaxMs?: number;
+  /** Application acknowledgement tuning, for uplinks whose delivery is 'application' (docs/app-ack.md). */
+  appAck?: AppAckOptions;
   /** Scheduler tuning for hosts with coarse serial timing (Node on ptys). */
   minQuietMs?: number;
   modbus?: SiteSchedulerOptions['modbus'];
@@ -116,7 +119,7 @@ export interface GatewayStats {
   /** Samples waiting for the next flush. */
   queuedSamples: number;
   store: { pendingAlerts: number; pendingReadings: number; droppedReadings: number; usedBytes: number; capacityBytes: number };
-  uplink: { state: UplinkState; retryInMs?: number; lastError?: string };
+  uplink: { state: UplinkState; retryInMs?: number; lastError?: string; /** Under application acks: frames on the air awaiting the platform's data-ack, and frames resent. */ awaitingAck?: number; resent?: number };
   activeAlarms: ActiveAlarm[];
 }
 
@@ -135,6 +138,7 @@ export class Gateway {
   readonly #schedulerOf = new Map<string, PortScheduler>();
   readonly #engine: AlertEngine;
   readonly #sender: UplinkSender;
+  readonly #appAck: AppAckWindow | undefined;
   readonly #counts = { polls: 0, failedPolls: 0, samples: 0, alerts: 0 };
   readonly #downlinks: DownlinkControl;
   #flushTimer: TimerHandle | undefined;
@@ -149,7 +153,8 @@ export class Gateway {
     this.channelTable = siteChannelTable(options.site, options.manifests, { previous: previous?.table, rules });
     const encoded = encodeCbor(this.channelTable as unknown as CborValue);
     if (previous === undefined || !bytesEqual(previous.bytes, encoded)) saveBlob(options.meta, CHANNEL_TABLE_KEY, encoded);
-    this.#encoder = new BatchEncoder(this.channelTable);
+    // Stamps of a previous run end before this one starts: a restart within one time step must not reissue them.
+    this.#encoder = new BatchEncoder(this.channelTable, { notBeforeMs: options.clock.unixTimeMs() });
     this.#store = StoreAndForward.open({ files: options.files, meta: options.meta, capacityBytes: options.storeCapacityBytes ?? GATEWAY_DEFAULTS.storeCapacityBytes });
     this.#schedulers = schedulersForSite({
       site: options.site,
@@ -171,6 +176,7 @@ export class Gateway {
       windowMs: options.downlinkWindowMs,
       setPollPeriod: (device, periodS) => this.#setPollPeriod(device, periodS),
       acknowledge: (rule, level) => this.#engine.acknowledge(rule, this.#clock.unixTimeMs(), level),
+      dataAck: (base, seqs) => this.#sender.acknowledged(base, seqs),
       requestStatus: () => this.#sender.requestStatus(),
       emit: (event) => this.#emit(event),
     });
@@ -184,11 +190,15 @@ export class Gateway {
       outputs: options.outputs,
       outputKinds,
       pollPeriodMs: (device) => this.#schedulerOf.get(device)?.periodOf(device) ?? 0,
+      // No device is silent before the gateway polls it: the watches start with start().
+      waitForPolling: true,
       onAlert: (event) => this.#onAlert(event),
       onError: (error) => this.#emit({ kind: 'error', error }),
     });
     const uplinkConfig = options.site.uplink;
+    this.#appAck = options.uplink.delivery === 'application' ? new AppAckWindow(this.#store, options.clock, options.appAck) : undefined;
     this.#sender = new UplinkSender({
+      appAck: this.#appAck,
       store: this.#store,
       uplink: options.uplink,
       clock: options.clock,
@@ -213,6 +223,7 @@ export class Gateway {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    this.#engine.pollingStarted();
     for (const scheduler of this.#schedulers) scheduler.start();
     this.#armFlush();
     this.#armStatus();
@@ -244,7 +255,7 @@ export class Gateway {
 
   /** Frame the queued samples into the log now (the flush period does this by itself). */
   flush(): void {
-    const maxBytes = Math.min(this.#o.uplink.maxPayloadBytes(), this.#store.maxPayloadBytes);
+    const maxBytes = Math.min(this.#o.uplink.maxPayloadBytes() - (this.#appAck?.overheadBytes ?? 0), this.#store.maxPayloadBytes);
     let appended = 0;
     for (const frame of this.#encoder.flush(maxBytes)) {
       this.#store.append('reading', frame);
@@ -263,6 +274,10 @@ export class Gateway {
     if (this.#sender.state === 'backoff' && retryAt !== undefined) uplink.retryInMs = Math.max(0, retryAt - this.#clock.now());
     const lastError = this.#sender.lastError;
     if (lastError !== undefined) uplink.lastError = lastError.message;
+    if (this.#appAck !== undefined) {
+      uplink.awaitingAck = this.#appAck.stats.awaiting;
+      uplink.resent = this.#appAck.stats.resent;
+    }
     const sent = this.#sender.stats;
     return {
       ...this.#counts,

@@ -127,9 +127,9 @@ export class Pipeline {
   /** Decoded alerts at the far side, as compact strings "rule level state". */
   alertLines(rule?: string): string[] {
     return this.uplink
-      .decoded('alert')
-      .filter((m) => rule === undefined || m.alert.rule === rule)
-      .map((m) => `${m.alert.rule} ${m.alert.level} ${m.alert.state}`);
+      .alerts()
+      .filter((a) => rule === undefined || a.rule === rule)
+      .map((a) => `${a.rule} ${a.level} ${a.state}`);
   }
 
   /** Errors the gateway reported. */

@@ -8,11 +8,23 @@
  *
  * One loop, not one send per event: an uplink (a LoRaWAN MAC, a modem) does
  * one thing at a time, and a single owner keeps the order the store gives.
+ *
+ * With an uplink whose delivery is 'application' (LoRaWAN: data unconfirmed),
+ * send() only means "on the air": data frames then go through an
+ * AppAckWindow, which wraps them with a sequence number and keeps them in the
+ * log until the platform's data-ack (docs/app-ack.md). Resends are scheduled
+ * by the window, never waited for here, so an alert is never stuck behind a
+ * data frame: each turn of the loop takes alerts first. Alerts that wait
+ * together go as one alert group (docs/batch-format.md §6.1), released from
+ * the log by the one acknowledgement of that frame.
  */
 import { AxonError } from '../errors.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { UplinkMessage, UplinkPort } from '../ports/uplink.js';
 import type { StoreAndForward, StoredRecord } from '../store/store.js';
+import { encodeSequenced } from '../batch/sequenced.js';
+import { ALERT_GROUP_HEADER_BYTES, packAlerts } from '../batch/alert-group.js';
+import type { AppAckWindow, DataSend } from './app-ack-window.js';
 
 export type UplinkState = 'idle' | 'sending' | 'backoff' | 'stopped';
 export type SentKind = 'alert' | 'reading' | 'status';
@@ -31,6 +43,8 @@ export interface UplinkSenderOptions {
   retryFirstMs?: number;
   /** Longest retry delay, ms (default 60000). */
   retryMaxMs?: number;
+  /** Data frames are delivered when the platform acknowledges them (uplinks whose delivery is 'application'). */
+  appAck?: AppAckWindow;
   onSent?: (kind: SentKind, payload: Uint8Array) => void;
   onFailure?: (error: Error) => void;
 }
@@ -47,7 +61,12 @@ export interface UplinkSenderStats {
 
 interface Job {
   kind: SentKind;
+  /** The (last) record the message carries: acknowledging it releases every earlier one of its queue. */
   record?: StoredRecord;
+  /** Alert events the message carries (several when grouped). */
+  alerts?: number;
+  /** A data frame under application acknowledgement. */
+  data?: DataSend;
   message: UplinkMessage;
 }
 
@@ -65,6 +84,8 @@ export class UplinkSender {
   #stopping = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  /** Sleeping for the air: anything stored wakes the loop, so an alert takes the slot. */
+  #wakeOnKick = false;
   readonly #o: UplinkSenderOptions;
 
   constructor(options: UplinkSenderOptions) {
@@ -100,7 +121,7 @@ export class UplinkSender {
 
   /** Something was stored: send it now if the loop is idle (during back-off it waits its turn). */
   kick(): void {
-    if (this.#state === 'idle') this.#wake?.();
+    if (this.#state === 'idle' || this.#wakeOnKick) this.#wake?.();
   }
 
   /** Send a status message at the next opportunity. */
@@ -116,10 +137,19 @@ export class UplinkSender {
         // Idle: make the acks durable now, so a reboot does not send them again.
         if (this.#o.store.dirty) this.#o.store.sync();
         this.#state = 'idle';
-        await this.#sleep(Infinity);
+        // Under application acks a probe may fall due with nothing new stored.
+        await this.#sleep(this.#o.appAck?.dueInMs() ?? Infinity);
         continue;
       }
       this.#state = 'sending';
+      // Everything waits for the air outside the uplink: an alert stored meanwhile takes the slot, and
+      // alerts raised while the band is closed go out together in one group when it opens.
+      const waitMs = this.#o.uplink.readyInMs?.(job.message.payload.length) ?? 0;
+      if (waitMs > 0) {
+        await this.#sleep(waitMs, true);
+        continue;
+      }
+      if (job.data !== undefined) this.#o.appAck?.sending(job.data);
       try {
         await this.#o.uplink.send(job.message);
       } catch (error) {
@@ -131,10 +161,19 @@ export class UplinkSender {
     this.#state = 'stopped';
   }
 
+  /** The platform acknowledged these sequenced frames (a data-ack downlink). */
+  acknowledged(base: number, seqs: readonly number[]): void {
+    if (this.#o.appAck === undefined) return;
+    this.#o.appAck.acknowledged(base, seqs);
+    this.kick();
+  }
+
   #next(): Job | undefined {
     const store = this.#o.store;
+    if (this.#o.appAck !== undefined) return this.#nextUnderAppAck(this.#o.appAck);
+    const alert = this.#alertJob();
+    if (alert !== undefined) return alert;
     const record = store.peek(1)[0];
-    if (record?.kind === 'alert') return { kind: 'alert', record, message: { payload: record.payload, port: this.#o.ports.alert, priority: 'alert' } };
     if (this.#statusWanted) return { kind: 'status', message: { payload: this.#o.status(), port: this.#o.ports.data, priority: 'data' } };
     if (record === undefined) return undefined;
     const max = this.#o.uplink.maxPayloadBytes();
@@ -151,16 +190,54 @@ export class UplinkSender {
     return { kind: 'reading', record, message: { payload: record.payload, port: this.#o.ports.data, priority: 'data' } };
   }
 
+  #nextUnderAppAck(window: AppAckWindow): Job | undefined {
+    const store = this.#o.store;
+    const alert = this.#alertJob();
+    if (alert !== undefined) return alert;
+    if (this.#statusWanted) return { kind: 'status', message: { payload: this.#o.status(), port: this.#o.ports.data, priority: 'data' } };
+    const max = this.#o.uplink.maxPayloadBytes();
+    const data = window.next(max);
+    if (data === undefined) return undefined;
+    if ('recut' in data) {
+      const pieces = this.#o.recut(data.recut.payload, max - window.overheadBytes);
+      if (pieces === undefined) return undefined;
+      for (const piece of pieces) store.append('reading', piece);
+      store.ack(data.recut.seq);
+      window.forget(data.recut.seq);
+      this.stats.recut++;
+      return this.#next();
+    }
+    const payload = encodeSequenced({ seq: data.seq, ackRequested: data.ackRequested, inner: data.record.payload });
+    return { kind: 'reading', data, message: { payload, port: this.#o.ports.data, priority: 'data' } };
+  }
+
+  /**
+   * The waiting alerts as one message: the oldest that fit the payload limit
+   * now, grouped (docs/batch-format.md §6.1), or a lone alert's own bytes.
+   * A prefix of the alert queue, so acknowledging its last record releases all.
+   */
+  #alertJob(): Job | undefined {
+    const max = this.#o.uplink.maxPayloadBytes();
+    // Every entry is at least 4 bytes: more than this many can never fit.
+    const waiting = this.#o.store.peek(Math.max(1, Math.floor((max - ALERT_GROUP_HEADER_BYTES) / 4)), 'alert');
+    if (waiting.length === 0) return undefined;
+    const { payload, count } = packAlerts(waiting.map((r) => r.payload), max);
+    return { kind: 'alert', record: waiting[count - 1], alerts: count, message: { payload, port: this.#o.ports.alert, priority: 'alert' } };
+  }
+
   #delivered(job: Job): void {
     if (job.record !== undefined) this.#o.store.ack(job.record.seq);
+    // An acknowledged alert proves the network is back: repeat an unanswered data-ack request now.
+    if (job.kind === 'alert') this.#o.appAck?.networkAlive();
     if (job.kind === 'status') this.#statusWanted = false;
-    // Back after an outage: tell the platform what was dropped and what is still queued.
-    if (this.#consecutiveFailures > 0) this.#statusWanted = true;
+    // Back after an outage: tell the platform what was dropped and what is still queued, unless the
+    // message that got through was that status itself (at start, the first status waits for the link).
+    if (this.#consecutiveFailures > 0 && job.kind !== 'status') this.#statusWanted = true;
     this.#consecutiveFailures = 0;
     this.#retryAt = undefined;
     const bytes = job.message.payload.length;
     this.stats.bytesSent += bytes;
-    if (job.kind === 'alert') this.stats.alertsSent++;
+    if (job.kind === 'alert') this.stats.alertsSent += job.alerts ?? 1;
     else if (job.kind === 'reading') this.stats.framesSent++;
     else this.stats.statusSent++;
     this.#o.onSent?.(job.kind, job.message.payload);
@@ -178,13 +255,15 @@ export class UplinkSender {
     await this.#sleep(delay);
   }
 
-  /** Sleep `ms` of clock time, or until woken: by kick() when idle (never during back-off), by stop() always. */
-  #sleep(ms: number): Promise<void> {
+  /** Sleep `ms` of clock time, or until woken: by kick() when idle or waiting for the air (never during back-off), by stop() always. */
+  #sleep(ms: number, wakeOnKick = false): Promise<void> {
     return new Promise<void>((resolve) => {
       let timer: TimerHandle | undefined;
+      this.#wakeOnKick = wakeOnKick;
       const done = () => {
         if (timer !== undefined) this.#o.clock.cancel(timer);
         this.#wake = undefined;
+        this.#wakeOnKick = false;
         resolve();
       };
       if (Number.isFinite(ms)) timer = this.#o.clock.schedule(ms, done);

@@ -30,7 +30,7 @@ export class NbIotError extends AxonError {
   constructor(code: NbIotErrorCode, message: string, details: { command?: string; where?: string; fix?: string; cause?: unknown } = {}) {
     super(code, message, { where: details.where ?? (details.command === undefined ? undefined : quoteCommand(details.command)), fix: details.fix, cause: details.cause });
     this.code = code;
-    this.command = details.command;
+    this.command = details.command === undefined ? undefined : maskCommandSecrets(details.command);
   }
 }
 
@@ -51,9 +51,15 @@ export class NbIotCmeError extends NbIotError {
   }
 }
 
-/** Long hex payloads would drown the message; keep the command recognisable. */
+/** Long hex payloads would drown the message; keep the command recognisable. Never shows a password. */
 export function quoteCommand(command: string): string {
-  return command.length > 60 ? `${command.slice(0, 57)}...` : command;
+  const shown = maskCommandSecrets(command);
+  return shown.length > 60 ? `${shown.slice(0, 57)}...` : shown;
+}
+
+/** AT+QMTCONN=<link>,"<client>","<user>","<password>": the password becomes ***, so no error or log line carries it. */
+export function maskCommandSecrets(command: string): string {
+  return command.replace(/^(AT\+QMTCONN=\d+,"[^"]*","[^"]*",)"[^"]*"/, '$1"***"');
 }
 
 interface CmeEntry {

@@ -7,4 +7,10 @@
 export interface BlockCipher {
   /** Encrypt one 16-byte block with a 16-byte key. */
   encryptBlock(key: Uint8Array, block: Uint8Array): Uint8Array;
+  /**
+   * Optional: ECB over several whole blocks in one call (a frame's CTR key
+   * stream), for hosts where a call costs more than a block. Same result as
+   * encryptBlock on each 16-byte block in turn.
+   */
+  encryptBlocks?(key: Uint8Array, blocks: Uint8Array): Uint8Array;
 }

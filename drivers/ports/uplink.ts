@@ -11,8 +11,20 @@ export interface UplinkMessage {
 }
 
 export interface UplinkPort {
+  /**
+   * What a resolved send() proves. 'transport' (the default): the far side has
+   * it. 'application': alerts are acknowledged, but data is only on the air;
+   * the gateway keeps data frames until the platform's data-ack (docs/app-ack.md).
+   */
+  readonly delivery?: 'transport' | 'application';
   /** Largest application payload the uplink allows right now (e.g. 51 bytes at EU868 DR0; changes with ADR). */
   maxPayloadBytes(): number;
+  /**
+   * How long until a message of `payloadBytes` could go on the air (duty
+   * cycle), ms. The sender waits that long before it hands over data or a
+   * status, so an alert stored meanwhile goes first. Absent: always 0.
+   */
+  readyInMs?(payloadBytes: number): number;
   /** Resolves once the far side acknowledged receipt (at-least-once delivery); rejects when it could not. */
   send(message: UplinkMessage): Promise<void>;
   /** Downlinks (configuration, alarm acknowledgements). */

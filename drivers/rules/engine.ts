@@ -30,6 +30,8 @@ export interface AlertEngineOptions {
   outputKinds?: Record<string, OutputConfig['kind']>;
   /** Current poll period of a site device, ms (asked each time, so adaptive polling is honoured). */
   pollPeriodMs: (device: string) => number;
+  /** Offline watches wait for pollingStarted() (a gateway built before it starts polling); default: they start now. */
+  waitForPolling?: boolean;
   onAlert?: (event: AlertEvent) => void;
   /**
    * Store, output and onAlert failures. The engine finishes the sample (every event is
@@ -155,6 +157,14 @@ export class AlertEngine {
     return events.length;
   }
 
+  /**
+   * Polling starts now (the gateway's start()): every offline watch counts its allowance from here. A gateway
+   * built long before it starts must not call devices silent that it has not begun to poll.
+   */
+  pollingStarted(): void {
+    for (const runtimes of this.#offlineByDevice.values()) for (const runtime of runtimes) runtime.watch?.restart();
+  }
+
   /** A device's poll period changed (a downlink): its offline watches measure by the new one at once. */
   pollPeriodChanged(device: string): void {
     for (const runtime of this.#offlineByDevice.get(device) ?? []) runtime.watch?.onPeriodChanged();
@@ -196,7 +206,7 @@ export class AlertEngine {
     this.#rules.set(rule.id, runtime);
     if (rule.kind === 'offline') {
       pushTo(this.#offlineByDevice, rule.device, runtime);
-      watch?.arm();
+      if (options.waitForPolling !== true) watch?.arm();
     } else {
       let byPoint = this.#byPoint.get(rule.device);
       if (byPoint === undefined) this.#byPoint.set(rule.device, (byPoint = new Map()));

@@ -77,6 +77,12 @@ export class OfflineWatch {
     this.#timer = this.#clock.schedule(Math.max(0, due - this.#clock.now()), () => this.#fire());
   }
 
+  /** Polling (re)starts now: the device gets the full allowance from here, as after boot. */
+  restart(): void {
+    this.#lastValidAt = this.#clock.now();
+    this.arm();
+  }
+
   close(): void {
     if (this.#timer !== undefined) this.#clock.cancel(this.#timer);
     this.#timer = undefined;

@@ -40,3 +40,13 @@ test('formatFlags shows placeholders, required and defaults', (t) => {
   t.regex(text, /--port <p>\s+port \(required\)/);
   t.regex(text, /--help\s+show this help/);
 });
+
+test('a negative number after a flag is its value, judged by the flag\'s reader, not "needs a value"', (t) => {
+  const specs = { 'last-fcnt': { type: 'string' as const, value: '<n>', description: 'last frame counter' }, offset: { type: 'string' as const, value: '<n>', description: 'an offset' } };
+  const { flags } = parseCommandLine(['--last-fcnt', '-5', '--offset', '-12'], specs, 'lorawan decode');
+  const error = t.throws(() => flags.int('last-fcnt', { min: 0, max: 0xffffffff }), { instanceOf: UsageError });
+  t.is(error?.message, '--last-fcnt -5 is out of range: allowed 0–4294967295');
+  t.is(flags.int('offset', { min: -100, max: 100 }), -12);
+  // A word that is not a number still means the value is missing.
+  t.throws(() => parseCommandLine(['--last-fcnt', '--offset', '3'], specs, 'lorawan decode'), { instanceOf: UsageError, message: /--last-fcnt needs a value/ });
+});

@@ -56,7 +56,7 @@ export function parseCommandLine(argv: readonly string[], specs: FlagSpecs, comm
   for (const [name, spec] of Object.entries(all)) options[name] = { type: spec.type };
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
-    parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true }) as typeof parsed;
+    parsed = parseArgs({ args: joinNegativeValues(argv, all), options, strict: true, allowPositionals: true }) as typeof parsed;
   } catch (error) {
     throw translateParseError(error, all, command);
   }
@@ -65,6 +65,26 @@ export function parseCommandLine(argv: readonly string[], specs: FlagSpecs, comm
     throw new UsageError(`unexpected argument "${parsed.positionals[0]}" (this command takes flags only)`, command);
   }
   return { flags: new Flags(parsed.values, all, command), positionals: parsed.positionals, help };
+}
+
+/**
+ * `--last-fcnt -5`: parseArgs takes "-5" for a flag and reports the value as
+ * missing. A negative number after a flag that takes a value is its value, so
+ * it is passed as `--last-fcnt=-5` and the flag's own reader judges it.
+ */
+function joinNegativeValues(argv: readonly string[], specs: FlagSpecs): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = /^--([^=]+)$/.exec(argv[i])?.[1];
+    const next = argv[i + 1];
+    if (name !== undefined && specs[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else {
+      out.push(argv[i]);
+    }
+  }
+  return out;
 }
 
 /** parseArgs throws terse TypeErrors; say which flag and what to do instead. */

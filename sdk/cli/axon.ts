@@ -25,6 +25,8 @@ import { codec } from './commands/codec.js';
 import { decodeUplinkCommand } from './commands/decode-uplink.js';
 import { gatewayCheck, gatewayRun } from './commands/gateway.js';
 import { fleetSim } from './commands/fleet-sim.js';
+import { fleetMerge } from './commands/fleet-merge.js';
+import { mqttSignDownlink } from './commands/mqtt-sign-downlink.js';
 
 const GROUPS: ReadonlyArray<{ name: string; summary: string }> = [
   { name: 'modbus', summary: 'talk to Modbus RTU (RS-485) and Modbus TCP devices' },
@@ -38,12 +40,13 @@ const GROUPS: ReadonlyArray<{ name: string; summary: string }> = [
   { name: 'site', summary: 'site files: validate one and summarise what a gateway runs from it' },
   { name: 'codec', summary: "the site's uplink decoder for The Things Stack / ChirpStack, and its channel table" },
   { name: 'gateway', summary: 'the Raspberry Pi gateway: run it on a site file and host config, or check them' },
-  { name: 'fleet', summary: 'many gateways over one LoRaWAN network in virtual time' },
+  { name: 'fleet', summary: 'a district of gateways and end devices over LoRaWAN in virtual time; merge sharded runs' },
+  { name: 'mqtt', summary: "the platform's side of MQTT downlinks: sign them for gateways that require it" },
 ];
 
 export const COMMANDS: readonly Command[] = [
   modbusRead, modbusScan, dlt645Read, dlt645ReadAddress, decodeDlt645, decodeCjt188, decodeUplinkCommand, simDevice, ...LORAWAN_COMMANDS, plan, nsSim,
-  manifestValidate, manifestConformance, siteValidate, codec, gatewayRun, gatewayCheck, fleetSim,
+  manifestValidate, manifestConformance, siteValidate, codec, gatewayRun, gatewayCheck, fleetSim, fleetMerge, mqttSignDownlink,
 ];
 
 /** Set AXON_DEBUG=1 to see stack traces of failures. */

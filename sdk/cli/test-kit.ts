@@ -24,8 +24,18 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run `axon …args` to completion; kill it (and fail) after `timeoutMs`. */
-export function runCli(args: readonly string[], timeoutMs = 15_000): Promise<CliResult> {
+/**
+ * Wall-clock limits in these helpers are hang guards, not speed tests: a busy
+ * 2-core machine compiles TypeScript at every launch and can take minutes where
+ * an idle one takes seconds. A caller's shorter limit is raised to this floor.
+ */
+export const HANG_GUARD_MS = 300_000;
+
+const guard = (timeoutMs: number) => Math.max(timeoutMs, HANG_GUARD_MS);
+
+/** Run `axon …args` to completion; kill it (and fail) after `timeoutMs` (at least HANG_GUARD_MS). */
+export function runCli(args: readonly string[], timeoutMs = HANG_GUARD_MS): Promise<CliResult> {
+  timeoutMs = guard(timeoutMs);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [LAUNCHER, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AXON_DEBUG: '' } });
     let stdout = '';
@@ -75,8 +85,9 @@ export class CliProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Resolve with the first stdout match of `pattern`; reject if the process exits first or after `timeoutMs`. */
-  waitFor(pattern: RegExp, timeoutMs = 10_000): Promise<RegExpExecArray> {
+  /** Resolve with the first stdout match of `pattern`; reject if the process exits first or after `timeoutMs` (at least HANG_GUARD_MS). */
+  waitFor(pattern: RegExp, timeoutMs = HANG_GUARD_MS): Promise<RegExpExecArray> {
+    timeoutMs = guard(timeoutMs);
     return new Promise((resolve, reject) => {
       const check = () => {
         const match = pattern.exec(this.stdout);

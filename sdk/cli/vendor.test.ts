@@ -228,3 +228,37 @@ test('decode uplink: a gateway payload decodes with the site\'s table; garbage i
   t.is(bad.code, 1);
   t.regex(bad.stderr, /axon: .*Fix: /);
 });
+
+test('decode uplink: an alert group the gateway sent prints every alert it carries, critical first, with ISO times', async (t) => {
+  // One poll of a fast pressure drop raises warning and critical: they wait together and go as one group (batch-format.md §6.1).
+  const p = new Pipeline({ devices: ['hydrant-north'], sim: { models: { 'hydrant-north': { pressure: { model: 'pressure-drop', base: 0.35, low: 0.08, startMinutes: 5, durationMinutes: 20, noise: 0.004 } } } } });
+  p.gateway.start();
+  await p.until(15 * MINUTE);
+  await p.close();
+  const group = p.uplink.received.find((m) => m.decoded?.type === 'alerts');
+  if (group === undefined) return t.fail('no alert group was sent');
+  const dir = tempDir(t);
+  const siteFile = writeJson(path.join(dir, 'site.json'), p.site);
+  const r = await runCli(['decode', 'uplink', toHex(group.payload), '--site', siteFile]);
+  t.is(r.code, 0, r.stderr);
+  const decoded = JSON.parse(r.stdout) as { type: string; alerts: Array<{ rule: string; level: string; state: string; time: string; value: number }> };
+  const want = decodeUplink(group.payload, p.gateway.channelTable);
+  if (want.type !== 'alerts') return t.fail();
+  t.is(decoded.type, 'alerts');
+  t.deepEqual(decoded.alerts.map((a) => [a.rule, a.level, a.state, Date.parse(a.time), a.value]), want.alerts.map((a) => [a.rule, a.level, a.state, a.t, a.value]));
+  t.deepEqual(decoded.alerts.map((a) => a.level), ['critical', 'warning']);
+});
+
+test('decode uplink: the docs/cli.md example, a level gauge polled every 2 s, prints three readings of one point at three times', async (t) => {
+  const doc = readFileSync(path.join(REPO_ROOT, 'docs/cli.md'), 'utf8');
+  const example = /\$ npx axon (decode uplink [0-9a-f ]+ --site \S+ --compact)\n(.+)\n/.exec(doc);
+  if (example === null) return t.fail('the example is not in docs/cli.md');
+  const args = example[1].split(' ');
+  const hex = args.slice(2, args.indexOf('--site')).join('');
+  const r = await runCli(['decode', 'uplink', hex, ...args.slice(args.indexOf('--site'))]);
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stdout.trim(), example[2], 'the documented output');
+  const readings = (JSON.parse(r.stdout) as { readings: Array<{ time: string; device: string; point: string }> }).readings;
+  t.is(new Set(readings.map((x) => `${x.device}.${x.point}`)).size, 1);
+  t.is(new Set(readings.map((x) => x.time)).size, 3, 'each reading its own time');
+});

@@ -184,6 +184,33 @@ function axonAlert(bytes) {
   return alert;
 }
 
+// An alert group (type 5): each entry back into the type-2 alert it was packed from, decoded as one.
+function axonAlertGroup(bytes) {
+  if (bytes.length < 9) throw new Error('alert group of ' + bytes.length + ' bytes');
+  var base = axonUint(bytes, 1, 4);
+  var alerts = [];
+  var at = 5;
+  while (at < bytes.length) {
+    var flags = bytes[at + 1];
+    var number = ((flags >> 3) & 3) === 3;
+    var isShort = (flags & 1) !== 0;
+    if (isShort && !number) throw new Error('alert group entry ' + (alerts.length + 1) + ': a 16-bit value without a number');
+    var size = number ? (isShort ? 6 : 8) : 4;
+    if (at + size > bytes.length) throw new Error('alert group entry ' + (alerts.length + 1) + ' is truncated');
+    var t = base + axonUint(bytes, at + 2, 2);
+    var single = [0x12, bytes[at], flags & 254, Math.floor(t / 16777216) % 256, Math.floor(t / 65536) % 256, Math.floor(t / 256) % 256, t % 256];
+    if (number) {
+      var raw = isShort ? axonUint(bytes, at + 4, 2) : axonUint(bytes, at + 4, 4);
+      var value = isShort ? (raw >= 32768 ? raw - 65536 : raw) : raw;
+      var u = value < 0 ? value + 4294967296 : value;
+      single.push(Math.floor(u / 16777216) % 256, Math.floor(u / 65536) % 256, Math.floor(u / 256) % 256, u % 256);
+    }
+    alerts.push(axonAlert(single));
+    at += size;
+  }
+  return alerts;
+}
+
 function axonStatus(bytes) {
   if (bytes.length !== 11 && bytes.length !== 17) throw new Error('status of ' + bytes.length + ' bytes (expected 11 or 17)');
   var status = { time: axonTime(axonUint(bytes, 1, 4) * 1000), dropped: axonUint(bytes, 5, 3), queued: axonUint(bytes, 8, 3) };
@@ -197,6 +224,13 @@ function axonStatus(bytes) {
   return status;
 }
 
+function axonSequenced(bytes, warnings) {
+  if (bytes.length < 4) throw new Error('sequenced message of ' + bytes.length + ' bytes');
+  if (bytes[3] !== 0x11) throw new Error('a sequenced message wraps a batch frame (0x11), not ' + bytes[3]);
+  var field = bytes[1] * 256 + bytes[2];
+  return { type: 'batch', readings: axonBatch(bytes.slice(3), warnings), seq: field % 32768, ackRequested: field >= 32768 };
+}
+
 function decodeUplink(input) {
   var bytes = input.bytes;
   try {
@@ -207,7 +241,9 @@ function decodeUplink(input) {
     var warnings = [];
     var data;
     if (type === 1) data = { type: 'batch', readings: axonBatch(bytes, warnings) };
+    else if (type === 4) data = axonSequenced(bytes, warnings);
     else if (type === 2) data = { type: 'alert', alert: axonAlert(bytes) };
+    else if (type === 5) data = { type: 'alerts', alerts: axonAlertGroup(bytes) };
     else if (type === 3) data = { type: 'status', status: axonStatus(bytes) };
     else return { errors: ['unknown message type ' + type] };
     var result = { data: data };

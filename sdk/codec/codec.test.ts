@@ -10,7 +10,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromHex } from '../../drivers/bytes.js';
-import { BatchEncoder, buildChannelTable, encodeAlert, encodeCborBatch, encodeStatus, quantize, type ChannelTable } from '../../drivers/batch/index.js';
+import { BatchEncoder, buildChannelTable, encodeAlert, packAlerts, type DecodedAlert, encodeCborBatch, encodeStatus, quantize, type ChannelTable } from '../../drivers/batch/index.js';
 import { EXAMPLE_ALERT_HEX, EXAMPLE_FRAME_HEX, exampleSamples, exampleSite, fixtureManifests, fixtureSite } from '../../drivers/batch/test-support.js';
 import { checkSource } from '../../test/purity/check-runtime-neutral.js';
 import { decodeUplink, es5Violations, generateCodec } from './index.js';
@@ -19,7 +19,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 
 interface CodecResult {
-  data?: { type: string; readings?: Array<Record<string, unknown>>; alert?: Record<string, unknown>; status?: Record<string, unknown> };
+  data?: { type: string; readings?: Array<Record<string, unknown>>; alert?: Record<string, unknown>; alerts?: Array<Record<string, unknown>>; status?: Record<string, unknown> };
   warnings?: string[];
   errors?: string[];
 }
@@ -40,10 +40,9 @@ function expected(bytes: Uint8Array, t: ChannelTable): CodecResult {
   const iso = (ms: number) => new Date(ms).toISOString();
   const warnings = m.warnings.length > 0 ? { warnings: m.warnings.map(() => 'w') } : {};
   if (m.type === 'batch') return { data: { type: 'batch', readings: m.readings.map((r) => ({ channel: r.channel, time: iso(r.t), device: r.device, point: r.point, unit: r.unit, value: r.value })) }, ...warnings };
-  if (m.type === 'alert') {
-    const { t: time, ...rest } = m.alert;
-    return { data: { type: 'alert', alert: { ...rest, time: iso(time) } } };
-  }
+  const timed = ({ t: time, ...rest }: DecodedAlert) => ({ ...rest, time: iso(time) });
+  if (m.type === 'alert') return { data: { type: 'alert', alert: timed(m.alert) } };
+  if (m.type === 'alerts') return { data: { type: 'alerts', alerts: m.alerts.map(timed) } };
   const { t: time, ...rest } = m.status;
   return { data: { type: 'status', status: { time: iso(time), ...rest } } };
 }
@@ -107,12 +106,61 @@ test('codec: values come out at channel resolution with ISO times; alerts and st
   sameAsSdk(t, alert);
   const offline = encodeAlert({ rule: 'meter-offline', device: 'meter', level: 'critical', state: 'cleared', t: Date.UTC(2026, 6, 15, 9), message: '' }, table);
   sameAsSdk(t, offline);
+  // An alert group (type 5): critical first, then oldest; 16-bit, 32-bit and no values; the sdk decodes the same.
+  const big = encodeAlert({ rule: 'hydrant-low', device: 'hydrant', point: 'pressure', level: 'warning', state: 'cleared', t: Date.UTC(2026, 6, 15, 9, 0, 7), value: -1234.567, message: '' }, table);
+  const group = packAlerts([alert, offline, big], 51);
+  t.is(group.count, 3);
+  t.is(group.payload.length, 5 + 6 + 4 + 8);
+  t.deepEqual(run(group.payload).data?.alerts?.map((a) => `${a.rule} ${a.level} ${a.state} ${a.time} ${a.value}`), [
+    'meter-offline critical cleared 2026-07-15T09:00:00.000Z undefined',
+    'hydrant-low warning raised 2026-07-15T09:00:00.000Z 0.123',
+    'hydrant-low warning cleared 2026-07-15T09:00:07.000Z -1234.567',
+  ]);
+  sameAsSdk(t, group.payload);
+  t.deepEqual(run(group.payload.subarray(0, group.payload.length - 1)).errors?.length, 1, 'a truncated group is an error');
   const status = encodeStatus({ t: Date.UTC(2026, 6, 15, 10), dropped: 3, queued: 250 });
   t.deepEqual(run(status), { data: { type: 'status', status: { time: '2026-07-15T10:00:00.000Z', dropped: 3, queued: 250 } } });
   const refused = encodeStatus({ t: Date.UTC(2026, 6, 15, 10), dropped: 3, queued: 250, refused: { count: 1, downlink: 2, reason: 'out-of-bounds', index: 7 } });
   t.deepEqual(run(refused), { data: { type: 'status', status: { time: '2026-07-15T10:00:00.000Z', dropped: 3, queued: 250, refused: { count: 1, downlink: 2, reason: 'out-of-bounds', index: 7 } } } });
   sameAsSdk(t, refused);
   sameAsSdk(t, encodeStatus({ t: Date.UTC(2026, 6, 15, 10), dropped: 0, refused: { count: 2, downlink: 9, reason: 'malformed' } }));
+});
+
+test('codec: 2 s polls under the default 10 s step give every reading its own time, as the sdk decodes; the rule removes only resent copies', (t) => {
+  // Three points every 2 s for 10 minutes, with poll jitter and one poll delayed until just before the next (two readings in one second).
+  const points = [['underpass', 'level'], ['climate', 'temperature'], ['detector', 'smoke_alarm']] as const;
+  const t0 = Date.UTC(2026, 6, 15, 8, 0, 0, 500);
+  const samples: Array<{ device: string; point: string; t: number; value: number | boolean }> = [];
+  for (let k = 0; k < 300; k++) {
+    const jitter = k === 150 ? 1700 : (k * 37) % 90;
+    for (const [device, point] of points) samples.push({ device, point, t: t0 + k * 2000 + jitter, value: point === 'smoke_alarm' ? k % 50 === 0 : 20 + (k % 13) / 10 });
+  }
+  const encoder = new BatchEncoder(table);
+  const frames: Uint8Array[] = [];
+  // The gateway's flush period (5 min) splits the run: stamps must stay distinct across flushes too.
+  samples.forEach((s, i) => {
+    if (i === samples.length / 2) frames.push(...encoder.flush(51));
+    encoder.add(s);
+  });
+  frames.push(...encoder.flush(51));
+  t.is(encoder.pending, 0);
+  // Each frame arrives twice: a lost acknowledgement.
+  const seen = new Set<string>();
+  let kept = 0;
+  let removed = 0;
+  for (const frame of [...frames, ...frames]) {
+    sameAsSdk(t, frame);
+    for (const r of run(frame).data?.readings ?? []) {
+      const key = `${String(r.device)}|${String(r.point)}|${String(r.time)}`;
+      if (seen.has(key)) removed++;
+      else {
+        seen.add(key);
+        kept++;
+      }
+    }
+  }
+  t.is(kept, samples.length, 'every reading has a key of its own');
+  t.is(removed, samples.length, 'every resent copy is removed');
 });
 
 test('codec: an older codec warns about channels it does not know and decodes the rest', (t) => {

@@ -5,13 +5,20 @@
  * skipped with a warning (the gateway's table is newer), the rest decode.
  * Runtime-neutral.
  */
+import type { DecodedAlert } from '../../drivers/batch/alert.js';
 import type { ChannelTable } from '../../drivers/batch/channels.js';
 import { decodeCborMessage } from '../../drivers/batch/cbor.js';
 import { decodeMessage, type DecodedMessage } from '../../drivers/batch/decode.js';
+import { checkAlertFitsTable } from './table-fit.js';
 
 export type { DecodedReading } from '../../drivers/batch/decode.js';
 
 export type DecodedUplink = DecodedMessage & { warnings: string[] };
+
+/** The alerts a message carries: one for an alert, every one for an alert group (batch-format.md §6.1), none otherwise. */
+export function alertsIn(message: DecodedMessage): DecodedAlert[] {
+  return message.type === 'alert' ? [message.alert] : message.type === 'alerts' ? message.alerts : [];
+}
 
 /** Binary frames start with the version-1 header nibble 0x1_; CBOR maps start 0xa0–0xbf. */
 export function decodeUplink(bytes: Uint8Array, channels: ChannelTable): DecodedUplink {
@@ -20,5 +27,6 @@ export function decodeUplink(bytes: Uint8Array, channels: ChannelTable): Decoded
   const isCbor = bytes.length > 0 && (bytes[0] & 0xe0) === 0xa0;
   const message = isCbor ? decodeCborMessage(bytes, channels, options) : decodeMessage(bytes, channels, options);
   if (message.type === 'batch') message.readings.sort((a, b) => a.t - b.t || a.channel - b.channel);
+  if (message.type === 'alert' && !isCbor) checkAlertFitsTable(message.alert, bytes, channels);
   return { ...message, warnings };
 }

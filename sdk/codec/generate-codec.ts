@@ -1,12 +1,14 @@
 /**
  * Generates a standalone The Things Stack / ChirpStack v4 payload codec for a
  * site: ES5.1 JavaScript with the channel table baked in, exposing
- * `decodeUplink({bytes, fPort, recvTime})` → `{data, warnings?, errors?}`
+ * `decodeUplink({bytes, fPort, recvTime})` → `{data, warnings?, errors?}`,
+ * and `encodeDownlink` / `decodeDownlink` for every downlink the gateway accepts
  * (DESIGN.md §5). Regenerate it whenever the channel table grows; a codec older
  * than the gateway's table decodes what it knows and warns about the rest.
  */
 import type { ChannelTable } from '../../drivers/batch/channels.js';
 import { CODEC_RUNTIME } from './codec-runtime.js';
+import { CODEC_DOWNLINK_RUNTIME } from './codec-downlink-runtime.js';
 
 /** JSON is valid ES5 source once non-ASCII (including U+2028/2029) is escaped. */
 function es5Literal(value: unknown): string {
@@ -19,15 +21,19 @@ export function generateCodec(channels: ChannelTable, options: { name?: string }
     if (c.retired === true) row.push(1);
     return row;
   });
-  const rules = channels.rules.map((r) => [r.id, r.device, r.point ?? null]);
+  const rules = channels.rules.map((r) => (r.retired === true ? [r.id, r.device, r.point ?? null, 1] : [r.id, r.device, r.point ?? null]));
   return [
     `// Axon batch-format v1 uplink codec${options.name ? ` for ${options.name}` : ''} (generated; do not edit).`,
     '// The Things Stack / ChirpStack: decodeUplink({bytes, fPort, recvTime}) -> {data, warnings?, errors?}.',
-    '// data.type is "batch" (readings), "alert" or "status"; see docs/batch-format.md in the Axon repository.',
+    '// data.type is "batch" (readings; seq and ackRequested when sequenced), "alert", "alerts" (a group) or "status"; see docs/batch-format.md in the Axon repository.',
+    '// A reading is named by (device, point, time): no two share one, so a repeated key is a resent frame\'s copy.',
+    '// encodeDownlink({data, fPort}) (TTS) or ({data, variables}) (ChirpStack v4) -> {bytes, fPort, warnings, errors}; decodeDownlink({bytes, fPort}) -> {data};',
+    '// data.type "data-ack" {base, seqs}, "acknowledge" {rule, level?}, "poll-period" {device, periodS}; see docs/app-ack.md.',
     '// Channels: [device, point, unit, decimals, kind ("n" number, "b" bit), retired?].',
     `var AXON_CHANNELS = ${channels.channels.length === 0 ? '[]' : '[\n  ' + rows.map(es5Literal).join(',\n  ') + '\n]'};`,
     `var AXON_RULES = ${es5Literal(rules)};`,
     CODEC_RUNTIME.trim(),
+    CODEC_DOWNLINK_RUNTIME.trim(),
     '',
   ].join('\n');
 }

@@ -12,6 +12,7 @@ export interface SchemaNode {
   minimum?: number;
   maximum?: number;
   exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
 }
 
 /** The schema node documenting `segments`: properties, items, map values and if/then branches. */
@@ -46,6 +47,33 @@ export const ARTICLE: Record<string, string> = { integer: 'an integer', number: 
 
 /** A value quoted for a message, cut at 60 characters. */
 export function quote(value: unknown): string {
-  const text = JSON.stringify(value);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    // Too deep (or cyclic) to print: say what it is instead of losing the whole report.
+    return Array.isArray(value) ? 'an array too deeply nested to show' : 'an object too deeply nested to show';
+  }
   return text === undefined ? String(value) : text.length > 60 ? text.slice(0, 60) + '…' : text;
+}
+
+/**
+ * The values a range keyword allows, as words that complete "use a value …":
+ * "from 1 to 247", "above 0", "of at least 1", "below 100", "of at most 60000".
+ * `params` is the failing ajv error's ({ comparison, limit }).
+ */
+export function allowedRange(node: SchemaNode | undefined, params: { comparison?: unknown; limit?: unknown }): string {
+  const low = node?.minimum ?? node?.exclusiveMinimum;
+  if (node?.maximum !== undefined && low !== undefined) return `from ${low} to ${node.maximum}`;
+  const limit = String(params.limit);
+  switch (params.comparison) {
+    case '>':
+      return `above ${limit}`;
+    case '>=':
+      return `of at least ${limit}`;
+    case '<':
+      return `below ${limit}`;
+    default:
+      return `of at most ${limit}`;
+  }
 }

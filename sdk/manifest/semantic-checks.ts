@@ -151,12 +151,15 @@ function checkModbusPoint(point: Json, ids: Map<string, Json>, at: At, add: Add)
   }
   if (typeof point.order === 'string' && type !== undefined) {
     const words = wordCount(type);
+    const wideFix = 'use one of ABCD (default), CDAB (word swap), BADC (byte swap), DCBA (little-endian)';
     if (type === 'bool' || type === 'bits') {
       add(at('order'), `"order" has no meaning for ${type} points`, 'remove "order"');
+    } else if (!SIXTEEN_BIT_ORDERS.includes(point.order) && !WIDE_ORDERS.includes(point.order)) {
+      add(at('order'), `"${point.order}" is not a byte order`, words === 1 ? 'use "AB" (default) or "BA" (bytes swapped) for 16-bit values' : `${wideFix} for ${type}`);
     } else if (words === 1 && !SIXTEEN_BIT_ORDERS.includes(point.order)) {
       add(at('order'), `${point.order} is a 32/64-bit order, but ${type} is one register`, 'use "AB" (default) or "BA" (bytes swapped) for 16-bit values');
     } else if (words > 1 && !WIDE_ORDERS.includes(point.order)) {
-      add(at('order'), `${point.order} is a 16-bit order, but ${type} spans ${words} registers`, 'use one of ABCD (default), CDAB (word swap), BADC (byte swap), DCBA (little-endian)');
+      add(at('order'), `${point.order} is a 16-bit order, but ${type} spans ${words} registers`, wideFix);
     }
   }
   if (isInt(point.address) && type !== undefined) {
@@ -214,10 +217,12 @@ function checkOverlaps(points: unknown[], add: Add): void {
     const width = span(point);
     if (width !== undefined) spans.push({ index, point, start: point.address, end: point.address + width });
   });
-  for (let i = 0; i < spans.length; i++) {
-    for (let j = i + 1; j < spans.length; j++) {
+  // One report per point, for the first earlier point it overlaps: a block of copied points would
+  // otherwise give a report per pair (millions for a few thousand points, and minutes to build them).
+  for (let j = 1; j < spans.length; j++) {
+    const b = spans[j];
+    for (let i = 0; i < j; i++) {
       const a = spans[i];
-      const b = spans[j];
       if (a.point.fc !== b.point.fc || a.start >= b.end || b.start >= a.end) continue;
       const bitsOfOneRegister =
         a.point.fc !== 1 && a.point.fc !== 2 && a.start === b.start &&
@@ -227,11 +232,12 @@ function checkOverlaps(points: unknown[], add: Add): void {
         const maskB = bitMask(b.point);
         if (maskA === undefined || maskB === undefined || (maskA & maskB) === 0) continue;
         add(['points', b.index, 'bit'], `bits of '${String(b.point.id)}' overlap bits of '${String(a.point.id)}' in register ${b.start}`, 'give each point its own bits of the register');
-        continue;
+        break;
       }
       add(['points', b.index, 'address'],
         `'${String(b.point.id)}' (registers ${b.start}..${b.end - 1}) overlaps '${String(a.point.id)}' (registers ${a.start}..${a.end - 1}) on FC0${String(a.point.fc)}`,
         'check both addresses against the register map; only bool/bits points may share a register');
+      break;
     }
   }
 }

@@ -101,6 +101,7 @@ const CASES: BrokenCase[] = [
   { title: 'sim with a parameter of another model', base: 'hydrant-pressure', edit: (m) => (m.points[2].sim.peak = 1), path: '$.points[2].sim.peak', fix: /remove it|did you mean/ },
   { title: 'alarm sim on a numeric point', base: 'temperature-humidity-rs485', edit: (m) => (m.points[0].sim = { model: 'alarm', startMinutes: 1, durationMinutes: 2 }), path: '$.points[0].sim.model', fix: /bool points/ },
   { title: 'min above max', base: 'temperature-humidity-rs485', edit: (m) => (m.points[0].min = 100), path: '$.points[0].min', fix: /swap/ },
+  { title: 'poll period of zero (the fix is a sentence)', base: 'water-level-rs485', edit: (m) => (m.pollPeriodS = 0), path: '$.pollPeriodS', fix: /^use a value above 0\. How often/ },
   { title: 'empty points', base: 'temperature-humidity-rs485', edit: (m) => (m.points = []), path: '$.points', fix: /add at least one point/ },
 ];
 
@@ -186,4 +187,38 @@ test('JSON path helpers', (t) => {
   t.like(findJsonSyntaxError('{"a": tru}'), { line: 1, column: 7 });
   t.like(findJsonSyntaxError('{\n "a": "x\n"}'), { line: 2, column: 9 });
   t.like(findJsonSyntaxError(''), { line: 1, column: 1 });
+});
+
+test('a block of copied points gives one overlap report per point, not one per pair (found by npm run fuzz)', (t) => {
+  const m = shipped('water-level-rs485');
+  const first = m.points[0] as Json;
+  m.points = Array.from({ length: 300 }, (_, i) => ({ ...first, id: `copy_${i}` }));
+  const overlaps = problemsOf(m).problems.filter((p) => /overlaps 'copy_\d+'/.test(p.message));
+  // Before: 44,850 reports (every pair), which for the 2,204 points the fuzzer made took over a minute to build.
+  t.is(overlaps.length, 299);
+  t.deepEqual(overlaps.map((p) => p.path), Array.from({ length: 299 }, (_, i) => `$.points[${i + 1}].address`));
+});
+
+test('a problem list says each fix once: no second Fix line under the list', async (t) => {
+  const { SiteError } = await import('../site/site-error.js');
+  const { HostConfigError } = await import('../../firmware/rpi/host/host-config.js');
+  const one = [{ file: 'a.json', path: '$.x', message: 'x is wrong', fix: 'set x to 1' }];
+  const two = [...one, { file: 'a.json', path: '$.y', message: 'y is wrong', fix: 'set y to 2' }];
+  for (const make of [(p: typeof one) => new ManifestError(p), (p: typeof one) => new SiteError(p), (p: typeof one) => new HostConfigError(p)]) {
+    for (const problems of [one, two]) {
+      const error = make(problems);
+      t.is(error.message.match(/Fix:/g)?.length, problems.length, error.message);
+      t.notRegex(error.message, /\(at a\.json\)/);
+      t.truthy(error.fix, 'the overall fix stays available to programs');
+    }
+  }
+});
+
+test('an order that is no byte order is called that, not "a 16-bit order", on an int32 point', (t) => {
+  const json = shipped('energy-meter-sdm');
+  Object.assign(json.points[0], { type: 'int32', order: 'ABDC' });
+  const problems = problemsOf(json).problems.filter((p) => p.path === '$.points[0].order');
+  t.deepEqual(problems.filter((p) => /16-bit order/.test(p.message)), []);
+  const named = problems.find((p) => /"ABDC" is not a byte order/.test(p.message));
+  t.regex(named?.fix ?? '', /ABCD \(default\), CDAB .* for int32/);
 });

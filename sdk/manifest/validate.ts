@@ -10,9 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { DeviceManifest } from '../../drivers/devices/manifest.js';
 import { findJsonSyntaxError, formatJsonPath, pointerSegments, positionOf } from './json-path.js';
+import { nestingProblem } from './json-nesting.js';
 import { ManifestError, type ManifestProblem } from './manifest-error.js';
 import { semanticProblems } from './semantic-checks.js';
-import { ARTICLE, fieldSchema, quote, valueAt, type SchemaNode } from './schema-node.js';
+import { allowedRange, ARTICLE, fieldSchema, quote, valueAt, type SchemaNode } from './schema-node.js';
 import { didYouMean } from './suggest.js';
 
 export { ManifestError, type ManifestProblem } from './manifest-error.js';
@@ -98,10 +99,7 @@ function problemFromSchemaError(error: ErrorObject, data: unknown, root: SchemaN
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum': {
-      const node = fieldSchema(root, segments);
-      const low = node?.minimum ?? node?.exclusiveMinimum;
-      const range = node?.maximum !== undefined && low !== undefined ? `from ${low} to ${node.maximum}` : `${error.message ?? ''}`;
-      let fix = `use a value ${range}`;
+      let fix = `use a value ${allowedRange(fieldSchema(root, segments), params)}`;
       if (field === 'defaultAddress') fix = 'use a Modbus unit id from 1 to 247 (0 is broadcast)';
       return problem(segments, `${quote(value)} ${error.message ?? 'is out of range'}`, description ? `${fix}. ${description}` : fix);
     }
@@ -145,6 +143,8 @@ export function validateDeviceManifest(json: unknown, file: string): DeviceManif
 
 /** Parse JSON text, turning a syntax error into a ManifestError with line:column. */
 export function parseManifestText(text: string, file: string): unknown {
+  const tooDeep = nestingProblem(text, file, 'device manifest');
+  if (tooDeep !== undefined) throw new ManifestError([tooDeep]);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

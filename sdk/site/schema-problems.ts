@@ -5,7 +5,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import { formatJsonPath, pointerSegments } from '../manifest/json-path.js';
-import { ARTICLE, fieldSchema, quote, valueAt, type SchemaNode } from '../manifest/schema-node.js';
+import { allowedRange, ARTICLE, fieldSchema, quote, valueAt, type SchemaNode } from '../manifest/schema-node.js';
 import { didYouMean } from '../manifest/suggest.js';
 
 export { quote, type SchemaNode };
@@ -61,10 +61,7 @@ export function problemFromSchemaError(error: ErrorObject, data: unknown, root: 
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum': {
-      const node = fieldSchema(root, segments);
-      const low = node?.minimum ?? node?.exclusiveMinimum;
-      const range = node?.maximum !== undefined && low !== undefined ? `from ${low} to ${node.maximum}` : (error.message ?? '');
-      return problem(segments, `${quote(value)} ${error.message ?? 'is out of range'}`, withDescription(`use a value ${range}`));
+      return problem(segments, `${quote(value)} ${error.message ?? 'is out of range'}`, withDescription(`use a value ${allowedRange(fieldSchema(root, segments), params)}`));
     }
     case 'pattern': {
       if (field === 'id' || field === 'manifest' || field === 'device') {

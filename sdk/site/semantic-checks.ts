@@ -20,6 +20,7 @@ import { normalizeDlt645Address, DLT645_BROADCAST_ADDRESS, DLT645_WILDCARD_ADDRE
 import { normalizeCjt188Address, CJT188_WILDCARD_ADDRESS } from '../../drivers/cjt188/frame.js';
 import { describeLine } from '../../drivers/scheduler/site-device.js';
 import type { SerialLineSettings } from '../../drivers/ports/byte-stream.js';
+import { LIMITS } from '../../drivers/batch/format.js';
 import { formatJsonPath } from '../manifest/json-path.js';
 import { didYouMean } from '../manifest/suggest.js';
 
@@ -80,6 +81,7 @@ export function semanticFindings(site: unknown, manifests: ReadonlyMap<string, D
 
   const devices = new Map<string, DeviceEntry>();
   checkBuses(site, manifests, devices, error, warn);
+  checkChannelCount(devices, error);
   const outputs = checkOutputs(site, error);
   checkRules(site, devices, outputs, error, warn);
   return { problems, warnings };
@@ -120,6 +122,17 @@ function checkBuses(site: Json, manifests: ReadonlyMap<string, DeviceManifest>, 
       checkAdaptive(entry, error, warn);
     });
   });
+}
+
+/** The uplink numbers channels (one per measured point of each device) below LIMITS.channels. */
+function checkChannelCount(devices: Map<string, DeviceEntry>, error: Report): void {
+  let channels = 0;
+  for (const entry of devices.values()) {
+    channels += (entry.manifest?.points ?? []).filter((p) => p.role !== 'config' && !entry.disabled.has(p.id)).length;
+  }
+  if (channels <= LIMITS.channels) return;
+  error(['buses'], `the site has ${channels.toLocaleString('en')} uplink channels (one per measured point of each device); the uplink format numbers at most ${LIMITS.channels.toLocaleString('en')}`,
+    `split the devices over several gateways, one site file each with at most ${LIMITS.channels.toLocaleString('en')} channels, or disable points the platform does not need ("points": {"<point id>": {"disabled": true}})`);
 }
 
 function lookupManifest(device: Json, at: Segments, manifests: ReadonlyMap<string, DeviceManifest>, error: Report): DeviceManifest | undefined {

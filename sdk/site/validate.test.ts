@@ -73,6 +73,7 @@ const cases: BrokenCase[] = [
   { title: 'critical less extreme than warning', edit: (s) => { s.rules[0].levels[1].above = 10; }, path: '$.rules[0].levels', message: /critical threshold \(above 10\) is less extreme/, fix: /swap them/ },
   { title: 'boolean rule on a number', edit: (s) => { const r = s.rules.find((x: Json) => x.kind === 'boolean'); r.point = 'temperature'; }, path: '$.rules[6].point', message: /boolean rule needs an on\/off point/, fix: /threshold rule/ },
   { title: 'unknown rule kind', edit: (s) => { s.rules[0].kind = 'treshold'; }, path: '$.rules[0].kind', message: /not a valid kind/, fix: /did you mean 'threshold'/ },
+  { title: 'rate-of-rise of zero per minute (the fix is a sentence)', edit: (s) => { s.rules.find((x: Json) => x.kind === 'rate-of-rise').perMinute = 0; }, path: '$.rules[8].perMinute', message: /must be > 0/, fix: /^use a value above 0\. Rise per minute/ },
   { title: 'rate-of-rise without a window', edit: (s) => { const r = s.rules.find((x: Json) => x.kind === 'rate-of-rise'); delete r.windowS; }, path: '$.rules[8].windowS', message: /required field "windowS"/, fix: /Sliding window/ },
   { title: 'adaptive point unknown', edit: (s) => { s.buses[0].devices[0].adaptive.point = 'lvl'; }, path: '$.buses[0].devices[0].adaptive.point', message: /has no point 'lvl'/, fix: /level/ },
   { title: 'adaptive without a condition', edit: (s) => { delete s.buses[0].devices[0].adaptive.above; }, path: '$.buses[0].devices[0].adaptive', message: /needs "above" or "below"/, fix: /add "above"/ },
@@ -134,4 +135,25 @@ test('every problem of a file is listed at once', (t) => {
   const error = t.throws(() => validateSiteFile(site, 'x.json', manifests), { instanceOf: SiteError }) as SiteError;
   t.true(error.problems.length >= 2);
   t.regex(error.message, /is invalid \(\d+ problems\)/);
+});
+
+/** 4,001 energy meters (5 channels each) and one water-level sensor: 20,006 channels, over 17 buses of at most 247 units. */
+function siteWith20006Channels(): Json {
+  const devices = [...Array.from({ length: 4001 }, (_, i) => ({ id: `meter-${i}`, manifest: 'energy-meter-sdm' })), { id: 'level-0', manifest: 'water-level-rs485' }];
+  const buses = [];
+  for (let b = 0; b * 247 < devices.length; b++) {
+    const chunk = devices.slice(b * 247, (b + 1) * 247).map((d, u) => ({ ...d, address: u + 1 }));
+    buses.push({ id: `bus-${b}`, port: `/dev/ttyUSB${b}`, baud: 9600, parity: 'none', stopBits: 1, devices: chunk });
+  }
+  const site = demoSite() as Json;
+  return { id: 'big-site', name: 'Too many channels', uplink: site.uplink, buses };
+}
+
+test('a site over the channel limit is refused with its file, the count and a fix', (t) => {
+  const error = t.throws(() => validateSiteFile(siteWith20006Channels(), 'sites/big.json', manifests), { instanceOf: SiteError });
+  const problem = error?.problems.find((p) => /uplink channels/.test(p.message));
+  t.is(problem?.file, 'sites/big.json');
+  t.is(problem?.path, '$.buses');
+  t.regex(problem?.message ?? '', /20,006 uplink channels .* at most 4,096/);
+  t.regex(problem?.fix ?? '', /split the devices over several gateways/);
 });

@@ -11,6 +11,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import type { DeviceManifest } from '../../drivers/devices/manifest.js';
 import type { SiteFile } from '../../drivers/gateway/site.js';
 import { findJsonSyntaxError, positionOf } from '../manifest/json-path.js';
+import { nestingProblem } from '../manifest/json-nesting.js';
 import { loadManifestDirectory } from '../manifest/validate.js';
 import { problemFromSchemaError, type SchemaNode } from './schema-problems.js';
 import { semanticFindings } from './semantic-checks.js';
@@ -73,6 +74,8 @@ export function validateSiteFile(json: unknown, file: string, manifests: Manifes
 
 /** Parse JSON text, turning a syntax error into a SiteError with line:column. */
 export function parseSiteText(text: string, file: string): unknown {
+  const tooDeep = nestingProblem(text, file, 'site file');
+  if (tooDeep !== undefined) throw new SiteError([tooDeep]);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

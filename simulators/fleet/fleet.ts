@@ -1,354 +1,231 @@
 /**
- * A fleet of Axon gateways in virtual time: N gateways, each the real core
- * (Gateway, scheduler, drivers, rules, batches, store-and-forward log, our
- * LoRaWAN class A MAC) on its own simulated site, all sending over one
- * simulated LoRa channel (collisions, capture, path loss) to K base stations
- * and one network-server simulator (lora-packet side, ADR, dedup across base
- * stations). What a district's network team asks before rollout: with this
- * many gateways per base station, this flush period and these data rates, does
- * everything arrive, how late are the alarms, how busy is the air?
+ * A fleet in virtual time: a district of Axon gateways (each the real core —
+ * Gateway, scheduler, drivers, rules, batches, store-and-forward log, our
+ * LoRaWAN class A MAC — on its own simulated site) and direct LoRaWAN end
+ * devices (smoke, waterlogging, hydrant and manhole-cover sensors on our MAC
+ * and framing), sending over simulated LoRa channels (collisions, capture,
+ * inter-SF interference, path loss) to base stations (8-channel concentrators
+ * with 16 demodulators and the region's downlink duty cycle; see
+ * base-stations.ts) and a network-server simulator (our core on every frame,
+ * lora-packet on a sample, ADR, dedup across base stations) with the
+ * platform's application-ack service beside it.
+ * What a district's network team asks before rollout: with this many devices
+ * per base station, this flush period and these data rates, does everything
+ * arrive, how late are the alarms, how busy is the air?
  *
- * Radio geometry is coarse on purpose: gateways and base stations are placed
- * uniformly at random in a square district, path loss is log-distance
- * (PL = 120 dB at 1 km, exponent 3.5, lognormal shadowing σ = 6 dB), which is
- * the shape of the usual urban macro-cell models without pretending to their
- * precision. The seed replays the same district exactly.
+ * The district is cut into cells that never interact (district.ts); each cell
+ * runs on its own clock (cell.ts) and yields a mergeable part (report.ts).
+ * Cells run one after another here, in worker threads (workers.ts), or in
+ * other processes (`--shard i/n`), and the merged report is the same.
+ *
+ * Radio geometry is coarse on purpose: devices and base stations are placed
+ * uniformly at random in their cell, path loss is log-distance (PL = 120 dB at
+ * 1 km, exponent 3.5, lognormal shadowing σ = 6 dB), which is the shape of the
+ * usual urban macro-cell models without pretending to their precision. The
+ * seed replays the same district exactly.
  */
-import { fromHex } from '../../drivers/bytes.js';
 import type { DeviceManifest } from '../../drivers/devices/manifest.js';
-import { Gateway } from '../../drivers/gateway/gateway.js';
 import { siteChannelTable } from '../../drivers/gateway/site-channels.js';
 import type { SiteFile } from '../../drivers/gateway/site.js';
-import { LoraWanMac, LoraWanUplink } from '../../drivers/lorawan/mac/index.js';
 import { createRegion } from '../../drivers/lorawan/regions/index.js';
 import type { RegionName } from '../../drivers/lorawan/regions/types.js';
-import { MemoryKeyValueStore } from '../../drivers/ports/storage.js';
-import { MemoryFileSystem } from '../../drivers/store/memory-file-system.js';
-import { VirtualClock } from '../../drivers/ports/virtual-clock.js';
-import { NodeBlockCipher } from '../../firmware/rpi/ports/node-cipher.js';
 import type { NsEvent } from '../lorawan-ns/events.js';
-import { LoraNetworkServer } from '../lorawan-ns/network-server.js';
-import { attachToRadioGateway } from '../lorawan-ns/radio-gateway.js';
-import { DeviceRegistry } from '../lorawan-ns/registry.js';
-import { parseRegistry } from '../lorawan-ns/registry-file.js';
-import { mulberry32 } from '../models/prng.js';
-import { SimulatedLoraChannel } from '../radio/index.js';
-import type { ReceptionOutcome } from '../radio/types.js';
-import { simulateSite } from '../site-sim.js';
+import { runCell, type CellProgress } from './cell.js';
+import { planCell, type DistrictOptions } from './district.js';
+import { mergeParts, type CellPart, type FleetReport, type PartialReport, type RunIdentity } from './report.js';
+
+export type { BaseStationRow, FleetReport, GatewayRow, PartialReport } from './report.js';
 
 export interface FleetOptions {
-  /** Number of Axon gateways. */
-  gateways: number;
-  /** Number of LoRaWAN base stations (default 1). */
+  /** Number of Axon gateways (or give `sensors` and `mix`). */
+  gateways?: number;
+  /** Number of direct LoRaWAN end devices (default 0, or from `sensors` and `mix`). */
+  endDevices?: number;
+  /** Sensors in the district: field devices on the gateways' sites plus end devices (with `mix`). */
+  sensors?: number;
+  /** Share of the sensors on Axon gateways and as end devices (default 0.2 / 0.8 with `sensors`). */
+  mix?: { gateways: number; endDevices: number };
+  /** LoRaWAN base stations in the district (default one per cell). */
   baseStations?: number;
+  /**
+   * Sub-bands of 8 channels the base stations use (default 1: every station
+   * hears the same 8; more: station k hears sub-band k mod n, frequency reuse).
+   * Each gateway and end device is provisioned with its nearest station's sub-band.
+   */
+  subBands?: number;
+  /** Demodulators per base station (default 16, an SX1302's). */
+  demodulators?: number;
+  /**
+   * How end devices are activated: 'otaa' (default) joins each one over the
+   * air at power-up; 'abp' gives each its session at installation, as a
+   * pre-provisioned (activation by personalisation) deployment does, so a run
+   * spends no time on the join storm.
+   */
+  endDeviceActivation?: 'otaa' | 'abp';
+  /** Independent radio cells (default 1; with `sensors`, one per 2,000 sensors). */
+  cells?: number;
   /** Simulated hours of operation (default 6), followed by a drain (below). */
   hours?: number;
   /** Minutes after the last flush for the logs to drain (default 20). */
   drainMinutes?: number;
   /** Region (default: the site's LoRaWAN region). */
   region?: RegionName;
-  /** Every gateway runs this site (default the caller's; each with its own device seeds). */
+  /** Every gateway runs this site (each with its own device seeds). */
   site: SiteFile;
   manifests: ReadonlyMap<string, DeviceManifest>;
-  /** Side of the square district, km (default 3). */
+  /** Side of the square district, km (default 3, or 1 km² per cell with `sensors`). */
   areaKm?: number;
   /** Batch flush period, minutes (default the gateway's, 5). */
   flushMinutes?: number;
   /** Seeds placement, shadowing, device models, MAC jitter and channel dice (default 1). */
   seed?: number;
-  /** Called every simulated `progressEveryMinutes` (default 30) with the simulated minute reached. */
+  /** Called every simulated `progressEveryMinutes` (default 30) of every cell. */
   onProgress?: (progress: FleetProgress) => void;
   progressEveryMinutes?: number;
   /** Every network-server event, with the clock time (for tools that keep a trace). */
   onNetworkEvent?: (event: NsEvent, atMs: number) => void;
 }
 
-export interface FleetProgress {
-  minute: number;
-  totalMinutes: number;
-  joined: number;
-  decodedReadings: number;
-  alertsDecoded: number;
+/** A cell's progress (the cell that reported, and where it is), with the run's. */
+export interface FleetProgress extends CellProgress {
+  /** Of the whole run: cells, cells finished, and the simulated share done (0–1). */
+  cells: number;
+  cellsDone: number;
+  done: number;
 }
 
-export interface FleetReport {
-  gateways: number;
-  baseStations: number;
-  devices: number;
-  region: RegionName;
-  simulatedHours: number;
-  seed: number;
-  joined: number;
-  /** Samples the gateways took (drivers → rules → batch). */
-  samples: number;
-  /** Readings the network server decoded, each (gateway, device, point, time) once. */
-  readingsDecoded: number;
-  /** Decoded more than once: must be 0 (confirmed retransmissions reuse their FCnt). */
-  readingsDuplicated: number;
-  /** Not yet sent when the run ended: still in an encoder queue or in a gateway's log. */
-  inFlight: { queuedSamples: number; pendingFrames: number; pendingAlerts: number };
-  droppedReadings: number;
-  /** readingsDecoded / (samples − queuedSamples): 1 means everything framed arrived. */
-  deliveryRatio: number;
-  alerts: { raised: number; events: number; decoded: number; latencyMs: { p50: number; p95: number; max: number } };
-  air: { uplinks: number; downlinks: number; receptions: Record<ReceptionOutcome, number>; busiestMinuteUplinks: number };
-  mac: { uplinks: number; retransmissions: number; confirmedFailed: number; joinRequests: number; dataRates: Record<string, number> };
-  ns: { uplinksAccepted: number; duplicates: number; retransmissions: number; rejected: Record<string, number> };
-  /** One row per gateway, in DevEUI order. */
-  perGateway: GatewayRow[];
-  wallSeconds: number;
+/**
+ * Sensors per cell when the district is given by its sensor count: a square
+ * kilometre of dense city, one base station, as urban LoRaWAN networks are
+ * planned (a few thousand devices per base station).
+ */
+export const SENSORS_PER_CELL = 2_000;
+/** Default share of sensors on Axon gateways (the rest are end devices). */
+export const DEFAULT_GATEWAY_SHARE = 0.2;
+
+/** A fleet's shape in full: how many of each device, cells, stations, area, hours, seed. */
+export interface ResolvedFleet {
+  district: DistrictOptions;
+  run: RunIdentity;
+  hours: number;
+  drainMinutes: number;
 }
 
-export interface GatewayRow {
-  devEui: string;
-  /** Path loss to the nearest base station, dB. */
-  pathLossDb: number;
-  dataRate: number;
-  samples: number;
-  queuedSamples: number;
-  readingsDecoded: number;
-  alertEvents: number;
-  frames: number;
-  retransmissions: number;
-  confirmedFailed: number;
+export function devicesPerSite(site: SiteFile): number {
+  return site.buses.reduce((n, b) => n + b.devices.length, 0);
 }
 
-const MINUTE = 60_000;
-const JOIN_EUI = '70b3d57ed0000000';
-
-/** Log-distance path loss with lognormal shadowing, dB (see the file comment). */
-function pathLossDb(distanceKm: number, shadowDb: number): number {
-  return 120 + 35 * Math.log10(Math.max(distanceKm, 0.05)) + shadowDb;
+/** Turn the options into counts: `sensors` and `mix`, or `gateways` and `endDevices`. */
+export function resolveFleet(options: FleetOptions): ResolvedFleet {
+  const perSite = devicesPerSite(options.site);
+  let gateways = options.gateways ?? 0;
+  let endDevices = options.endDevices ?? 0;
+  if (options.sensors !== undefined) {
+    const share = options.mix === undefined ? DEFAULT_GATEWAY_SHARE : options.mix.gateways / (options.mix.gateways + options.mix.endDevices);
+    // The sensor count of a gateway is its site's devices; end devices make up the rest.
+    gateways = perSite === 0 ? 0 : Math.round((options.sensors * share) / perSite);
+    endDevices = Math.max(0, options.sensors - gateways * perSite);
+  }
+  if (gateways + endDevices === 0) throw new RangeError('the fleet has no devices: give gateways, end devices or sensors');
+  const sensors = gateways * perSite + endDevices;
+  const cells = options.cells ?? (options.sensors === undefined ? 1 : Math.max(1, Math.ceil(sensors / SENSORS_PER_CELL)));
+  const areaKm = options.areaKm ?? (options.sensors === undefined ? 3 : Math.sqrt(cells));
+  const siteRegion = options.site.uplink.kind === 'lorawan' ? options.site.uplink.region : undefined;
+  const region = options.region ?? siteRegion;
+  if (region === undefined) throw new RangeError(`site ${options.site.id} has no LoRaWAN uplink: give the fleet a region`);
+  const seed = options.seed ?? 1;
+  const hours = options.hours ?? 6;
+  const drainMinutes = options.drainMinutes ?? 20;
+  const subBands = options.subBands ?? 1;
+  const district: DistrictOptions = { gateways, endDevices, cells, baseStations: options.baseStations ?? cells, subBands, areaKm, seed };
+  const fingerprint = JSON.stringify({ site: options.site.id, flush: options.flushMinutes ?? null, areaKm, baseStations: district.baseStations, subBands, demodulators: options.demodulators ?? null, endDeviceActivation: options.endDeviceActivation ?? 'otaa', drainMinutes });
+  return { district, hours, drainMinutes, run: { region, seed, simulatedHours: hours, cells, gateways, endDevices, devicesPerSite: perSite, fingerprint } };
 }
 
-/** A standard normal draw (Box–Muller) from a uniform generator. */
-function normal(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+/** Run some cells of a fleet in this thread, one after another; `onPart` gets each cell's part. */
+export async function runCells(options: FleetOptions, cellIndexes: readonly number[], onProgress?: (p: CellProgress) => void): Promise<CellPart[]> {
+  const resolved = resolveFleet(options);
+  const regionName = resolved.run.region;
+  const table = siteChannelTable(options.site, options.manifests);
+  const parts: CellPart[] = [];
+  for (const c of cellIndexes) {
+    parts.push(await runCell(planCell(resolved.district, c), {
+      region: createRegion(regionName),
+      regionName,
+      site: options.site,
+      manifests: options.manifests,
+      table,
+      ...(options.demodulators === undefined ? {} : { demodulators: options.demodulators }),
+      ...(options.endDeviceActivation === undefined ? {} : { endDeviceActivation: options.endDeviceActivation }),
+      hours: resolved.hours,
+      drainMinutes: resolved.drainMinutes,
+      ...(options.flushMinutes === undefined ? {} : { flushMinutes: options.flushMinutes }),
+      seed: resolved.run.seed,
+      progressEveryMinutes: options.progressEveryMinutes ?? 30,
+      ...(onProgress === undefined ? {} : { onProgress }),
+      ...(options.onNetworkEvent === undefined ? {} : { onNetworkEvent: options.onNetworkEvent }),
+    }));
+  }
+  return parts;
 }
 
-/** An alert event as both ends know it: the uplink carries its time in whole seconds. */
-function alertKey(devEui: string, a: { rule: string; level: string; state: string; t: number }): string {
-  return `${devEui}/${a.rule}/${a.level}/${a.state}@${Math.floor(a.t / 1000)}`;
+/** Tracks every cell's simulated minute, for a progress figure over the whole run. */
+export class ProgressTracker {
+  readonly #minutes: number[];
+  readonly #total: number;
+  #decoded: number[];
+  #alerts: number[];
+  #cellsDone = 0;
+
+  constructor(cells: number, totalMinutes: number) {
+    this.#minutes = new Array<number>(cells).fill(0);
+    this.#decoded = new Array<number>(cells).fill(0);
+    this.#alerts = new Array<number>(cells).fill(0);
+    this.#total = totalMinutes;
+  }
+
+  update(p: CellProgress): FleetProgress {
+    if (p.minute >= p.totalMinutes && this.#minutes[p.cell] < p.totalMinutes) this.#cellsDone++;
+    this.#minutes[p.cell] = p.minute;
+    this.#decoded[p.cell] = p.decodedReadings;
+    this.#alerts[p.cell] = p.alertsDecoded;
+    const cells = this.#minutes.length;
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    const single = cells === 1;
+    return {
+      ...p,
+      // With one cell the figures are the cell's; with many, the run's so far.
+      decodedReadings: single ? p.decodedReadings : sum(this.#decoded),
+      alertsDecoded: single ? p.alertsDecoded : sum(this.#alerts),
+      cells,
+      cellsDone: this.#cellsDone,
+      done: sum(this.#minutes) / (cells * this.#total),
+    };
+  }
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
-
+/** The whole fleet in this thread: every cell in turn, merged into one report. */
 export async function runFleet(options: FleetOptions): Promise<FleetReport> {
   const started = Date.now();
-  const seed = options.seed ?? 1;
-  const random = mulberry32(seed * 7919 + 17);
-  const site = options.site;
-  const siteRegion = site.uplink.kind === 'lorawan' ? site.uplink.region : undefined;
-  const regionName = options.region ?? siteRegion;
-  if (regionName === undefined) throw new RangeError(`site ${site.id} has no LoRaWAN uplink: give the fleet a region`);
-  const region = createRegion(regionName);
-  const hours = options.hours ?? 6;
-  const totalMinutes = hours * 60 + (options.drainMinutes ?? 20);
-  const area = options.areaKm ?? 3;
-  const clock = new VirtualClock({ unixEpochMs: Date.UTC(2026, 6, 15, 0) });
-  const channel = new SimulatedLoraChannel(clock, { seed, keepLog: false });
-  const table = siteChannelTable(site, options.manifests);
-  const uplinkConfig = site.uplink.kind === 'lorawan' ? site.uplink : undefined;
+  const resolved = resolveFleet(options);
+  const tracker = new ProgressTracker(resolved.run.cells, resolved.hours * 60 + resolved.drainMinutes);
+  const all = Array.from({ length: resolved.run.cells }, (_, c) => c);
+  const parts = await runCells(options, all, options.onProgress === undefined ? undefined : (p) => options.onProgress?.(tracker.update(p)));
+  return mergeParts(resolved.run, parts, (Date.now() - started) / 1000);
+}
 
-  const stations = Array.from({ length: options.baseStations ?? 1 }, (_, k) => ({ id: `bs-${k + 1}`, x: random() * area, y: random() * area }));
-  const members = Array.from({ length: options.gateways }, (_, i) => {
-    const x = random() * area;
-    const y = random() * area;
-    const loss = new Map(stations.map((s) => [s.id, pathLossDb(Math.hypot(s.x - x, s.y - y), 6 * normal(random))]));
-    const devEui = `0004a30b${(0x200000 + i).toString(16).padStart(8, '0')}`;
-    // Each gateway its own AppKey (the last 32 bits spread by a Weyl step), so no two sessions share keys.
-    const appKey = `2b7e151628aed2a6abf71588${(Math.imul(i + 1, 0x9e3779b1) >>> 0).toString(16).padStart(8, '0')}`;
-    return { index: i, devEui, appKey, loss, startAtMs: Math.floor(random() * 2 * MINUTE) };
-  });
+/** Cells of shard `index` of `count` (0-based): every count-th cell. */
+export function shardCells(cells: number, index: number, count: number): number[] {
+  const out: number[] = [];
+  for (let c = index; c < cells; c += count) out.push(c);
+  return out;
+}
 
-  const registry = parseRegistry({
-    region: regionName,
-    netId: '000013',
-    applications: { city: { channels: table } },
-    devices: members.map((m) => ({ name: `axon-${m.index + 1}`, application: 'city', devEui: m.devEui, joinEui: JOIN_EUI, appKey: m.appKey })),
-  }, { defaultApplication: 'city' });
-  const ns = new LoraNetworkServer({ registry: new DeviceRegistry(registry.devices), network: registry.network, clock, adr: true });
-  // Frames heard per minute (by any station; one frame heard by two stations counts once).
-  const uplinkMinutes = new Map<number, number>();
-  const heard = new Set<string>();
-  const attachments = stations.map((s) => {
-    const station = channel.addGateway({ id: s.id });
-    // Set before the server attaches, which chains it: every reception is counted, whatever the server makes of it.
-    station.onUplink = (u) => {
-      const key = `${u.deviceId}@${u.startMs}`;
-      if (heard.has(key)) return;
-      heard.add(key);
-      const minute = Math.floor(u.startMs / MINUTE);
-      uplinkMinutes.set(minute, (uplinkMinutes.get(minute) ?? 0) + 1);
-    };
-    return attachToRadioGateway(ns, station);
-  });
-
-  // What the network decoded, and when (clock ms): readings by key, alerts for the latency figures.
-  // Per gateway, every reading decoded, as one number (time in s × 4096 + channel, < 2^53): a
-  // day of a large fleet is tens of millions of readings, and a string key each would not fit.
-  const decodedReadings = new Map<string, { seen: Set<number>; repeated: Set<number> }>();
-  let decodedTotal = 0;
-  const decodedAlertAt = new Map<string, number>();
-  ns.onEvent((event) => {
-    options.onNetworkEvent?.(event, clock.now());
-    if (event.type !== 'up' || event.decoded === undefined) return;
-    const dev = event.device.devEuiHex;
-    const decoded = event.decoded;
-    if (decoded.type === 'batch') {
-      let readings = decodedReadings.get(dev);
-      if (readings === undefined) decodedReadings.set(dev, (readings = { seen: new Set(), repeated: new Set() }));
-      for (const r of decoded.readings) {
-        const key = (r.t / 1000) * 4096 + r.channel;
-        if (readings.seen.has(key)) readings.repeated.add(key);
-        else {
-          readings.seen.add(key);
-          decodedTotal++;
-        }
-      }
-    } else if (decoded.type === 'alert') {
-      const a = decoded.alert;
-      const key = alertKey(dev, a);
-      if (!decodedAlertAt.has(key)) decodedAlertAt.set(key, clock.now());
-    }
-  });
-  const raisedAt = new Map<string, number>();
-
-  const fleet = members.map((m) => {
-    const cipher = new NodeBlockCipher();
-    const mac = new LoraWanMac({
-      region,
-      radio: channel.createDeviceRadio({ id: `axon-${m.index + 1}`, pathLossDb: (bs) => m.loss.get(bs) ?? Infinity }),
-      clock,
-      cipher,
-      store: new MemoryKeyValueStore(),
-      credentials: { activation: 'otaa', devEui: fromHex(m.devEui), joinEui: fromHex(JOIN_EUI), appKey: fromHex(m.appKey) },
-      adr: uplinkConfig?.adr ?? true,
-      ...(uplinkConfig?.dataRate === undefined ? {} : { dataRate: uplinkConfig.dataRate }),
-      seed: seed * 100_003 + m.index,
-    });
-    const uplink = new LoraWanUplink(mac);
-    const sim = simulateSite(site, options.manifests, clock, { seed: seed * 1_000_003 + m.index * 7919 });
-    const gateway = new Gateway({
-      site,
-      manifests: options.manifests,
-      clock,
-      openPort: (bus) => sim.openPort(bus),
-      files: new MemoryFileSystem(),
-      meta: new MemoryKeyValueStore(),
-      uplink,
-      ...(options.flushMinutes === undefined ? {} : { flushEveryMs: options.flushMinutes * MINUTE }),
-      onEvent: (event) => {
-        if (event.kind !== 'alert') return;
-        const a = event.alert;
-        raisedAt.set(alertKey(m.devEui, a), clock.now());
-      },
-    });
-    clock.schedule(m.startAtMs, () => gateway.start());
-    return { m, mac, gateway, sim };
-  });
-
-  const every = (options.progressEveryMinutes ?? 30) * MINUTE;
-  const report = () => {
-    let alertsDecoded = 0;
-    for (const key of decodedAlertAt.keys()) if (raisedAt.has(key)) alertsDecoded++;
-    return { joined: fleet.filter((g) => g.mac.joined).length, decodedReadings: decodedTotal, alertsDecoded };
-  };
-  for (let ms = every; ms < hours * 60 * MINUTE; ms += every) {
-    await clock.advanceTo(ms);
-    options.onProgress?.({ minute: ms / MINUTE, totalMinutes, ...report() });
-  }
-  await clock.advanceTo(hours * 60 * MINUTE);
-  // The end of operation: frame what is queued, then let the logs drain while polling goes on.
-  for (const g of fleet) g.gateway.flush();
-  await clock.advanceTo(totalMinutes * MINUTE);
-  options.onProgress?.({ minute: totalMinutes, totalMinutes, ...report() });
-
-  const stats = fleet.map((g) => g.gateway.stats());
-  let samples = 0;
-  let queuedSamples = 0;
-  let pendingFrames = 0;
-  let pendingAlerts = 0;
-  let droppedReadings = 0;
-  let alertEvents = 0;
-  let raised = 0;
-  for (const s of stats) {
-    samples += s.samples;
-    queuedSamples += s.queuedSamples;
-    pendingFrames += s.store.pendingReadings;
-    pendingAlerts += s.store.pendingAlerts;
-    droppedReadings += s.store.droppedReadings;
-    alertEvents += s.alerts;
-  }
-  for (const key of raisedAt.keys()) if (key.includes('/raised@')) raised++;
-  const latencies: number[] = [];
-  for (const [key, at] of raisedAt) {
-    const decodedAt = decodedAlertAt.get(key);
-    if (decodedAt !== undefined) latencies.push(decodedAt - at);
-  }
-  latencies.sort((a, b) => a - b);
-  let duplicated = 0;
-  for (const readings of decodedReadings.values()) duplicated += readings.repeated.size;
-  const dataRates: Record<string, number> = {};
-  const macTotals = { uplinks: 0, retransmissions: 0, confirmedFailed: 0, joinRequests: 0 };
-  for (const g of fleet) {
-    const c = g.mac.counters;
-    macTotals.uplinks += c.uplinks;
-    macTotals.retransmissions += c.retransmissions;
-    macTotals.confirmedFailed += c.confirmedFailed;
-    macTotals.joinRequests += c.joinRequests;
-    const dr = `DR${g.mac.dataRate}`;
-    dataRates[dr] = (dataRates[dr] ?? 0) + 1;
-  }
-
-  const perGateway: GatewayRow[] = fleet.map((g, i) => ({
-    devEui: g.m.devEui,
-    pathLossDb: Math.round(Math.min(...g.m.loss.values()) * 10) / 10,
-    dataRate: g.mac.dataRate,
-    samples: stats[i].samples,
-    queuedSamples: stats[i].queuedSamples,
-    readingsDecoded: decodedReadings.get(g.m.devEui)?.seen.size ?? 0,
-    alertEvents: stats[i].alerts,
-    frames: g.mac.counters.uplinks,
-    retransmissions: g.mac.counters.retransmissions,
-    confirmedFailed: g.mac.counters.confirmedFailed,
-  }));
-  // Every figure is taken now: closing a gateway frames and sends what it still holds, which the samples above do not count.
-  const readingsDecoded = decodedTotal;
-  for (const g of fleet) {
-    await clock.run(g.gateway.close());
-    g.sim.close();
-    g.mac.close();
-  }
-  for (const a of attachments) a.detach();
-
-  return {
-    gateways: options.gateways,
-    baseStations: stations.length,
-    devices: options.gateways * site.buses.reduce((n, b) => n + b.devices.length, 0),
-    region: regionName,
-    simulatedHours: hours,
-    seed,
-    joined: fleet.filter((g) => g.mac.joined).length,
-    samples,
-    readingsDecoded,
-    readingsDuplicated: duplicated,
-    inFlight: { queuedSamples, pendingFrames, pendingAlerts },
-    droppedReadings,
-    deliveryRatio: samples - queuedSamples === 0 ? 1 : readingsDecoded / (samples - queuedSamples),
-    alerts: {
-      raised,
-      events: alertEvents,
-      decoded: latencies.length,
-      latencyMs: { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: latencies.length === 0 ? 0 : latencies[latencies.length - 1] },
-    },
-    air: { uplinks: channel.stats.uplinks, downlinks: channel.stats.downlinks, receptions: { ...channel.stats.receptions }, busiestMinuteUplinks: Math.max(0, ...uplinkMinutes.values()) },
-    mac: { ...macTotals, dataRates },
-    ns: { uplinksAccepted: ns.stats.uplinksAccepted, duplicates: ns.stats.duplicates, retransmissions: ns.stats.retransmissions, rejected: { ...ns.stats.rejected } },
-    perGateway,
-    wallSeconds: (Date.now() - started) / 1000,
-  };
+/** One shard of a fleet, in this thread: its cells' parts, for `axon fleet merge`. */
+export async function runFleetShard(options: FleetOptions, shard: { index: number; count: number }): Promise<PartialReport> {
+  const started = Date.now();
+  const resolved = resolveFleet(options);
+  const tracker = new ProgressTracker(resolved.run.cells, resolved.hours * 60 + resolved.drainMinutes);
+  const parts = await runCells(options, shardCells(resolved.run.cells, shard.index, shard.count), options.onProgress === undefined ? undefined : (p) => options.onProgress?.(tracker.update(p)));
+  return { format: 'axon-fleet-partial/1', run: resolved.run, shard, parts, wallSeconds: (Date.now() - started) / 1000 };
 }

@@ -48,12 +48,32 @@ export function adrTarget(currentDr: number, sf: number, snrHistory: readonly nu
  * LinkADRReq for `dataRate` that keeps every default channel on: EU868-like
  * plans enable their first channels in bank 0; US915 and CN470 use
  * ChMaskCntl 6 ("all 125 kHz channels on"; US915 then masks the 500 kHz ones).
+ * With `channels` (a device held to a sub-band), a block of one request per
+ * bank of 16 that holds any of them, each with that bank's mask; the banks it
+ * does not name stay as the join accept's CFList left them (off).
  */
-export function linkAdrReqFor(region: Region, dataRate: number): Uint8Array {
+export function linkAdrReqFor(region: Region, dataRate: number, channels?: readonly number[]): Uint8Array {
   const base = { dataRate, txPower: 0, nbTrans: 1 };
+  if (channels !== undefined && (region.name === 'US915' || region.name === 'CN470')) {
+    const masks = bankMasks(channels);
+    const block = new Uint8Array(5 * masks.size);
+    let at = 0;
+    for (const [bank, mask] of masks) {
+      block.set(linkAdrReq({ ...base, channelMask: mask, channelMaskControl: bank }), at);
+      at += 5;
+    }
+    return block;
+  }
   if (region.name === 'US915') return linkAdrReq({ ...base, channelMask: 0x00ff, channelMaskControl: 6 });
   if (region.name === 'CN470') return linkAdrReq({ ...base, channelMask: 0, channelMaskControl: 6 });
   let mask = 0;
   for (const channel of region.uplinkChannels()) if (channel.index < 16) mask |= 1 << channel.index;
   return linkAdrReq({ ...base, channelMask: mask, channelMaskControl: 0 });
+}
+
+/** Channel indexes as 16-bit masks by bank (ChMaskCntl / CFList ChMask index), lowest bank first. */
+export function bankMasks(channels: readonly number[]): Map<number, number> {
+  const masks = new Map<number, number>();
+  for (const n of [...channels].sort((a, b) => a - b)) masks.set(n >> 4, (masks.get(n >> 4) ?? 0) | (1 << (n & 15)));
+  return masks;
 }

@@ -3,6 +3,8 @@
  *
  *   demo-site simulated devices → Gateway → LoraWanUplink → LoraWanMac (OTAA)
  *   → SimulatedLoraChannel → LoraNetworkServer (lora-packet side)
+ *   → the reference ack service (simulators/ack-service), whose data-acks
+ *     release the gateway's log (docs/app-ack.md)
  *
  * The network decodes with the channel table the gateway encodes with, as the
  * platform would. Every reception is logged as heard on the air (before the
@@ -10,7 +12,8 @@
  * tests can compare what was sent, what was heard and what was decoded.
  */
 import { fromHex } from '../../drivers/bytes.js';
-import { LoraWanMac, LoraWanUplink, type LoraWanMacOptions } from '../../drivers/lorawan/mac/index.js';
+import { LoraWanMac, LoraWanUplink, type LoraWanMacOptions, type LoraWanUplinkOptions } from '../../drivers/lorawan/mac/index.js';
+import { attachAckService, type AttachedAckService } from '../ack-service/in-process.js';
 import { createRegion } from '../../drivers/lorawan/regions/index.js';
 import type { Region, RegionName } from '../../drivers/lorawan/regions/types.js';
 import { MemoryKeyValueStore } from '../../drivers/ports/storage.js';
@@ -45,6 +48,8 @@ export interface GatewayOverNsOptions {
   /** Device ↔ gateway path loss, dB (a function for a link that changes). */
   pathLossDb: number | (() => number);
   mac?: Partial<LoraWanMacOptions>;
+  /** The uplink's delivery policy (default: data unconfirmed, acknowledged by the ack service). */
+  delivery?: LoraWanUplinkOptions['delivery'];
   pipeline: Omit<PipelineOptions, 'clock' | 'uplinkPort'>;
   ns?: Pick<NetworkServerOptions, 'adr' | 'outages'>;
   /** Called for every frame heard, before the server sees it (e.g. to schedule an outage from the air). */
@@ -59,7 +64,9 @@ export interface GatewayOverNs {
   p: Pipeline;
   ns: LoraNetworkServer;
   onAir: OnAir[];
-  nsEvents: Array<NsEvent & { atMs: number }>;
+  /** Every server event with its clock time; `up` events of sequenced frames carry the ack service's duplicate verdict. */
+  nsEvents: Array<NsEvent & { atMs: number; duplicate?: boolean }>;
+  acks: AttachedAckService;
   /** Close the MAC and detach the server from the channel. */
   close(): void;
 }
@@ -82,7 +89,7 @@ export function gatewayOverNetworkServer(options: GatewayOverNsOptions): Gateway
     adr: true,
     ...options.mac,
   });
-  const uplink = new LoraWanUplink(mac);
+  const uplink = new LoraWanUplink(mac, { delivery: options.delivery });
   const p = new Pipeline({ ...options.pipeline, clock, uplinkPort: uplink });
 
   const parsed = parseRegistry({
@@ -102,13 +109,16 @@ export function gatewayOverNetworkServer(options: GatewayOverNsOptions): Gateway
     options.onHeard?.(frame);
   };
   const attachment = attachToRadioGateway(ns, radioGateway);
-  const nsEvents: Array<NsEvent & { atMs: number }> = [];
-  ns.onEvent((event) => nsEvents.push({ ...event, atMs: clock.now() }));
+  // First, so its data-ack is queued before the server plans the uplink's windows and before the events below are logged.
+  const acks = attachAckService(ns);
+  const nsEvents: Array<NsEvent & { atMs: number; duplicate?: boolean }> = [];
+  ns.onEvent((event) => nsEvents.push({ ...event, atMs: clock.now(), ...(event.type === 'up' ? { duplicate: acks.verdictOf(event)?.duplicate } : {}) }));
   return {
-    clock, region, mac, uplink, p, ns, onAir, nsEvents,
+    clock, region, mac, uplink, p, ns, onAir, nsEvents, acks,
     close() {
       mac.close();
       attachment.detach();
+      acks.detach();
     },
   };
 }

@@ -10,7 +10,7 @@ export { loadRegistryFile, parseRegistry, RegistryFileError, type ParsedRegistry
 export { SemtechUdpServer, type SemtechUdpOptions, type SemtechUdpStats } from './semtech-udp.js';
 export { MqttPublisher, type MqttPublisherOptions } from './mqtt-publisher.js';
 export { toChirpStack, parseDownCommand, eventTopic, COMMAND_DOWN_FILTER, type DownCommand, type MqttMessage } from './chirpstack-json.js';
-export { attachToRadioGateway, type RadioAttachment } from './radio-gateway.js';
+export { attachToRadioGateway, DownlinkRouter, type RadioAttachment } from './radio-gateway.js';
 export { startNsSim, type NsSimOptions, type RunningNsSim } from './run-ns-sim.js';
 export type { NsEvent, NsEventListener, UpEvent, JoinEvent, AckEvent, TxAckEvent, StatusEvent, LogEvent } from './events.js';
 export type { ReceivedFrame, UplinkRxInfo, TxWindow, DownlinkPlan, DownlinkResult } from './types.js';

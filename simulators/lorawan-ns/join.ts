@@ -10,6 +10,8 @@ import type { BlockDecipher } from '../../drivers/crypto/aes128.js';
 import type { JoinRequest } from '../../drivers/lorawan/join.js';
 import { encodeJoinAccept } from '../../drivers/lorawan/join.js';
 import type { Region } from '../../drivers/lorawan/regions/types.js';
+import type { CfList } from '../../drivers/lorawan/cflist.js';
+import { bankMasks } from './adr.js';
 import { lpOpenJoinAccept, lpSessionKeys, lpVerifyJoinRequest } from './lora-packet-adapter.js';
 import type { DeviceRegistry, DeviceState, NetworkConfig, Session } from './registry.js';
 
@@ -60,6 +62,7 @@ export class JoinServer {
       devAddr: this.#allocateDevAddr(device),
       dlSettings: { rx1DrOffset: this.#network.rx1DrOffset, rx2DataRate: this.#region.rx2Default().dataRate },
       rxDelay: this.#network.rx1DelayS,
+      ...this.#cfList(device),
     };
     const joinAccept = encodeJoinAccept(this.#cipher, this.#decipher, fields, appKey);
     const check = lpOpenJoinAccept(joinAccept, appKey);
@@ -77,6 +80,14 @@ export class JoinServer {
       rx1DrOffset: fields.dlSettings.rx1DrOffset,
     };
     return { ok: true, device, session, joinAccept, devNonce: request.devNonce };
+  }
+
+  /** CN470 and US915 (RP002 CFListType 1): the channel mask of a device held to some channels, e.g. its base stations' sub-band. */
+  #cfList(device: DeviceState): { cfList?: CfList } {
+    const channels = device.config.uplinkChannels;
+    if (channels === undefined || (this.#region.name !== 'CN470' && this.#region.name !== 'US915')) return {};
+    const masks = bankMasks(channels);
+    return { cfList: { type: 1, channelMasks: [0, 1, 2, 3, 4, 5].map((bank) => masks.get(bank) ?? 0) } };
   }
 
   /** A device that re-joins keeps its address (easier to follow in logs); otherwise the next free one. */

@@ -25,6 +25,7 @@ import { deviceTimeAns, devStatusReq, linkCheckAns, type UplinkMacCommand } from
 import type { DeviceRegistry, DeviceState, NetworkConfig, Session } from './registry.js';
 import type { DownlinkPlan, DownlinkResult, ReceivedFrame } from './types.js';
 import { acceptUplink } from './uplink.js';
+import { FrameCrypto, type FrameCryptoStats } from './frame-crypto.js';
 
 export type RejectReason = 'outage' | 'malformed' | 'unsupported' | 'unknown-device' | 'mic' | 'replay' | 'devnonce-replay';
 
@@ -66,6 +67,8 @@ export interface NetworkServerOptions {
   dedupWindowMs?: number;
   /** Periods in which the server hears and sends nothing. */
   outages?: Outage[];
+  /** Check one data frame in this many with lora-packet as well as our core (default 1: every frame; joins always). */
+  crossCheckEvery?: number;
 }
 
 export class LoraNetworkServer {
@@ -78,6 +81,7 @@ export class LoraNetworkServer {
   };
   readonly #clock: Clock;
   readonly #cipher: BlockCipher;
+  readonly #crypto: FrameCrypto;
   readonly #joins: JoinServer;
   readonly #listeners = new Set<NsEventListener>();
   readonly #outages: Outage[];
@@ -92,6 +96,7 @@ export class LoraNetworkServer {
     this.region = createRegion(options.network.region);
     this.#clock = options.clock;
     this.#cipher = options.cipher ?? new NodeBlockCipher();
+    this.#crypto = new FrameCrypto(this.#cipher, { crossCheckEvery: options.crossCheckEvery ?? 1 });
     // Join accepts are AES-*decrypted* by the network; only the portable AES has the inverse cipher.
     const decipher: BlockDecipher = new PortableAes128();
     this.#joins = new JoinServer(options.registry, options.network, this.region, this.#cipher, decipher);
@@ -99,6 +104,11 @@ export class LoraNetworkServer {
     this.#prefer = options.prefer ?? 'rx1';
     this.#adr = options.adr === true ? {} : options.adr === false ? undefined : options.adr;
     this.#dedupWindowMs = options.dedupWindowMs;
+  }
+
+  /** How many frame operations our core did, and how many lora-packet checked as well. */
+  get crossChecks(): Readonly<FrameCryptoStats> {
+    return this.#crypto.stats;
   }
 
   /** Subscribe to events; returns the unsubscribe function. */
@@ -186,7 +196,7 @@ export class LoraNetworkServer {
   }
 
   #uplink(frame: DataFrame, received: ReceivedFrame): DownlinkPlan | undefined {
-    const outcome = acceptUplink(this.registry, frame, this.#clock.now(), { dedupWindowMs: this.#dedupWindowMs });
+    const outcome = acceptUplink(this.registry, frame, this.#clock.now(), this.#crypto, { dedupWindowMs: this.#dedupWindowMs });
     if (!outcome.ok) return this.#reject(outcome.reason, `uplink from DevAddr ${frame.devAddr.toString(16).padStart(8, '0')}: ${outcome.detail}`, outcome.device);
     const { device, session } = outcome;
     if (outcome.kind === 'duplicate') {
@@ -258,7 +268,7 @@ export class LoraNetworkServer {
     const target = adrTarget(dataRate, received.rx.sf, history, this.#adr);
     if (target === undefined || target === device.adrRequestedDr) return;
     device.adrRequestedDr = target;
-    device.queue.enqueueMac(linkAdrReqFor(this.region, target));
+    device.queue.enqueueMac(linkAdrReqFor(this.region, target, device.config.uplinkChannels));
   }
 
   #decode(device: DeviceState, up: UpEvent): void {
@@ -279,6 +289,7 @@ export class LoraNetworkServer {
       force: options.force,
       adr: this.#adr !== undefined,
       maxPayload: maxAppPayload(this.region, windows),
+      crypto: this.#crypto,
     });
     if (built.dropped !== undefined) {
       this.#log(device, 'ERROR', 'DOWNLINK_TOO_LARGE', `queued downlink ${built.dropped.id} (${built.dropped.data.length} bytes on FPort ${built.dropped.fPort}) does not fit the receive windows' data rate and was dropped`);

@@ -21,6 +21,12 @@ interface DeviceCommon {
   devEui: Uint8Array;
   /** Decodes the payloads (sdk/codec decodeUplink); without it events carry `data` only. */
   channels?: ChannelTable;
+  /**
+   * Uplink channels (indexes) the device is to use, e.g. the 8-channel sub-band
+   * its base stations hear on CN470: the join accept's CFList masks the rest
+   * and ADR's LinkADRReq keeps them. Default every channel of the region.
+   */
+  uplinkChannels?: readonly number[];
 }
 
 export interface OtaaDeviceConfig extends DeviceCommon {
@@ -61,8 +67,8 @@ export interface Session {
   fCntDown: number;
   rx1DelayS: number;
   rx1DrOffset: number;
-  /** The PHYPayload last accepted and when (Clock ms): duplicates and confirmed retransmissions. */
-  lastUplink?: { phy: Uint8Array; atMs: number };
+  /** The last frame accepted, when, and its FRMPayload in clear (a repeat of the same bytes is not decrypted again). */
+  lastUplink?: { phy: Uint8Array; atMs: number; payload: Uint8Array };
   /** A confirmed downlink waiting for the device's ACK bit. */
   awaitingAck?: { fCntDown: number; queueItemId: string };
 }

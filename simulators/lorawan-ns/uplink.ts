@@ -1,6 +1,7 @@
 /**
  * Accepting a data uplink: find the session by DevAddr, recover the 32-bit
- * frame counter, verify the MIC and decrypt with lora-packet, and sort
+ * frame counter, verify the MIC and decrypt (FrameCrypto: our core on every
+ * frame, lora-packet as well on a sample), and sort
  * repeats into duplicates (another gateway heard the same frame), confirmed
  * retransmissions (the device missed our ACK: answer again, deliver once) and
  * replays (rejected).
@@ -12,7 +13,7 @@
  */
 import { bytesEqual } from '../../drivers/bytes.js';
 import { expandFCnt, type DataFrame } from '../../drivers/lorawan/data-frame.js';
-import { lpDecryptData, lpVerifyDataMic } from './lora-packet-adapter.js';
+import type { FrameCrypto } from './frame-crypto.js';
 import { parseUplinkMacCommands, type UplinkMacCommand } from './mac-commands.js';
 import type { DeviceRegistry, DeviceState, Session } from './registry.js';
 
@@ -38,20 +39,27 @@ export interface UplinkOptions {
   dedupWindowMs?: number;
 }
 
-export function acceptUplink(registry: DeviceRegistry, frame: DataFrame, nowMs: number, options: UplinkOptions = {}): UplinkOutcome {
+export function acceptUplink(registry: DeviceRegistry, frame: DataFrame, nowMs: number, crypto: FrameCrypto, options: UplinkOptions = {}): UplinkOutcome {
   const devices = registry.byDevAddr(frame.devAddr).filter((d) => d.session !== undefined);
   if (devices.length === 0) return { ok: false, reason: 'unknown-device', detail: 'no active session has this DevAddr' };
   const phy = frame.phyPayload;
+  for (const device of devices) {
+    const session = device.session as Session;
+    const previous = session.lastUplink;
+    if (previous !== undefined && session.lastFCntUp !== undefined && bytesEqual(previous.phy, phy)) {
+      return repeated(device, session, frame, session.lastFCntUp, nowMs, options);
+    }
+  }
   let replayOf: DeviceState | undefined;
   for (const device of devices) {
     const session = device.session as Session;
     const last = session.lastFCntUp;
     const fCnt = last === undefined ? frame.fCnt16 : expandFCnt(frame.fCnt16, last);
-    if (lpVerifyDataMic(phy, session.keys.nwkSKey, fCnt)) {
+    if (crypto.verifyDataMic(frame, session.keys.nwkSKey, fCnt)) {
       if (last !== undefined && fCnt === last) return repeated(device, session, frame, fCnt, nowMs, options);
-      return accept(device, session, frame, fCnt, nowMs, 'new');
+      return accept(device, session, frame, fCnt, nowMs, 'new', crypto);
     }
-    if (last !== undefined && fCnt - 0x10000 >= 0 && lpVerifyDataMic(phy, session.keys.nwkSKey, fCnt - 0x10000)) replayOf = device;
+    if (last !== undefined && fCnt - 0x10000 >= 0 && crypto.verifyDataMic(frame, session.keys.nwkSKey, fCnt - 0x10000)) replayOf = device;
   }
   if (replayOf !== undefined) {
     return { ok: false, reason: 'replay', detail: `frame counter is behind the last accepted (${replayOf.session?.lastFCntUp})`, device: replayOf };
@@ -62,21 +70,22 @@ export function acceptUplink(registry: DeviceRegistry, frame: DataFrame, nowMs: 
 function repeated(device: DeviceState, session: Session, frame: DataFrame, fCnt: number, nowMs: number, options: UplinkOptions): UplinkOutcome {
   const previous = session.lastUplink;
   if (previous !== undefined && bytesEqual(previous.phy, frame.phyPayload)) {
-    if (nowMs - previous.atMs <= (options.dedupWindowMs ?? 200)) return accept(device, session, frame, fCnt, nowMs, 'duplicate');
-    if (frame.confirmed) return accept(device, session, frame, fCnt, nowMs, 'retransmission');
+    if (nowMs - previous.atMs <= (options.dedupWindowMs ?? 200)) return accept(device, session, frame, fCnt, nowMs, 'duplicate', undefined);
+    if (frame.confirmed) return accept(device, session, frame, fCnt, nowMs, 'retransmission', undefined);
   }
   return { ok: false, reason: 'replay', detail: `frame counter ${fCnt} was already accepted`, device };
 }
 
-function accept(device: DeviceState, session: Session, frame: DataFrame, fCnt: number, nowMs: number, kind: 'new' | 'retransmission' | 'duplicate'): UplinkOutcome {
+/** `crypto` decrypts a new frame; a repeat is the same bytes as the last accepted, whose clear payload is kept. */
+function accept(device: DeviceState, session: Session, frame: DataFrame, fCnt: number, nowMs: number, kind: 'new' | 'retransmission' | 'duplicate', crypto: FrameCrypto | undefined): UplinkOutcome {
+  const payload = crypto !== undefined ? crypto.decryptData(frame, session.keys, fCnt) : (session.lastUplink as { payload: Uint8Array }).payload;
   if (kind === 'new') {
     session.lastFCntUp = fCnt;
-    session.lastUplink = { phy: frame.phyPayload, atMs: nowMs };
+    session.lastUplink = { phy: frame.phyPayload, atMs: nowMs, payload };
   } else if (kind === 'retransmission' && session.lastUplink !== undefined) {
     // A later retransmission is compared with this one for duplicate detection.
     session.lastUplink.atMs = nowMs;
   }
-  const payload = lpDecryptData(frame.phyPayload, session.keys, fCnt);
   // FOpts and an FPort 0 payload are exclusive (the parser rejects both at once).
   const mac = parseUplinkMacCommands(frame.fPort === 0 ? payload : frame.fOpts);
   const outcome: UplinkOutcome = { ok: true, kind, device, session, fCnt, payload, macCommands: mac.commands };

@@ -11,10 +11,16 @@
  *    SNR = RSSI − noise floor of the bandwidth. A packet whose SNR is below the
  *    SF's demodulation floor is lost ('weak').
  *  - Collision: two packets overlapping in time on the same frequency, SF and
- *    bandwidth. Different SFs are treated as orthogonal. Capture: a packet
- *    survives a collision when it is `captureThresholdDb` stronger than every
- *    packet it overlaps at that receiver; otherwise all of them are lost.
+ *    bandwidth. Capture: a packet survives a collision when it is
+ *    `captureThresholdDb` stronger than every packet it overlaps at that
+ *    receiver; otherwise all of them are lost.
+ *  - Inter-SF interference: SFs are only quasi-orthogonal; a packet overlapped
+ *    on its frequency by a packet at another SF is lost when its SIR is below
+ *    the co-channel rejection of Croce et al. 2018 (inter-sf.ts).
  *  - A gateway is half-duplex: an uplink overlapping its own downlink is lost there.
+ *  - A gateway is a concentrator (concentrator.ts): it hears only its uplink
+ *    channels, demodulates at most 16 packets at once, and refuses downlinks
+ *    that would break the sub-band's duty cycle.
  *  - Random loss per receiver from a seeded generator.
  *  - A device hears a downlink only when it has a receive window open (Radio
  *    receive) whose span contains the downlink's start, on the same frequency,
@@ -24,10 +30,14 @@ import type { Clock, TimerHandle } from '../../drivers/ports/clock.js';
 import type { LoraModulation, Radio, RadioPacketStatus, RadioReceiveRequest, RadioTransmitRequest, RadioTransmitResult } from '../../drivers/ports/radio.js';
 import { loraTimeOnAirMs } from '../../drivers/lorawan/airtime.js';
 import { mulberry32 } from '../models/prng.js';
+import { Concentrator, DownlinkRefusedError } from './concentrator.js';
+import { interSfThresholdDb, type InterSfModel } from './inter-sf.js';
 import type {
-  ChannelStats, ChannelTransmission, DeviceRadioOptions, DownlinkRequest, GatewayOptions, LoraChannelOptions, Plane,
+  ChannelStats, ChannelTransmission, DeviceRadioOptions, DownlinkRequest, GatewayOptions, GatewayStats, LoraChannelOptions, Plane,
   ReceivedUplink, ReceptionOutcome, ScheduledDownlink,
 } from './types.js';
+
+const noReceptions = (): Record<ReceptionOutcome, number> => ({ ok: 0, collision: 0, interference: 0, lost: 0, weak: 0, 'gateway-busy': 0, 'demodulators-busy': 0 });
 
 /** SNR below which an SX127x cannot demodulate, by SF (datasheet table). */
 const DEMOD_FLOOR_DB: Readonly<Record<number, number>> = { 7: -7.5, 8: -10, 9: -12.5, 10: -15, 11: -17.5, 12: -20 };
@@ -39,6 +49,8 @@ export function demodulationFloorDb(sf: number): number {
 
 const sameModulation = (a: LoraModulation & { freqHz: number }, b: LoraModulation & { freqHz: number }) =>
   a.freqHz === b.freqHz && a.sf === b.sf && a.bw === b.bw;
+
+const sameChannel = (a: ChannelTransmission, b: ChannelTransmission) => a.freqHz === b.freqHz && a.bw === b.bw;
 
 const overlaps = (a: ChannelTransmission, b: ChannelTransmission) => a.startMs < b.endMs && b.startMs < a.endMs;
 
@@ -59,7 +71,7 @@ export class SimulatedLoraChannel {
   readonly stats: ChannelStats = {
     uplinks: 0,
     downlinks: 0,
-    receptions: { ok: 0, collision: 0, lost: 0, weak: 0, 'gateway-busy': 0 },
+    receptions: noReceptions(),
     unheardDownlinks: 0,
   };
   /** Called for every transmission as it starts (fleet monitors, traces). */
@@ -68,6 +80,7 @@ export class SimulatedLoraChannel {
   readonly #random: () => number;
   readonly #lossProbability: number;
   readonly #captureDb: number;
+  readonly #interSf: InterSfModel;
   readonly #noiseFigureDb: number;
   readonly #keepLog: boolean;
   /** Transmissions that may still overlap something: pruned as time passes. */
@@ -83,6 +96,7 @@ export class SimulatedLoraChannel {
     this.#random = mulberry32(options.seed ?? 1);
     this.#lossProbability = options.lossProbability ?? 0;
     this.#captureDb = options.captureThresholdDb ?? 6;
+    this.#interSf = options.interSf ?? 'croce2018';
     this.#noiseFigureDb = options.noiseFigureDb ?? 6;
     this.#keepLog = options.keepLog ?? true;
   }
@@ -96,7 +110,7 @@ export class SimulatedLoraChannel {
 
   /** A gateway: receives every uplink it can hear, transmits downlinks at exact times. */
   addGateway(options: GatewayOptions = {}): SimulatedGateway {
-    const gateway = new SimulatedGateway(this, options.id ?? `gw-${this.#gateways.length + 1}`);
+    const gateway = new SimulatedGateway(this, options.id ?? `gw-${this.#gateways.length + 1}`, new Concentrator(options));
     this.#gateways.push(gateway);
     return gateway;
   }
@@ -118,7 +132,7 @@ export class SimulatedLoraChannel {
   }
 
   /** @internal */
-  startTransmission(plane: Plane, sender: string, request: RadioTransmitRequest, startMs: number): ChannelTransmission {
+  startTransmission(plane: Plane, sender: string, request: RadioTransmitRequest, startMs: number, device?: SimulatedDeviceRadio): ChannelTransmission {
     const airtimeMs = this.airtime(plane, request, request.payload.length);
     const transmission: ChannelTransmission = {
       id: this.#nextId++,
@@ -138,17 +152,42 @@ export class SimulatedLoraChannel {
     if (this.#keepLog) this.log.push(transmission);
     if (plane === 'uplink') this.stats.uplinks++;
     else this.stats.downlinks++;
+    if (device !== undefined) this.#detectPreamble(transmission, device);
     this.onTransmission?.(transmission);
     return transmission;
+  }
+
+  /**
+   * An uplink starts: every base station that listens on its channel, is not
+   * transmitting and can detect it takes a demodulator for it, if one is free.
+   */
+  #detectPreamble(transmission: ChannelTransmission, device: SimulatedDeviceRadio): void {
+    for (const gateway of this.#gateways) {
+      if (!gateway.concentrator.listensOn(transmission.freqHz) || this.#transmittingDuring(gateway, transmission, transmission.startMs)) continue;
+      const snr = transmission.powerDbm - device.pathLossTo(gateway.id) - this.noiseFloorDbm(transmission.bw);
+      if (!(snr >= demodulationFloorDb(transmission.sf))) continue;
+      if (!gateway.concentrator.lockDemodulator(transmission.startMs, transmission.endMs)) gateway.undemodulated.add(transmission.id);
+    }
+  }
+
+  /** Is `gateway` sending a downlink that overlaps `transmission` (at `atMs` only, when given)? */
+  #transmittingDuring(gateway: SimulatedGateway, transmission: ChannelTransmission, atMs?: number): boolean {
+    return this.#recent.some((t) => t.plane === 'downlink' && t.sender === gateway.id &&
+      (atMs === undefined ? overlaps(t, transmission) : t.startMs <= atMs && atMs < t.endMs));
   }
 
   /** @internal An uplink ended: decide, for every gateway, whether it was received. */
   finishUplink(transmission: ChannelTransmission, device: SimulatedDeviceRadio): void {
     for (const gateway of this.#gateways) {
+      // A channel the concentrator does not listen on is not a reception at all.
+      if (!gateway.concentrator.listensOn(transmission.freqHz)) continue;
       const rssiOf = (t: ChannelTransmission) => t.powerDbm - this.#deviceById(t.sender).pathLossTo(gateway.id);
-      const busy = this.#recent.some((t) => t.plane === 'downlink' && t.sender === gateway.id && overlaps(t, transmission));
-      const outcome = busy ? 'gateway-busy' : this.#outcome(transmission, rssiOf);
+      const undemodulated = gateway.undemodulated.delete(transmission.id);
+      const outcome: ReceptionOutcome = this.#transmittingDuring(gateway, transmission)
+        ? 'gateway-busy'
+        : undemodulated ? 'demodulators-busy' : this.#outcome(transmission, rssiOf);
       this.stats.receptions[outcome]++;
+      gateway.countReception(outcome);
       if (outcome !== 'ok') continue;
       const rssiDbm = rssiOf(transmission);
       gateway.onUplink?.({
@@ -203,10 +242,17 @@ export class SimulatedLoraChannel {
   #outcome(transmission: ChannelTransmission, rssiOf: (t: ChannelTransmission) => number): ReceptionOutcome {
     const rssi = rssiOf(transmission);
     if (!Number.isFinite(rssi) || rssi - this.noiseFloorDbm(transmission.bw) < demodulationFloorDb(transmission.sf)) return 'weak';
+    let interfered = false;
     for (const other of this.#recent) {
-      if (other === transmission || other.plane !== transmission.plane || !sameModulation(other, transmission) || !overlaps(other, transmission)) continue;
-      if (!(rssi >= rssiOf(other) + this.#captureDb)) return 'collision';
+      if (other === transmission || other.plane !== transmission.plane || !sameChannel(other, transmission) || !overlaps(other, transmission)) continue;
+      const sir = rssi - rssiOf(other);
+      if (other.sf === transmission.sf) {
+        if (!(sir >= this.#captureDb)) return 'collision';
+      } else if (sir < interSfThresholdDb(transmission.sf, other.sf, this.#interSf)) {
+        interfered = true;
+      }
     }
+    if (interfered) return 'interference';
     if (this.#lossProbability > 0 && this.#random() < this.#lossProbability) return 'lost';
     return 'ok';
   }
@@ -250,7 +296,7 @@ export class SimulatedDeviceRadio implements Radio {
     if (this.#closed) return Promise.reject(new Error(`radio ${this.id}: transmit after close`));
     if (this.#transmitting || this.#window !== undefined) return Promise.reject(new Error(`radio ${this.id}: busy (half-duplex)`));
     const clock = this.#channel.clock;
-    const transmission = this.#channel.startTransmission('uplink', this.id, request, clock.now());
+    const transmission = this.#channel.startTransmission('uplink', this.id, request, clock.now(), this);
     this.#transmitting = true;
     return new Promise((resolve) => {
       clock.schedule(transmission.airtimeMs, () => {
@@ -326,24 +372,57 @@ export class SimulatedGateway {
   readonly id: string;
   /** Called at the end of every uplink this gateway received. */
   onUplink: ((uplink: ReceivedUplink) => void) | undefined;
+  /** @internal Its channels, demodulators and duty cycle. */
+  readonly concentrator: Concentrator;
+  /** @internal Uplinks whose preamble found every demodulator held. */
+  readonly undemodulated = new Set<number>();
+  readonly #stats: Omit<GatewayStats, 'busiestHourShare'> = { receptions: noReceptions(), downlinks: 0, downlinksRefused: { 'too-late': 0, busy: 0, 'duty-cycle': 0 } };
   readonly #channel: SimulatedLoraChannel;
   #busyUntil = -Infinity;
 
-  constructor(channel: SimulatedLoraChannel, id: string) {
+  constructor(channel: SimulatedLoraChannel, id: string, concentrator: Concentrator) {
     this.#channel = channel;
     this.id = id;
+    this.concentrator = concentrator;
+  }
+
+  /** @internal */
+  countReception(outcome: ReceptionOutcome): void {
+    this.#stats.receptions[outcome]++;
+  }
+
+  /** What this base station heard and lost, by cause, and what it sent so far (a snapshot). */
+  get stats(): GatewayStats {
+    const s = this.#stats;
+    return { receptions: { ...s.receptions }, downlinks: s.downlinks, downlinksRefused: { ...s.downlinksRefused }, busiestHourShare: { ...this.concentrator.busiestHourShare } };
   }
 
   /**
    * Transmit `payload` starting exactly at `request.atMs` (class A: the
-   * uplink's endMs + RX1 delay for RX1, + 1 s more for RX2). Throws when the
-   * time has passed or the gateway is already transmitting then (one TX chain).
+   * uplink's endMs + RX1 delay for RX1, + 1 s more for RX2). Throws a
+   * DownlinkRefusedError when the time has passed (code TOO_LATE), the gateway
+   * is already transmitting then (one TX chain; BUSY), or the downlink would
+   * break its sub-band's duty cycle (DUTY_CYCLE).
    */
   scheduleDownlink(request: DownlinkRequest): ScheduledDownlink {
     const clock = this.#channel.clock;
-    if (request.atMs < clock.now()) throw new Error(`gateway ${this.id}: downlink at ${request.atMs} ms is in the past (now ${clock.now()} ms)`);
+    const refused = this.#stats.downlinksRefused;
+    if (request.atMs < clock.now()) {
+      refused['too-late']++;
+      throw new DownlinkRefusedError('TOO_LATE', `gateway ${this.id}: downlink at ${request.atMs} ms is in the past (now ${clock.now()} ms)`);
+    }
     const airtimeMs = this.#channel.airtime('downlink', request, request.payload.length);
-    if (request.atMs < this.#busyUntil) throw new Error(`gateway ${this.id}: already transmitting until ${this.#busyUntil} ms`);
+    if (request.atMs < this.#busyUntil) {
+      refused.busy++;
+      throw new DownlinkRefusedError('BUSY', `gateway ${this.id}: already transmitting until ${this.#busyUntil} ms`);
+    }
+    try {
+      this.concentrator.bookDownlink(this.id, request.freqHz, request.atMs, airtimeMs);
+    } catch (error) {
+      refused['duty-cycle']++;
+      throw error;
+    }
+    this.#stats.downlinks++;
     this.#busyUntil = request.atMs + airtimeMs;
     const transmission = this.#channel.startTransmission('downlink', this.id, { ...request, powerDbm: request.powerDbm ?? 14 }, request.atMs);
     this.#channel.announceDownlink(transmission);

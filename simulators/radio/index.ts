@@ -6,3 +6,5 @@
  */
 export * from './types.js';
 export { SimulatedLoraChannel, SimulatedDeviceRadio, SimulatedGateway, demodulationFloorDb } from './channel.js';
+export { Concentrator, DownlinkRefusedError, SX1302_DEMODULATORS, type ConcentratorOptions } from './concentrator.js';
+export { CROCE_2018_SIR_DB, interSfThresholdDb, type InterSfModel } from './inter-sf.js';

@@ -4,6 +4,8 @@
  * assert on. Device side is the Radio port (drivers/ports/radio.ts).
  */
 import type { LoraModulation } from '../../drivers/ports/radio.js';
+import type { ConcentratorOptions } from './concentrator.js';
+import type { InterSfModel } from './inter-sf.js';
 
 export interface LoraChannelOptions {
   /** Seeds every random draw (loss dice); the same seed replays the same run. Default 1. */
@@ -17,6 +19,12 @@ export interface LoraChannelOptions {
    * Default 6; `Infinity` turns capture off (every collision loses both).
    */
   captureThresholdDb?: number;
+  /**
+   * Packets at different SFs on one channel: 'croce2018' (default) loses the
+   * weaker one when the SIR is below the co-channel rejection of Croce et al.
+   * 2018, Table I (see inter-sf.ts); 'orthogonal' never does.
+   */
+  interSf?: InterSfModel;
   /** Receiver noise figure, dB (noise floor = −174 + 10·log10(BW Hz) + NF). Default 6, so −117 dBm at 125 kHz. */
   noiseFigureDb?: number;
   /** Keep every transmission in `log` (default true). Fleets running for weeks may turn it off. */
@@ -34,9 +42,23 @@ export interface DeviceRadioOptions {
   pathLossDb?: number | ((gatewayId: string) => number);
 }
 
-export interface GatewayOptions {
+/** A base station: its concentrator's channels, demodulators and downlink duty cycle (see concentrator.ts). */
+export interface GatewayOptions extends ConcentratorOptions {
   /** Name in logs and `ReceivedUplink.gatewayId`. Default `gw-<n>`. */
   id?: string;
+}
+
+/** Why a base station did not send a downlink it was asked to. */
+export type DownlinkRefusal = 'too-late' | 'busy' | 'duty-cycle';
+
+/** One base station's figures: what it heard and lost, by cause, and what it sent. */
+export interface GatewayStats {
+  /** Uplinks on the channels it listens to, by outcome. */
+  receptions: Record<ReceptionOutcome, number>;
+  downlinks: number;
+  downlinksRefused: Record<DownlinkRefusal, number>;
+  /** Highest share of any rolling hour its downlinks used, per duty-cycled sub-band (0.01 = 1 %). */
+  busiestHourShare: Record<string, number>;
 }
 
 /** An uplink as a gateway's packet forwarder reports it. */
@@ -91,8 +113,14 @@ export interface ChannelTransmission extends LoraModulation {
   payload: Uint8Array;
 }
 
-/** Why a packet did not reach a receiver, or 'ok'. */
-export type ReceptionOutcome = 'ok' | 'collision' | 'lost' | 'weak' | 'gateway-busy';
+/**
+ * Why a packet did not reach a receiver, or 'ok'. 'collision': a packet at the
+ * same SF without capture; 'interference': a much stronger packet at another
+ * SF (imperfect orthogonality); 'gateway-busy': the base station was
+ * transmitting (half duplex); 'demodulators-busy': every demodulator of the
+ * base station was already receiving.
+ */
+export type ReceptionOutcome = 'ok' | 'collision' | 'interference' | 'lost' | 'weak' | 'gateway-busy' | 'demodulators-busy';
 
 export interface ChannelStats {
   uplinks: number;

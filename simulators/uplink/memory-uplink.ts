@@ -2,16 +2,19 @@
  * A recording UplinkPort for tests and benches: "the cloud" in one object.
  * Delivery takes `latencyMs` of clock time; while offline (a window on the
  * clock, or set by hand) or when a seeded loss die says so, send() rejects
- * and the gateway keeps the record. Everything delivered is kept with its
+ * and the gateway keeps the record. A lost acknowledgement (`ackLossRate`)
+ * is the other way round: the far side has the message, send() rejects all
+ * the same, and the gateway sends it again. Everything delivered is kept with its
  * arrival time and, once `channels` is set, decoded with sdk/codec's
  * decodeUplink, so tests assert on what the far side understood rather than
  * on gateway internals. Runtime-neutral (runs in XS).
  */
 import { AxonError } from '../../drivers/errors.js';
+import type { DecodedAlert } from '../../drivers/batch/alert.js';
 import type { ChannelTable } from '../../drivers/batch/channels.js';
 import type { Clock } from '../../drivers/ports/clock.js';
 import type { UplinkMessage, UplinkPort } from '../../drivers/ports/uplink.js';
-import { decodeUplink, type DecodedUplink } from '../../sdk/codec/decode-uplink.js';
+import { alertsIn, decodeUplink, type DecodedUplink } from '../../sdk/codec/decode-uplink.js';
 import { mulberry32 } from '../models/prng.js';
 
 export interface MemoryUplinkOptions {
@@ -24,6 +27,8 @@ export interface MemoryUplinkOptions {
   offline?: ReadonlyArray<{ fromMs: number; toMs: number }>;
   /** Share of messages lost in transit (0–1, default 0), drawn from a seeded generator. */
   lossRate?: number;
+  /** Share of delivered messages whose acknowledgement is lost (0–1, default 0): received, yet send() rejects, so they are sent again. */
+  ackLossRate?: number;
   seed?: number;
   /** Decode with this table (the gateway's `channelTable`); can also be set later. */
   channels?: ChannelTable;
@@ -39,6 +44,8 @@ export interface ReceivedMessage {
   decoded?: DecodedUplink;
   /** Why decoding failed, if it did. */
   decodeError?: string;
+  /** Received, but the acknowledgement was lost: the gateway will send this again. */
+  ackLost?: boolean;
 }
 
 export class MemoryUplink implements UplinkPort {
@@ -48,6 +55,8 @@ export class MemoryUplink implements UplinkPort {
   readonly received: ReceivedMessage[] = [];
   /** send() calls that were refused or lost. */
   failures = 0;
+  /** Share of delivered messages whose acknowledgement is lost; can be changed while running. */
+  ackLossRate: number;
   readonly #clock: Clock;
   readonly #windows: ReadonlyArray<{ fromMs: number; toMs: number }>;
   readonly #lossRate: number;
@@ -61,6 +70,7 @@ export class MemoryUplink implements UplinkPort {
     this.latencyMs = options.latencyMs ?? 0;
     this.#windows = options.offline ?? [];
     this.#lossRate = options.lossRate ?? 0;
+    this.ackLossRate = options.ackLossRate ?? 0;
     this.#random = mulberry32(options.seed ?? 1);
     this.#channels = options.channels;
   }
@@ -111,6 +121,12 @@ export class MemoryUplink implements UplinkPort {
         const received: ReceivedMessage = { atMs: this.#clock.now(), port: message.port, priority: message.priority, payload };
         this.#decode(received);
         this.received.push(received);
+        if (this.ackLossRate > 0 && this.#random() < this.ackLossRate) {
+          received.ackLost = true;
+          this.failures++;
+          reject(new AxonError('UPLINK_ACK_LOST', 'the simulated uplink delivered the message but lost its acknowledgement'));
+          return;
+        }
         resolve();
       });
     });
@@ -126,6 +142,15 @@ export class MemoryUplink implements UplinkPort {
     const out: Array<Extract<DecodedUplink, { type: T }> & { atMs: number }> = [];
     for (const message of this.received) {
       if (message.decoded?.type === type) out.push({ ...(message.decoded as Extract<DecodedUplink, { type: T }>), atMs: message.atMs });
+    }
+    return out;
+  }
+
+  /** Every alert received, alone or in a group (docs/batch-format.md §6.1), in arrival order, with its message's arrival time. */
+  alerts(): Array<DecodedAlert & { atMs: number }> {
+    const out: Array<DecodedAlert & { atMs: number }> = [];
+    for (const message of this.received) {
+      if (message.decoded !== undefined) for (const alert of alertsIn(message.decoded)) out.push({ ...alert, atMs: message.atMs });
     }
     return out;
   }

@@ -20,26 +20,36 @@ export class ChannelPlan {
   #enabled: boolean[] = [];
   #rx1Frequency = new Map<number, number>();
   readonly #dynamic: boolean;
+  /** Default channels the device was provisioned to use (undefined: every default channel). */
+  readonly #provisioned: ReadonlySet<number> | undefined;
 
-  constructor(region: Region, rules: MacRegionRules) {
+  /**
+   * `provisioned`: the default channels (by index) this device may use before
+   * the network masks any, e.g. the 8-channel sub-band of a CN470 network whose
+   * base stations hear 8 of the 96 channels. Join requests go out on these, and
+   * a reset or an ADR back-off returns to them.
+   */
+  constructor(region: Region, rules: MacRegionRules, provisioned?: readonly number[]) {
     this.#region = region;
     this.#rules = rules;
     this.#dynamic = region.name === 'EU868' || region.name === 'AS923';
+    this.#provisioned = provisioned === undefined ? undefined : new Set(provisioned);
     this.reset();
   }
 
-  /** Back to the region's default channels, all enabled (join, ABP start, ADR back-off at the lowest DR). */
+  /** Back to the region's (or the provisioned) default channels, all enabled (join, ABP start). */
   reset(): void {
     const defaults = this.#region.uplinkChannels();
     const size = this.#dynamic ? DYNAMIC_PLAN_CHANNELS : defaults.length;
     this.#channels = Array.from({ length: size }, (_, i) => defaults.find((c) => c.index === i));
-    this.#enabled = this.#channels.map((c) => c !== undefined);
+    this.enableAll();
     this.#rx1Frequency = new Map();
   }
 
-  /** Re-enable every defined channel without forgetting added ones (ADR back-off). */
+  /** Re-enable every defined channel without forgetting added ones (ADR back-off); of the defaults, only the provisioned. */
   enableAll(): void {
-    this.#enabled = this.#channels.map((c) => c !== undefined);
+    const defaults = this.#region.uplinkChannels().length;
+    this.#enabled = this.#channels.map((c, i) => c !== undefined && (this.#provisioned === undefined || i >= defaults || this.#provisioned.has(i)));
   }
 
   /** Apply a join accept's CFList: extra frequencies (type 0) or channel masks (type 1). */

@@ -60,3 +60,19 @@ test('CN470: a LinkADRReq block masks the 96 channels bank by bank; RX1 follows 
   await clock.run(mac.sendFrame({ port: 1, payload: new Uint8Array(1), confirmed: false }));
   t.is(mac.channels.enabledChannels().length, 8);
 });
+
+test('CN470: a device provisioned with one sub-band (8 channels of an 8-channel base station) joins and sends only there', async (t) => {
+  const subBand = [8, 9, 10, 11, 12, 13, 14, 15];
+  const { clock, mac, channel } = createBench({ region: 'CN470', activation: 'otaa', mac: { channels: subBand } });
+  t.deepEqual(mac.channels.enabledChannels().map((c) => c.index), subBand);
+  for (let i = 0; i < 20; i++) await clock.run(mac.sendFrame({ port: 1, payload: new Uint8Array(8).fill(i), confirmed: false }));
+  const sent = channel.transmissionsOf('device').filter((tx) => tx.plane === 'uplink');
+  t.true(sent.length >= 21, `${sent.length} uplinks, the join request included`);
+  const frequencies = new Set(sent.map((tx) => (tx.freqHz - 470_300_000) / 200_000));
+  t.true([...frequencies].every((n) => subBand.includes(n)), `channels used: ${[...frequencies].sort((a, b) => a - b).join(', ')}`);
+  t.true(frequencies.size >= 6, 'the hop still spreads over the sub-band');
+  mac.channels.enableAll();
+  t.deepEqual(mac.channels.enabledChannels().map((c) => c.index), subBand, 'an ADR back-off returns to the provisioned sub-band, not to all 96');
+  const plain = createBench({ region: 'CN470', activation: 'abp' });
+  t.is(plain.mac.channels.enabledChannels().length, 96);
+});

@@ -59,18 +59,28 @@ test('ABP: frames carry the provisioned DevAddr and verify with its keys', async
   t.deepEqual(network.problems, []);
 });
 
-test('alerts go confirmed and are retransmitted with back-off until the ACK (network drops the first 2 ACKs)', async (t) => {
+test('alerts go confirmed and are retransmitted with jittered back-off until the ACK (network drops the first 2 ACKs)', async (t) => {
   // DR5 (SF7): 1 % duty cycle costs only ~5 s per frame, so the back-off shows.
-  const { clock, mac, network } = createBench({ activation: 'abp', mac: { dataRate: 5 } });
-  network.dropAcks = 2;
-  const uplink = new LoraWanUplink(mac);
-  await clock.run(uplink.send({ port: FPORT.alert, payload: bytes(1, 2, 3, 4), priority: 'alert' }));
-  const ups = network.uplinksOf(ABP_DEVADDR);
-  t.is(ups.length, 3);
-  t.true(ups.every((u) => u.confirmed && u.fCnt === 0), 'retransmissions repeat the FCnt');
-  const gaps = [ups[1].atMs - ups[0].atMs, ups[2].atMs - ups[1].atMs];
-  t.true(gaps[0] > 4000 && gaps[1] > gaps[0] + 1000, `back-off grows: ${gaps.join(', ')} ms`);
-  t.is(mac.counters.retransmissions, 2);
+  const gapsBySeed: number[][] = [];
+  for (const seed of [7, 8, 9, 10, 11]) {
+    const { clock, mac, network } = createBench({ activation: 'abp', seed, mac: { dataRate: 5 } });
+    network.dropAcks = 2;
+    const uplink = new LoraWanUplink(mac);
+    await clock.run(uplink.send({ port: FPORT.alert, payload: bytes(1, 2, 3, 4), priority: 'alert' }));
+    const ups = network.uplinksOf(ABP_DEVADDR);
+    t.is(ups.length, 3);
+    t.true(ups.every((u) => u.confirmed && u.fCnt === 0), 'retransmissions repeat the FCnt');
+    t.is(mac.counters.retransmissions, 2);
+    const gaps = [ups[1].atMs - ups[0].atMs, ups[2].atMs - ups[1].atMs];
+    // RX2 closes 2 s after the frame, ACK_TIMEOUT is 2 s more, then a random part of a window that doubles (2 s, 4 s);
+    // the 1 % duty cycle of a ~50 ms frame adds up to ~5 s.
+    t.true(gaps[0] >= 4000 && gaps[0] <= 4000 + 2000 + 5000, `first retry after ACK_TIMEOUT + jitter (${gaps[0]} ms)`);
+    t.true(gaps[1] >= 4000 && gaps[1] <= 4000 + 4000 + 5000, `second within a doubled window (${gaps[1]} ms)`);
+    gapsBySeed.push(gaps);
+  }
+  // Devices that lost their ACKs together (a storm) must not come back together: full jitter spreads them.
+  const seconds = gapsBySeed.map((g) => g[0] + g[1]);
+  t.true(Math.max(...seconds) - Math.min(...seconds) > 1500, `retries spread over the window across devices (${seconds.map((s) => (s / 1000).toFixed(1)).join(', ')} s)`);
 });
 
 test('an alert never acknowledged rejects send() with LORAWAN_NO_ACK (the store keeps it)', async (t) => {
@@ -86,19 +96,21 @@ test('an alert never acknowledged rejects send() with LORAWAN_NO_ACK (the store 
   t.is(network.uplinksOf(ABP_DEVADDR).at(-1)?.fCnt, 1);
 });
 
-test('data frames are confirmed by default: send() resolves only on the ACK; confirm "alerts" makes data at-most-once', async (t) => {
+test('data frames go unconfirmed by default (the platform acknowledges them); delivery "network" confirms every frame', async (t) => {
+  const byDefault = createBench({ activation: 'abp', mac: { confirmedAttempts: 2 } });
+  byDefault.network.dropAcks = 100;
+  const uplink = new LoraWanUplink(byDefault.mac);
+  t.is(uplink.delivery, 'application', 'the gateway keeps data until the application acknowledges it');
+  await byDefault.clock.run(uplink.send({ port: FPORT.data, payload: bytes(1), priority: 'data' }));
+  t.deepEqual(byDefault.network.uplinksOf(ABP_DEVADDR).map((u) => u.confirmed), [false], 'sent once, unconfirmed, resolved once on the air');
+  await t.throwsAsync(byDefault.clock.run(uplink.send({ port: FPORT.alert, payload: bytes(2), priority: 'alert' })), { code: 'LORAWAN_NO_ACK' }, 'alerts stay confirmed');
+
   const confirmedAll = createBench({ activation: 'abp', mac: { confirmedAttempts: 2 } });
   confirmedAll.network.dropAcks = 100;
-  const uplink = new LoraWanUplink(confirmedAll.mac);
-  await t.throwsAsync(confirmedAll.clock.run(uplink.send({ port: FPORT.data, payload: bytes(1), priority: 'data' })), { code: 'LORAWAN_NO_ACK' });
+  const strict = new LoraWanUplink(confirmedAll.mac, { delivery: 'network' });
+  t.is(strict.delivery, 'transport');
+  await t.throwsAsync(confirmedAll.clock.run(strict.send({ port: FPORT.data, payload: bytes(1), priority: 'data' })), { code: 'LORAWAN_NO_ACK' });
   t.true(confirmedAll.network.uplinksOf(ABP_DEVADDR).every((u) => u.confirmed));
-
-  const alertsOnly = createBench({ activation: 'abp', mac: { confirmedAttempts: 2 } });
-  alertsOnly.network.dropAcks = 100;
-  const lenient = new LoraWanUplink(alertsOnly.mac, { confirm: 'alerts' });
-  await alertsOnly.clock.run(lenient.send({ port: FPORT.data, payload: bytes(1), priority: 'data' }));
-  t.deepEqual(alertsOnly.network.uplinksOf(ABP_DEVADDR).map((u) => u.confirmed), [false], 'sent once, unconfirmed, resolved without an ACK');
-  await t.throwsAsync(alertsOnly.clock.run(lenient.send({ port: FPORT.alert, payload: bytes(2), priority: 'alert' })), { code: 'LORAWAN_NO_ACK' }, 'alerts stay confirmed');
 });
 
 test('alerts jump the queue ahead of waiting data', async (t) => {

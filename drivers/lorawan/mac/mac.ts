@@ -67,6 +67,12 @@ export interface LoraWanMacOptions {
   adr?: boolean;
   /** Starting data rate; default the slowest DR that carries a payload on the default channels. */
   dataRate?: number;
+  /**
+   * Default channels (indexes) this device is provisioned to use, e.g. one
+   * CN470 sub-band of 8 where the base stations have 8-channel concentrators
+   * (join requests use only these). Default every default channel of the region.
+   */
+  channels?: readonly number[];
   /** AS923 uplink dwell time in force before any TxParamSetupReq (default 0). */
   dwellTime?: 0 | 400;
   keyPrefix?: string;
@@ -141,6 +147,7 @@ interface AcceptedDownlink {
 
 /** LoRaWAN 1.0.x ACK_TIMEOUT is 2 ± 1 s after RX2; the back-off starts there. */
 const ACK_TIMEOUT_MS = 2000;
+/** The first jitter window is twice this; it doubles per attempt. */
 const ACK_JITTER_MS = 1000;
 
 export class LoraWanMac {
@@ -186,7 +193,7 @@ export class LoraWanMac {
     this.#rules = macRulesFor(options.region);
     this.#random = options.random ?? seededRandom(options.seed ?? 1);
     this.#persistence = new MacPersistence({ store: options.store, keyPrefix: options.keyPrefix, fCntWriteAhead: options.fCntWriteAhead });
-    this.channels = new ChannelPlan(options.region, this.#rules);
+    this.channels = new ChannelPlan(options.region, this.#rules, options.channels);
     this.#transmitter = new Transmitter({
       region: options.region, radio: options.radio, clock: options.clock, channels: this.channels, limiter: this.#limiter, random: this.#random,
     });
@@ -260,6 +267,19 @@ export class LoraWanMac {
   maxPayloadBytes(): number {
     const limit = maxPayloadAt(this.region, this.#settings.dataRate, this.#settings.dwellTime) ?? 0;
     return limit - concatBytes(...this.#pickCommands(Math.min(MAX_FOPTS, limit))).length;
+  }
+
+  /**
+   * How long until a frame with `payloadBytes` of application data could go
+   * on the air (duty cycle), ms; 0 when it could go now. The gateway asks
+   * before it hands over data, so an alert arriving meanwhile takes that slot.
+   */
+  transmitDelayMs(payloadBytes: number): number {
+    const limit = maxPayloadAt(this.region, this.#settings.dataRate, this.#settings.dwellTime) ?? 0;
+    const fOpts = concatBytes(...this.#pickCommands(Math.min(MAX_FOPTS, limit - payloadBytes))).length;
+    // MHDR 1 + FHDR 7 + FPort 1 + MIC 4 around the payload and FOpts.
+    const start = this.#transmitter.earliestStart(this.#settings.dataRate, 13 + fOpts + payloadBytes);
+    return Number.isFinite(start) ? Math.max(0, start - this.#o.clock.now()) : 0;
   }
 
   // ---- actions ----
@@ -581,10 +601,11 @@ export class LoraWanMac {
     return rates.length > 0 ? rates[rates.length - 1] : undefined;
   }
 
-  /** ACK_TIMEOUT (2 s) doubled per failed attempt, plus up to 1 s of jitter so devices that failed together spread out. */
+  /** ACK_TIMEOUT (2 s), then a random delay in a window that doubles per failed attempt (2 s, 4 s … maxRetryBackoffMs): full jitter. */
   async #retryBackoff(attempt: number): Promise<void> {
-    const delay = ACK_TIMEOUT_MS * 2 ** attempt + this.#random() * ACK_JITTER_MS;
-    await sleep(this.#o.clock, Math.min(this.#o.maxRetryBackoffMs ?? 60_000, delay));
+    // Full jitter over a doubling window: devices that lost their ACKs together (a storm) spread out at once.
+    const window = Math.min(this.#o.maxRetryBackoffMs ?? 60_000, ACK_JITTER_MS * 2 ** (attempt + 1));
+    await sleep(this.#o.clock, ACK_TIMEOUT_MS + this.#random() * window);
   }
 
   #adrBackoffStep(): void {

@@ -80,6 +80,12 @@ export class TestNetwork {
   networkTimeOffsetMs = 0;
   /** Network-server outages on the clock's monotonic time, [fromMs, toMs): uplinks starting inside one go unheard. */
   outages: Array<{ fromMs: number; toMs: number }> = [];
+  /**
+   * Every decrypted data uplink, before it is recorded and answered (an
+   * application side queues its answer here, for this uplink's windows).
+   * Return false to lose the frame: unrecorded and unanswered.
+   */
+  onData: ((uplink: NsUplink) => boolean | void) | undefined;
   /** Answer join requests (turn off to test join retries). */
   acceptJoins = true;
   /**
@@ -202,6 +208,7 @@ export class TestNetwork {
       adr: frame.fCtrl.adr, adrAckReq: frame.fCtrl.adrAckReq, ack: frame.fCtrl.ack,
       macCommands: decodeUplinkCommands(macBytes), freqHz: uplink.freqHz, sf: uplink.sf, dataRate, phyBytes: uplink.payload.length,
     };
+    if (this.onData?.(record) === false) return;
     this.uplinks.push(record);
     if (repeat && !frame.confirmed) return;
 

@@ -55,6 +55,15 @@ export class Transmitter {
     return bands.concat(extra);
   }
 
+  /** The earliest clock time a frame of `phyBytes` at `dr` could start on some usable channel (now or later). */
+  earliestStart(dr: number, phyBytes: number): number {
+    const { clock, channels, limiter } = this.#p;
+    const airtimeMs = this.airtimeMs(dr, phyBytes);
+    let soonest = Infinity;
+    for (const c of channels.usable(dr)) soonest = Math.min(soonest, limiter.earliestStart(this.bandsFor(c.frequency), airtimeMs, clock.now()));
+    return soonest;
+  }
+
   async send(phy: Uint8Array, dr: number, powerDbm: number, extraBands: readonly DutyCycleBand[] = []): Promise<SentFrame> {
     const { radio, clock, channels, limiter, random } = this.#p;
     const modulation = this.#modulation(dr);

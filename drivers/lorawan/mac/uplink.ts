@@ -1,16 +1,21 @@
 /**
  * The gateway pipeline's UplinkPort over the LoRaWAN MAC. Alerts jump the
- * queue. send() resolves once the network acknowledged the frame and rejects
- * when it never did, so the store-and-forward log keeps the record.
+ * queue and go confirmed: send() resolves on the network's ACK and rejects
+ * when the MAC's retransmissions (its own back-off, duty cycle respected)
+ * never got one, so the store-and-forward log keeps the record.
  *
- * Why data frames are confirmed too (by default): an unconfirmed frame sent
- * while the network server is down is gone, and the log would have dropped
- * it, which breaks the UplinkPort contract (acknowledged, at-least-once). A
- * gateway sends a batch every half hour or so, so the network's downlink
- * budget pays a few ACKs an hour, not one per sensor reading. `confirm:
- * 'alerts'` gives that guarantee up to spare the network's downlinks: data
- * then resolves once on the air (at-most-once), for networks that forbid
- * confirmed traffic.
+ * Data frames go unconfirmed by default (`delivery: 'application'`): at city
+ * density every confirmed frame costs a downlink, and a half-duplex base
+ * station hears nothing while it sends one. send() then resolves once the
+ * frame is on the air, and the gateway keeps the record until the platform
+ * acknowledges it with a data-ack downlink (docs/app-ack.md), a stronger
+ * proof than a LoRaWAN ACK, which only says the network server heard it.
+ * `delivery: 'network'` confirms every frame instead (the pre-application-ack
+ * policy, for platforms that run no ack service).
+ *
+ * The MAC owns retransmission timing: an unconfirmed data frame is one
+ * transaction (NbTrans repetitions at most), so an alert waits at most one
+ * frame's airtime and receive windows, never a data frame's retry back-off.
  */
 import type { UplinkMessage, UplinkPort } from '../../ports/uplink.js';
 import type { LoraWanMac } from './mac.js';
@@ -22,11 +27,12 @@ interface Waiting {
 }
 
 export interface LoraWanUplinkOptions {
-  /** Which frames go confirmed: 'all' (default; send() means acknowledged) or 'alerts' (data at-most-once). */
-  confirm?: 'all' | 'alerts';
+  /** 'application' (default): data unconfirmed, acknowledged by the platform's data-ack; 'network': every frame confirmed. */
+  delivery?: 'application' | 'network';
 }
 
 export class LoraWanUplink implements UplinkPort {
+  readonly delivery: 'transport' | 'application';
   onDownlink: ((message: { port: number; payload: Uint8Array }) => void) | undefined;
   readonly mac: LoraWanMac;
   readonly #waiting: Waiting[] = [];
@@ -35,13 +41,19 @@ export class LoraWanUplink implements UplinkPort {
 
   constructor(mac: LoraWanMac, options: LoraWanUplinkOptions = {}) {
     this.mac = mac;
-    this.#confirmData = (options.confirm ?? 'all') === 'all';
+    this.#confirmData = options.delivery === 'network';
+    this.delivery = this.#confirmData ? 'transport' : 'application';
     mac.onDownlink = (downlink) => this.onDownlink?.(downlink);
   }
 
   /** The current data rate's limit minus the MAC answers waiting for FOpts; follows ADR. */
   maxPayloadBytes(): number {
     return this.mac.maxPayloadBytes();
+  }
+
+  /** Until the duty cycle lets a frame of `payloadBytes` go, ms (the MAC owns the timing). */
+  readyInMs(payloadBytes: number): number {
+    return this.mac.transmitDelayMs(payloadBytes);
   }
 
   send(message: UplinkMessage): Promise<void> {

@@ -9,7 +9,7 @@
 import mqtt from 'mqtt';
 import type { ChannelTable } from '../../../drivers/batch/channels.js';
 import type { DecodedAlert } from '../../../drivers/batch/alert.js';
-import { decodeUplink } from '../../../sdk/codec/decode-uplink.js';
+import { alertsIn, decodeUplink } from '../../../sdk/codec/decode-uplink.js';
 import { topicScheme } from '../mqtt/topics.js';
 
 export interface CloudView {
@@ -51,8 +51,8 @@ export async function startCloud(url: string, source: CloudSource, table: Channe
       if (decoded.type === 'batch') {
         view.frames++;
         view.readings += decoded.readings.length;
-      } else if (decoded.type === 'alert') view.alerts.push(decoded.alert);
-      else view.lastStatus = decoded.status;
+      } else if (decoded.type === 'status') view.lastStatus = decoded.status;
+      else view.alerts.push(...alertsIn(decoded));
     } catch {
       view.decodeErrors++;
     }

@@ -52,6 +52,9 @@ export async function startDemo(options: DemoOptions): Promise<{ stop(): Promise
   let uplink: UplinkPort;
   // The LoRaWAN link needs the gateway's channel table, and the gateway its uplink: the port forwards until both exist.
   const forward: UplinkPort = {
+    // LoRaWAN data goes unconfirmed; the cloud's ack service releases it (docs/app-ack.md).
+    delivery: options.uplink === 'lorawan' ? 'application' : 'transport',
+    readyInMs: (bytes) => uplink.readyInMs?.(bytes) ?? 0,
     maxPayloadBytes: () => uplink.maxPayloadBytes(),
     send: (message) => uplink.send(message),
     onDownlink: undefined,

@@ -105,7 +105,7 @@ export class LiveView {
     const lines: string[] = [];
     lines.push(`${BOLD}Axon gateway · ${this.#o.site.name}${RESET}   simulated ${formatSimTime(this.#o.simMinutes())}   ${DIM}Ctrl-C to stop${RESET}`);
     lines.push(`  pipeline: ${s.polls} polls, ${s.samples} samples, ${s.alerts} alert events · uplink ${s.uplink.state}${s.uplink.retryInMs === undefined ? '' : ` (retry in ${Math.ceil(s.uplink.retryInMs / 1000)} s)`}: ${s.framesSent} frames, ${s.alertsSent} alerts, ${s.statusSent} status, ${s.bytesSent} bytes`);
-    lines.push(`  store: ${s.store.pendingAlerts} alerts + ${s.store.pendingReadings} frames pending, ${s.store.droppedReadings} dropped, ${s.store.usedBytes} / ${s.store.capacityBytes} bytes · ${s.queuedSamples} samples for the next batch · ${DIM}${this.#o.dataDir}${RESET}`);
+    lines.push(`  store: ${s.store.pendingAlerts} alerts + ${s.store.pendingReadings} frames pending${s.uplink.awaitingAck === undefined ? '' : ` (${s.uplink.awaitingAck} on the air awaiting the cloud's data-ack)`}, ${s.store.droppedReadings} dropped, ${s.store.usedBytes} / ${s.store.capacityBytes} bytes · ${s.queuedSamples} samples for the next batch · ${DIM}${this.#o.dataDir}${RESET}`);
     if (this.#o.uplinkInfo !== undefined) lines.push(`  uplink: ${this.#o.uplinkInfo()}`);
     lines.push(`  cloud (${cloud.via}, decoded with sdk/codec): ${cloud.frames} frames = ${cloud.readings} readings, ${cloud.alerts.length} alerts, ${cloud.bytes} bytes${cloud.lastStatus === undefined ? '' : `, last status: ${cloud.lastStatus.queued} queued, ${cloud.lastStatus.dropped} dropped`}${cloud.decodeErrors > 0 ? `${RED}, ${cloud.decodeErrors} undecodable${RESET}` : ''}`);
     lines.push('');

@@ -6,6 +6,10 @@
  * demo's MQTT broker. The cloud view subscribes there, as a platform behind
  * ChirpStack or TTS would.
  *
+ * The cloud side answers too: the reference ack service (simulators/
+ * ack-service) subscribes to the same broker and publishes the data-acks
+ * that release the gateway's log (docs/app-ack.md).
+ *
  * The radio world runs on the real clock: receive windows, airtime and duty
  * cycle are real seconds even when the site runs in time-lapse, so at high
  * --speed the link carries less than the sped-up site produces and the log
@@ -20,6 +24,7 @@ import { createRegion } from '../../../drivers/lorawan/regions/index.js';
 import type { Clock } from '../../../drivers/ports/clock.js';
 import type { KeyValueStore } from '../../../drivers/ports/storage.js';
 import { MqttPublisher } from '../../../simulators/lorawan-ns/mqtt-publisher.js';
+import { MqttAckService } from '../../../simulators/ack-service/mqtt-service.js';
 import { LoraNetworkServer } from '../../../simulators/lorawan-ns/network-server.js';
 import { attachToRadioGateway } from '../../../simulators/lorawan-ns/radio-gateway.js';
 import { DeviceRegistry } from '../../../simulators/lorawan-ns/registry.js';
@@ -71,6 +76,7 @@ export async function startLoraWanLink(options: LoraWanLinkOptions): Promise<Lor
   }, { defaultApplication: application });
   const ns = new LoraNetworkServer({ registry: new DeviceRegistry(parsed.devices), network: parsed.network, clock, adr: config.adr ?? true });
   const publisher = await MqttPublisher.connect(ns, { url: options.brokerUrl });
+  const acks = await MqttAckService.connect({ url: options.brokerUrl, application });
   const channel = new SimulatedLoraChannel(clock, { seed: 1 });
   const attachment = attachToRadioGateway(ns, channel.addGateway({ id: 'demo-gw' }));
   const mac = new LoraWanMac({
@@ -92,11 +98,12 @@ export async function startLoraWanLink(options: LoraWanLinkOptions): Promise<Lor
       const c = mac.counters;
       const devAddr = mac.devAddr;
       const joined = devAddr === undefined ? 'joining' : `DevAddr ${devAddr.toString(16).padStart(8, '0')}`;
-      return `LoRaWAN ${region.name} ${joined} DR${mac.dataRate} FCnt ${mac.nextFCntUp ?? 0} · ${c.uplinks} frames on air (${c.retransmissions} retries), ${uplink.queued} waiting · network: ${ns.stats.uplinksAccepted} accepted, ${ns.stats.downlinksSent} downlinks`;
+      return `LoRaWAN ${region.name} ${joined} DR${mac.dataRate} FCnt ${mac.nextFCntUp ?? 0} · ${c.uplinks} frames on air (${c.retransmissions} retries), ${uplink.queued} waiting · network: ${ns.stats.uplinksAccepted} accepted, ${ns.stats.downlinksSent} downlinks (${acks.acksPublished} data-acks from the cloud)`;
     },
     async close() {
       mac.close();
       attachment.detach();
+      await acks.close();
       await publisher.close();
     },
   };

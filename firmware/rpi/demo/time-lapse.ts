@@ -7,6 +7,7 @@
  * speed, since samples carry real time), the flush and status periods. Floors keep
  * the result sane: a poll period never goes below 1 s, a batch flush below 2 s.
  */
+import { APP_ACK_DEFAULTS } from '../../../drivers/gateway/app-ack-window.js';
 import type { GatewayOptions } from '../../../drivers/gateway/gateway.js';
 import { GATEWAY_DEFAULTS } from '../../../drivers/gateway/gateway.js';
 import type { SiteFile } from '../../../drivers/gateway/site.js';
@@ -39,8 +40,9 @@ export function timeLapseSite(site: SiteFile, manifests: ManifestLookup, speed: 
   return copy;
 }
 
-export function timeLapsePeriods(speed: number): Pick<GatewayOptions, 'flushEveryMs' | 'statusEveryMs' | 'retryMaxMs'> {
+export function timeLapsePeriods(speed: number): Pick<GatewayOptions, 'flushEveryMs' | 'statusEveryMs' | 'retryMaxMs' | 'appAck'> {
   return {
+    appAck: { requestAfterMs: Math.max(10_000, APP_ACK_DEFAULTS.requestAfterMs / speed) },
     flushEveryMs: Math.max(2000, GATEWAY_DEFAULTS.flushEveryMs / speed),
     statusEveryMs: Math.max(10_000, GATEWAY_DEFAULTS.statusEveryMs / speed),
     retryMaxMs: 5000,

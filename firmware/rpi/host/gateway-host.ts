@@ -12,10 +12,7 @@
  * starts anyway, polls what it can, raises local alarms and keeps the rest in
  * its log; each link comes back by itself and says so in the log.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import path from 'node:path';
 import type { DeviceManifest } from '../../../drivers/devices/manifest.js';
-import { AxonError } from '../../../drivers/errors.js';
 import { describeEvent } from '../../../drivers/gateway/event-text.js';
 import { Gateway, type GatewayStats } from '../../../drivers/gateway/gateway.js';
 import type { BusConfig, SiteFile } from '../../../drivers/gateway/site.js';
@@ -25,7 +22,9 @@ import { ReconnectingStream } from '../ports/reconnecting-stream.js';
 import { openSerialStream } from '../ports/serial-stream.js';
 import { SysfsGpioOutput } from '../ports/sysfs-gpio-output.js';
 import { connectTcpStream } from '../ports/tcp-stream.js';
-import { nodeStorePorts } from '../storage/index.js';
+import { nodeStorePorts, tightenDirectory } from '../storage/index.js';
+import { busPortOf, parseBusPort } from './bus-port.js';
+import { lockDataDirectory } from './data-dir-lock.js';
 import type { HostConfig } from './host-config.js';
 import { startHostUplink } from './host-uplink.js';
 
@@ -41,7 +40,7 @@ export interface GatewayHostOptions {
   site: SiteFile;
   manifests: ReadonlyMap<string, DeviceManifest>;
   config: HostConfig;
-  /** Holds the log (`log/`), the meta store (`kv/`) and the lock file. Created if missing. */
+  /** Holds the log (`log/`), the meta store (`kv/`) and gateway.pid. Created if missing; private to the gateway user (0700, files 0600). */
   dataDir: string;
   /** One line per thing worth a journal line (no timestamp: journald adds it; the CLI prefixes one on a terminal). */
   log: (line: string) => void;
@@ -58,60 +57,33 @@ export interface GatewayHost {
 }
 
 function busPort(bus: BusConfig, config: HostConfig): string {
-  return config.buses?.[bus.id]?.port ?? bus.port;
+  return busPortOf(bus, config).port;
 }
 
 function openBus(bus: BusConfig, config: HostConfig, log: (line: string) => void): ReconnectingStream {
   const port = busPort(bus, config);
   const line = { baud: bus.baud, parity: bus.parity, stopBits: bus.stopBits, dataBits: bus.dataBits ?? 8 };
-  const tcp = /^tcp:\/\/([^:/]+)(?::(\d+))?\/?$/.exec(port);
-  if (port.startsWith('tcp://') && tcp === null) {
-    throw new AxonError('HOST_BAD_PORT', `bus ${bus.id}: ${port} is not tcp://host:port`, { where: `bus ${bus.id}`, fix: 'write tcp://192.168.1.50:4196 (the converter\'s address and TCP port)' });
-  }
+  const link = parseBusPort(port, bus.id);
   return new ReconnectingStream({
     where: port,
     // Over TCP the converter owns the line settings; the core still times frames by them.
     line,
     retryMs: config.buses?.[bus.id]?.reopenMs,
-    open: tcp === null ? () => openSerialStream({ path: port, ...line }) : () => connectTcpStream({ host: tcp[1], port: Number(tcp[2] ?? 502) }),
+    open: link.kind === 'tcp' ? () => connectTcpStream({ host: link.host, port: link.port }) : () => openSerialStream({ path: port, ...line }),
     onState: (state, error) => log(`bus ${bus.id} (${port}): ${state}${error === undefined ? '' : ` — ${error.message}`}`),
   });
 }
 
-/** One gateway per data directory: two would interleave the same log. */
-function takeLock(dataDir: string): () => void {
-  const file = path.join(dataDir, 'gateway.pid');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, 'wx');
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      return () => rmSync(file, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number(readFileSync(file, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
-        throw new AxonError('HOST_DATA_DIR_BUSY', `another gateway (pid ${pid}) runs on this data directory`, { where: dataDir, fix: `stop it first (systemctl stop axon-gateway, or kill ${pid}), or give this one its own --data directory` });
-      }
-      rmSync(file, { force: true }); // left by a gateway that died without stopping (power cut)
-    }
-  }
-  throw new AxonError('HOST_DATA_DIR_BUSY', 'cannot take the data directory lock', { where: file, fix: 'remove the file if no gateway runs' });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-export function startGatewayHost(options: GatewayHostOptions): GatewayHost {
+/**
+ * Start the gateway. The inputs have passed the preflight (preflight.ts);
+ * what is left to refuse is another gateway on the data directory.
+ */
+export async function startGatewayHost(options: GatewayHostOptions): Promise<GatewayHost> {
   const { site, config, log } = options;
-  mkdirSync(options.dataDir, { recursive: true });
-  const unlock = takeLock(options.dataDir);
+  const tightened = tightenDirectory(options.dataDir);
+  if (tightened.length > 0) log(`data directory ${options.dataDir}: made ${tightened.length} entries private to the gateway user (directories 0700, files 0600)`);
+  const lock = await lockDataDirectory(options.dataDir);
+  const unlock = () => lock.release();
   const clock = new NodeClock();
   const gatewayId = config.gatewayId ?? site.id;
   const opened: Array<{ close(): void }> = [];
@@ -122,7 +94,8 @@ export function startGatewayHost(options: GatewayHostOptions): GatewayHost {
       const wiring = config.outputs?.[output.id] ?? { gpio: Number(output.pin) };
       outputs[output.id] = new SysfsGpioOutput({ gpio: wiring.gpio, activeLow: wiring.activeLow, gpioRoot: config.gpioRoot, name: output.id });
     }
-    uplink = startHostUplink(site, config, gatewayId, clock, log);
+    const storePorts = nodeStorePorts(options.dataDir);
+    uplink = startHostUplink(site, config, gatewayId, clock, log, storePorts.meta);
     const hostUplink = uplink;
     const gateway = new Gateway({
       site,
@@ -133,7 +106,7 @@ export function startGatewayHost(options: GatewayHostOptions): GatewayHost {
         opened.push(stream);
         return stream;
       },
-      ...nodeStorePorts(options.dataDir),
+      ...storePorts,
       outputs,
       uplink: hostUplink.port,
       flushEveryMs: config.gateway?.flushEveryMs,
@@ -147,6 +120,7 @@ export function startGatewayHost(options: GatewayHostOptions): GatewayHost {
       },
     });
     gateway.start();
+    const hostReport = () => [reportLine(gateway.stats()), hostUplink.report?.()].filter((part) => part !== undefined).join('; ');
     return {
       gateway,
       describe: () => [
@@ -155,7 +129,7 @@ export function startGatewayHost(options: GatewayHostOptions): GatewayHost {
         ...(site.outputs ?? []).map((o) => `output ${o.id} (${o.kind}) on GPIO ${config.outputs?.[o.id]?.gpio ?? String(o.pin)}${config.outputs?.[o.id]?.activeLow === true ? ', active low' : ''}`),
         `uplink: ${hostUplink.describe}`,
       ],
-      report: () => reportLine(gateway.stats()),
+      report: () => hostReport(),
       async stop() {
         try {
           await gateway.close();
@@ -164,8 +138,7 @@ export function startGatewayHost(options: GatewayHostOptions): GatewayHost {
           clock.cancelAll();
           unlock();
         }
-        const s = gateway.stats();
-        return `stopped: ${reportLine(s)}`;
+        return `stopped: ${hostReport()}`;
       },
     };
   } catch (error) {

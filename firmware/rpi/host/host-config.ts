@@ -11,8 +11,10 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { AxonError } from '../../../drivers/errors.js';
 import type { SiteFile } from '../../../drivers/gateway/site.js';
 import { findJsonSyntaxError, positionOf } from '../../../sdk/manifest/json-path.js';
-import { formatProblem, type ManifestProblem } from '../../../sdk/manifest/manifest-error.js';
+import { nestingProblem } from '../../../sdk/manifest/json-nesting.js';
+import { ProblemListError, type ManifestProblem } from '../../../sdk/manifest/manifest-error.js';
 import { problemFromSchemaError, type SchemaNode } from '../../../sdk/site/schema-problems.js';
+import { parseDownlinkKeyFile } from '../mqtt/signed-downlink.js';
 
 export type HostProblem = ManifestProblem;
 
@@ -21,7 +23,7 @@ export interface HostConfig {
   buses?: Record<string, { port: string; reopenMs?: number }>;
   outputs?: Record<string, { gpio: number; activeLow?: boolean }>;
   gpioRoot?: string;
-  mqtt?: { url?: string; username?: string; password?: string; passwordFile?: string; caFile?: string; certFile?: string; keyFile?: string; topicPrefix?: string };
+  mqtt?: { url?: string; username?: string; password?: string; passwordFile?: string; caFile?: string; certFile?: string; keyFile?: string; topicPrefix?: string; downlinkKeyFile?: string };
   modem?: {
     port: string;
     baud?: number;
@@ -34,17 +36,10 @@ export interface HostConfig {
   gateway?: { flushEveryMs?: number; statusEveryMs?: number; storeCapacityBytes?: number };
 }
 
-export class HostConfigError extends AxonError {
-  readonly problems: readonly HostProblem[];
-
+export class HostConfigError extends ProblemListError<HostProblem> {
   constructor(problems: readonly HostProblem[]) {
-    const files = [...new Set(problems.map((p) => p.file))];
-    const list = problems.map((p, i) => `\n  ${i + 1}. ${formatProblem(p)}`).join('');
-    super('HOST_CONFIG_INVALID', `host config ${files.join(', ')} cannot run this site (${problems.length === 1 ? '1 problem' : `${problems.length} problems`}):${list}\n`, {
-      where: files.join(', '),
-      fix: problems.length === 1 ? problems[0].fix : 'correct each point above (docs/rpi-gateway.md describes every field)',
-    });
-    this.problems = problems;
+    super('HOST_CONFIG_INVALID', (files) => `host config ${files} cannot run this site`, problems,
+      'correct each point above (docs/rpi-gateway.md describes every field)');
   }
 }
 
@@ -72,6 +67,8 @@ export function loadHostConfig(file: string | undefined, site: SiteFile): HostCo
   } catch (error) {
     throw new HostConfigError([{ file, path: '$', message: `cannot read the file: ${(error as Error).message}`, fix: 'check the path and file permissions' }]);
   }
+  const tooDeep = nestingProblem(text, file, 'host config');
+  if (tooDeep !== undefined) throw new HostConfigError([tooDeep]);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -123,5 +120,7 @@ function siteProblems(config: HostConfig, site: SiteFile, file: string): HostPro
     add('$', 'the site has no uplink (kind none)', 'give the site an mqtt or nbiot uplink: a gateway that cannot report loses its readings once the log is full');
   }
   if (config.mqtt?.password !== undefined && config.mqtt.passwordFile !== undefined) add('$.mqtt', 'both password and passwordFile are given', 'keep one of them');
+  const keyFile = config.mqtt?.downlinkKeyFile === undefined ? undefined : parseDownlinkKeyFile(config.mqtt.downlinkKeyFile);
+  if (keyFile !== undefined && 'problem' in keyFile) add('$.mqtt.downlinkKeyFile', keyFile.problem, keyFile.fix);
   return problems;
 }

@@ -13,8 +13,11 @@ import { siteNbIotTransport } from '../../../drivers/nbiot/transports.js';
 import { NbIotUplink } from '../../../drivers/nbiot/uplink.js';
 import type { ByteStream } from '../../../drivers/ports/byte-stream.js';
 import type { Clock } from '../../../drivers/ports/clock.js';
+import type { KeyValueStore } from '../../../drivers/ports/storage.js';
 import type { UplinkPort } from '../../../drivers/ports/uplink.js';
 import { MqttUplink } from '../mqtt/mqtt-uplink.js';
+import { redactCredentials } from '../mqtt/redact-credentials.js';
+import { DownlinkVerifier, readDownlinkKey } from '../mqtt/signed-downlink.js';
 import { ReconnectingStream } from '../ports/reconnecting-stream.js';
 import { openSerialStream } from '../ports/serial-stream.js';
 import type { HostConfig } from './host-config.js';
@@ -23,10 +26,13 @@ export interface HostUplink {
   port: UplinkPort;
   /** One line for the start-up log. */
   describe: string;
+  /** A phrase for the report line, when the uplink has counts of its own. */
+  report?(): string;
   close(): Promise<void>;
 }
 
-function readSecret(file: string, what: string): string {
+/** A file the uplink needs (password, CA, certificate, key), or HOST_SECRET_UNREADABLE. Preflight calls it too, so check and run agree. */
+export function readSecret(file: string, what: string): string {
   try {
     return readFileSync(file, 'utf8').trim();
   } catch (error) {
@@ -53,16 +59,19 @@ function outlivingLink(stream: ReconnectingStream): ByteStream {
   return view;
 }
 
-export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: string, clock: Clock, log: (line: string) => void): HostUplink {
+/** `meta`: the gateway's key-value store (the last accepted counter of signed downlinks lives there). */
+export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: string, clock: Clock, log: (line: string) => void, meta: KeyValueStore): HostUplink {
   const uplink = site.uplink;
   if (uplink.kind === 'mqtt') {
     const m = config.mqtt ?? {};
     const url = m.url ?? uplink.url;
+    const shownUrl = redactCredentials(url);
     const tls = m.caFile === undefined && m.certFile === undefined ? undefined : {
       ca: m.caFile === undefined ? undefined : readSecret(m.caFile, 'CA certificate'),
       cert: m.certFile === undefined ? undefined : readSecret(m.certFile, 'client certificate'),
       key: m.keyFile === undefined ? undefined : readSecret(m.keyFile, 'client key'),
     };
+    const verifier = m.downlinkKeyFile === undefined ? undefined : new DownlinkVerifier({ key: readDownlinkKey(m.downlinkKeyFile), gatewayId, store: meta, log });
     const mqtt = MqttUplink.start({
       url,
       gatewayId,
@@ -70,9 +79,16 @@ export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: s
       password: m.passwordFile === undefined ? m.password : readSecret(m.passwordFile, 'MQTT password'),
       tls,
       topicPrefix: m.topicPrefix ?? uplink.topicPrefix,
-      onState: (state, error) => log(state === 'error' ? `uplink: ${error?.message ?? 'error'}` : `uplink: MQTT ${state === 'connected' ? `connected to ${url}` : 'offline, reconnecting'}`),
+      onState: (state, error) => log(state === 'error' ? `uplink: ${error?.message ?? 'error'}` : `uplink: MQTT ${state === 'connected' ? `connected to ${shownUrl}` : 'offline, reconnecting'}`),
+      openDownlink: verifier === undefined ? undefined : (topic, port, payload) => verifier.open(topic, port, payload),
     });
-    return { port: mqtt, describe: `MQTT ${url} as ${gatewayId} (topics ${mqtt.topics.upFilter})`, close: () => mqtt.close() };
+    const signed = verifier === undefined ? '' : `; signed downlinks only (key ${m.downlinkKeyFile ?? ''}, last counter ${verifier.lastCounter})`;
+    return {
+      port: mqtt,
+      describe: `MQTT ${shownUrl} as ${gatewayId} (topics ${mqtt.topics.upFilter})${signed}`,
+      report: verifier === undefined ? undefined : () => `${verifier.accepted} signed downlinks accepted, ${verifier.refusedTotal} refused`,
+      close: () => mqtt.close(),
+    };
   }
   if (uplink.kind === 'nbiot' && config.modem !== undefined) {
     const modemConfig = config.modem;

@@ -6,10 +6,16 @@
  * While the connection is down, send() fails at once instead of queueing in
  * memory: the crash-safe log is the queue, and a RAM queue would be lost on a
  * power cut and would hide the outage from the gateway.
+ *
+ * Downlinks go the other way through a persistent session (a stable client id,
+ * clean: false, a QoS 1 subscription): the broker keeps what the platform
+ * publishes while the gateway is away and delivers it when it reconnects.
  */
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { AxonError } from '../../../drivers/errors.js';
 import type { UplinkMessage, UplinkPort } from '../../../drivers/ports/uplink.js';
+import { redactCredentials } from './redact-credentials.js';
+import { watchSessionTakeover } from './session-takeover.js';
 import { topicScheme, type TopicScheme } from './topics.js';
 
 export interface MqttUplinkOptions {
@@ -34,9 +40,15 @@ export interface MqttUplinkOptions {
   /**
    * Connection changes after start, for the host's log: 'connected', 'offline'
    * (lost, reconnecting), and 'error' with a clear MqttUplinkError (refused
-   * credentials, TLS, nothing listening).
+   * credentials, TLS, nothing listening; another client with this gateway's
+   * client id taking its session over).
    */
   onState?: (state: 'connected' | 'offline' | 'error', error?: MqttUplinkError) => void;
+  /**
+   * Opens each downlink before the gateway sees it: returns the downlink bytes,
+   * or undefined to drop it (signed downlinks: DownlinkVerifier.open).
+   */
+  openDownlink?: (topic: string, port: number, payload: Uint8Array) => Uint8Array | undefined;
 }
 
 export class MqttUplinkError extends AxonError {}
@@ -53,16 +65,20 @@ export class MqttUplink implements UplinkPort {
     this.#client = client;
     this.topics = topics;
     this.#maxPayload = options.maxPayloadBytes ?? 65536;
-    this.#url = options.url;
+    this.#url = redactCredentials(options.url); // it goes into every error's "at"
     this.#ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+    const open = options.openDownlink ?? ((_topic: string, _port: number, payload: Uint8Array) => payload);
     client.on('message', (topic, payload) => {
       const port = topics.parseDown(topic);
-      if (port !== undefined) this.onDownlink?.({ port, payload: new Uint8Array(payload) });
+      if (port === undefined) return;
+      const downlink = open(topic, port, new Uint8Array(payload));
+      if (downlink !== undefined) this.onDownlink?.({ port, payload: downlink });
     });
     client.on('connect', () => {
-      // After a reconnect: say we are back and re-subscribe (clean sessions).
-      client.publish(topics.status, 'online', { qos: 1, retain: true });
-      client.subscribe(topics.downFilter, { qos: 1 });
+      // Subscribe on every connection: the session holds the subscription when the broker kept
+      // it, and a broker that lost it (restarted) needs it again. Then say we are back: "online"
+      // means downlinks published from now on reach this gateway.
+      client.subscribe(topics.downFilter, { qos: 1 }, () => client.publish(topics.status, 'online', { qos: 1, retain: true }));
     });
   }
 
@@ -74,10 +90,11 @@ export class MqttUplink implements UplinkPort {
   static start(options: MqttUplinkOptions): MqttUplink {
     const topics = topicScheme(options.topicPrefix ?? 'axon', options.gatewayId);
     const clientOptions: IClientOptions = {
+      // Stable, so the broker finds this gateway's session (and the downlinks queued in it) again.
       clientId: `axon-${options.gatewayId}`,
       username: options.username,
       password: options.password,
-      clean: true,
+      clean: false,
       reconnectPeriod: options.reconnectMs ?? 2000,
       connectTimeout: options.connectTimeoutMs ?? 10_000,
       queueQoSZero: false,
@@ -95,6 +112,7 @@ export class MqttUplink implements UplinkPort {
         onState('connected');
       });
       client.on('offline', () => onState('offline'));
+      watchSessionTakeover(client, clientOptions.clientId ?? '', (why) => onState('error', new MqttUplinkError('UPLINK_SESSION_TAKEN_OVER', why.message, { where: redactCredentials(options.url), fix: why.fix })));
       client.on('error', (error) => {
         // The client retries every reconnect period: report a failure once, not every two seconds.
         if (error.message === lastError) return;
@@ -154,26 +172,39 @@ export class MqttUplink implements UplinkPort {
     });
   }
 
-  /** Announce "offline" (best effort, at most 1 s) and disconnect. Never hangs on a dead broker. */
+  /**
+   * Announce "offline" and disconnect with a DISCONNECT packet, so the broker
+   * discards the last will (which would say "offline" a second time). Best
+   * effort, at most 1 s per step: never hangs on a dead broker.
+   */
   async close(): Promise<void> {
-    if (this.#client.connected) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 1000);
-        this.#client.publish(this.topics.status, 'offline', { qos: 1, retain: true }, () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+    const client = this.#client;
+    if (client.connected) {
+      await withinOneSecond((done) => client.publish(this.topics.status, 'offline', { qos: 1, retain: true }, () => done()));
+      // A forced end() only drops the socket, and a dropped socket is what fires the will.
+      if (!(await withinOneSecond((done) => client.end(false, {}, () => done())))) client.stream.destroy(); // no answer: drop it
+      return;
     }
-    await this.#client.endAsync(true);
+    await client.endAsync(true);
   }
 }
 
+/** Start `step`; resolves true when it calls back within 1 s, false otherwise. */
+function withinOneSecond(step: (done: () => void) => void): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), 1000);
+    step(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
 function connectError(url: string, error: Error): MqttUplinkError {
-  const text = error.message;
+  const text = redactCredentials(error.message);
   let fix = 'check the broker URL, that the broker runs, and the network';
   if (/Not authorized|Bad username or password|bad user name/i.test(text)) fix = 'check this gateway\'s MQTT username and password';
   else if (/self[- ]signed|certificate|unable to verify/i.test(text)) fix = 'give the broker\'s CA certificate (tls.ca) or check the broker certificate\'s host name';
   else if (/ECONNREFUSED/.test(text)) fix = 'nothing listens at that address: start the broker or fix the port';
-  return new MqttUplinkError('UPLINK_CONNECT', `could not connect to the MQTT broker: ${text}`, { where: url, fix, cause: error });
+  return new MqttUplinkError('UPLINK_CONNECT', `could not connect to the MQTT broker: ${text}`, { where: redactCredentials(url), fix, cause: error });
 }

@@ -30,24 +30,56 @@ export interface MosquittoBroker {
   close(): Promise<void>;
 }
 
-/** Start Mosquitto on a free loopback port with one user. Fails loudly when mosquitto is not installed. */
-export async function startMosquitto(user: { username: string; password: string }): Promise<MosquittoBroker> {
+export interface MosquittoOptions {
+  /** More users besides the first (a platform account, other gateways). */
+  users?: ReadonlyArray<{ username: string; password: string }>;
+  /** A Mosquitto ACL file (acl_file); without one every user may use every topic. */
+  aclFile?: string;
+  /** More mosquitto.conf lines. */
+  config?: readonly string[];
+  /** A PEM certificate for 127.0.0.1 and its key: the broker then listens for mqtts:// only. */
+  tls?: { cert: string; key: string };
+}
+
+/** Start Mosquitto on a free loopback port with one user (or more). Fails loudly when mosquitto is not installed. */
+export async function startMosquitto(user: { username: string; password: string }, options: MosquittoOptions = {}): Promise<MosquittoBroker> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'axon-mosquitto-'));
   const passwords = path.join(dir, 'passwords');
-  writeFileSync(passwords, '');
-  try {
-    execFileSync('mosquitto_passwd', ['-b', passwords, user.username, user.password], { stdio: 'ignore' });
-  } catch (error) {
-    throw new Error(`mosquitto_passwd failed (${(error as Error).message}): install Mosquitto with 'apt-get install mosquitto'`);
-  }
+  writeMosquittoPasswords(passwords, [user, ...(options.users ?? [])]);
   const port = await freePort();
+  const acl = options.aclFile === undefined ? [] : [`acl_file ${options.aclFile}`];
+  const tls = options.tls === undefined ? [] : [`certfile ${writeIn(dir, 'cert.pem', options.tls.cert)}`, `keyfile ${writeIn(dir, 'key.pem', options.tls.key)}`];
+  const config = [`listener ${port} 127.0.0.1`, ...tls, 'allow_anonymous false', `password_file ${passwords}`, ...acl, ...(options.config ?? []), 'persistence false', `user ${os.userInfo().username}`, ''];
+  return runMosquitto(dir, config.join('\n'), port, options.tls === undefined ? 'mqtt' : 'mqtts');
+}
+
+function writeIn(dir: string, name: string, text: string): string {
+  writeFileSync(path.join(dir, name), text);
+  return path.join(dir, name);
+}
+
+/** A Mosquitto password file holding `users`. */
+export function writeMosquittoPasswords(file: string, users: ReadonlyArray<{ username: string; password: string }>): void {
+  writeFileSync(file, '');
+  for (const each of users) {
+    try {
+      execFileSync('mosquitto_passwd', ['-b', file, each.username, each.password], { stdio: 'ignore' });
+    } catch (error) {
+      throw new Error(`mosquitto_passwd failed (${(error as Error).message}): install Mosquitto with 'apt-get install mosquitto'`);
+    }
+  }
+}
+
+/** Run Mosquitto on `configText`, which listens on 127.0.0.1:`port`; `dir` (its files) is removed on close. */
+export async function runMosquitto(dir: string, configText: string, port: number, scheme: 'mqtt' | 'mqtts' = 'mqtt'): Promise<MosquittoBroker> {
   const config = path.join(dir, 'mosquitto.conf');
-  writeFileSync(config, [`listener ${port} 127.0.0.1`, 'allow_anonymous false', `password_file ${passwords}`, 'persistence false', `user ${os.userInfo().username}`, ''].join('\n'));
+  writeFileSync(config, configText);
   const child: ChildProcess = spawn('mosquitto', ['-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const spawnError = new Promise<never>((_, reject) => child.once('error', (e) => reject(new Error(`cannot start mosquitto (${e.message}): install it with 'apt-get install mosquitto'`))));
-  const deadline = Date.now() + 5000;
+  // Generous: on a loaded machine a cold start takes seconds.
+  const deadline = Date.now() + 15_000;
   for (;;) {
     const up = await Promise.race([canConnect(port), spawnError]);
     if (up) break;
@@ -55,7 +87,7 @@ export async function startMosquitto(user: { username: string; password: string 
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${scheme}://127.0.0.1:${port}`,
     async close() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

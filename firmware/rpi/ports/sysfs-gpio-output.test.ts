@@ -50,3 +50,11 @@ test('a line that is not exported is exported; one that never appears is an erro
   t.is((error as AxonError).code, 'GPIO_WRITE');
   t.regex(error?.message ?? '', /cannot make it an output: .*\(at output barrier-relay, GPIO 4000 .*\) Fix: check the GPIO number: on recent Raspberry Pi OS kernels it is the chip base \+ the BCM number/);
 });
+
+test('no sysfs GPIO tree at all: the fix is about the kernel or gpioRoot, never the GPIO number', (t) => {
+  const missing = path.join(os.tmpdir(), `axon-no-gpio-${process.pid}`);
+  const error = t.throws(() => new SysfsGpioOutput({ gpio: 529, gpioRoot: missing, name: 'buzzer' })) as AxonError;
+  t.is(error.code, 'GPIO_WRITE');
+  t.regex(error.fix ?? '', /gpioRoot in the host config: .* must be the kernel's sysfs GPIO directory/);
+  t.notRegex(error.fix ?? '', /GPIO number/);
+});

@@ -22,6 +22,16 @@ export interface SysfsGpioOutputOptions {
   name?: string;
 }
 
+/**
+ * The fix when `root` has no sysfs GPIO tree (or no export file): the kernel or
+ * the container lacks it, which no GPIO number can change.
+ */
+export function noSysfsGpioFix(root: string, customRoot: boolean): string {
+  return customRoot
+    ? `check gpioRoot in the host config: ${root} must be the kernel's sysfs GPIO directory (with export and gpiochip* in it), normally /sys/class/gpio`
+    : `this kernel or container has no sysfs GPIO at ${root}: on a Raspberry Pi use Raspberry Pi OS (its kernels include CONFIG_GPIO_SYSFS); in a container, mount /sys from the host; or set gpioRoot in the host config to where the tree is`;
+}
+
 /** Something to Atomics.wait on: a synchronous pause in a constructor that runs once per output at start-up. */
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
@@ -29,10 +39,14 @@ export class SysfsGpioOutput implements DigitalOutput {
   readonly #valueFile: string;
   readonly #activeLow: boolean;
   readonly #where: string;
+  readonly #root: string;
+  readonly #customRoot: boolean;
   #closed = false;
 
   constructor(options: SysfsGpioOutputOptions) {
     const root = options.gpioRoot ?? '/sys/class/gpio';
+    this.#root = root;
+    this.#customRoot = options.gpioRoot !== undefined;
     const line = path.join(root, `gpio${options.gpio}`);
     this.#where = `${options.name === undefined ? '' : `output ${options.name}, `}GPIO ${options.gpio} (${line})`;
     this.#activeLow = options.activeLow ?? false;
@@ -71,7 +85,9 @@ export class SysfsGpioOutput implements DigitalOutput {
       const fix =
         code === 'EACCES' || code === 'EPERM'
           ? 'add the gateway user to the gpio group (`sudo usermod -aG gpio $USER`) and log in again'
-          : code === 'ENOENT'
+          : code === 'ENOENT' && !existsSync(path.join(this.#root, 'export'))
+            ? noSysfsGpioFix(this.#root, this.#customRoot)
+            : code === 'ENOENT'
             ? 'check the GPIO number: on recent Raspberry Pi OS kernels it is the chip base + the BCM number (`sudo cat /sys/kernel/debug/gpio`)'
             : code === 'EBUSY' || code === 'EINVAL'
               ? 'another driver or program owns this line (1-Wire, SPI, a HAT overlay?): pick a free GPIO or free it in /boot/firmware/config.txt'

@@ -263,5 +263,6 @@ test('SIGKILL at 200 random points: the log reopens, nothing durable is lost, co
   t.log(summary);
   process.stderr.write(summary + '\n');
   t.is(s.kills, KILLS);
-  t.true(s.appended > 1000 && s.acked > 0 && s.dropped > 0, 'the runs exercised appends, acks and drops');
+  // Load-independent: a busy machine lets each writer run fewer appends before its kill.
+  t.true(s.appended > KILLS && s.acked > 0 && s.dropped > 0, 'the runs exercised appends, acks and drops');
 });

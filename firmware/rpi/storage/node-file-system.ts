@@ -3,25 +3,27 @@
  * straight through with writeSync (no user-space buffer, so a killed process
  * loses nothing it wrote), fdatasync on sync() and a directory fsync after
  * every create and remove, as the port's durability contract requires.
+ * Files are 0600 in a 0700 directory (private-files.ts).
  */
-import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { AppendFile, FileSystem } from '../../../drivers/ports/storage.js';
 import { checkFlatName, fsyncDirectory } from './fsync-dir.js';
+import { makePrivateDirectory, PRIVATE_FILE_MODE } from './private-files.js';
 
 export class NodeFileSystem implements FileSystem {
   readonly dir: string;
 
   constructor(dir: string) {
     this.dir = dir;
-    mkdirSync(dir, { recursive: true });
+    makePrivateDirectory(dir);
   }
 
   open(name: string): AppendFile {
     checkFlatName(name, 'file');
     const file = path.join(this.dir, name);
     const created = !existsSync(file);
-    const fd = openSync(file, 'a+');
+    const fd = openSync(file, 'a+', PRIVATE_FILE_MODE);
     if (created) fsyncDirectory(this.dir);
     return new NodeAppendFile(fd, file);
   }

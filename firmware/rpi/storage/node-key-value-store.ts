@@ -2,11 +2,13 @@
  * The KeyValueStore port on Node: one file per key, replaced atomically
  * (write a temporary file, fsync it, rename it over the old one, fsync the
  * directory), so a power cut leaves either the old value or the new one.
+ * Files are 0600 in a 0700 directory (private-files.ts).
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { KeyValueStore } from '../../../drivers/ports/storage.js';
 import { checkFlatName, fsyncDirectory } from './fsync-dir.js';
+import { makePrivateDirectory, PRIVATE_FILE_MODE } from './private-files.js';
 
 const TEMP_SUFFIX = '.tmp';
 
@@ -15,7 +17,7 @@ export class NodeKeyValueStore implements KeyValueStore {
 
   constructor(dir: string) {
     this.dir = dir;
-    mkdirSync(dir, { recursive: true });
+    makePrivateDirectory(dir);
   }
 
   #file(key: string): string {
@@ -36,8 +38,9 @@ export class NodeKeyValueStore implements KeyValueStore {
   set(key: string, value: Uint8Array): void {
     const file = this.#file(key);
     const temp = file + TEMP_SUFFIX;
-    const fd = openSync(temp, 'w');
+    const fd = openSync(temp, 'w', PRIVATE_FILE_MODE);
     try {
+      fchmodSync(fd, PRIVATE_FILE_MODE); // a temporary file left by a crash keeps its old mode through 'w'
       let done = 0;
       while (done < value.length) done += writeSync(fd, value, done, value.length - done);
       fsyncSync(fd);

@@ -1,9 +1,9 @@
 import test from 'ava';
-import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { StoreAndForward } from '../../../drivers/store/store.js';
-import { nodeStorePorts, NodeFileSystem, NodeKeyValueStore } from './index.js';
+import { nodeStorePorts, NodeFileSystem, NodeKeyValueStore, tightenDirectory } from './index.js';
 
 function tempDir(t: { teardown(fn: () => void): void }): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'axon-store-'));
@@ -72,4 +72,26 @@ test('the store on real files: restart keeps records, acks and seqs; a torn file
   t.is(store.status().pendingReadings, 84);
   t.is(store.append('reading', new Uint8Array([7])), 101, 'the meta written at close holds the seq floor, so even the torn seq is not reused');
   store.close();
+});
+
+test('private: the store and key-value files are 0600 in 0700 directories; an older 0755/0644 directory is tightened', (t) => {
+  const dir = path.join(tempDir(t), 'data');
+  const { files, meta } = nodeStorePorts(dir);
+  files.open('a.seg').append(new Uint8Array([1]));
+  meta.set('k', new Uint8Array([2]));
+  const mode = (file: string) => statSync(path.join(dir, file)).mode & 0o777;
+  t.is(mode('log'), 0o700);
+  t.is(mode('kv'), 0o700);
+  t.is(mode('log/a.seg'), 0o600);
+  t.is(mode('kv/k'), 0o600);
+
+  chmodSync(dir, 0o755);
+  chmodSync(path.join(dir, 'kv'), 0o755);
+  chmodSync(path.join(dir, 'kv/k'), 0o644);
+  writeFileSync(path.join(dir, 'old-notes'), 'x', { mode: 0o644 });
+  const changed = tightenDirectory(dir).map((p) => path.relative(dir, p)).sort();
+  t.deepEqual(changed, ['', 'kv', 'kv/k', 'old-notes']);
+  t.is(mode(''), 0o700);
+  t.is(mode('old-notes'), 0o600);
+  t.deepEqual(tightenDirectory(dir), [], 'nothing left to change');
 });

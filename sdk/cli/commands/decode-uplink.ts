@@ -4,6 +4,7 @@
  * says, decoded with the site's channel table, the same decoder the cloud
  * side uses (sdk/codec/decode-uplink.ts). Times are printed as ISO 8601.
  */
+import type { DecodedAlert } from '../../../drivers/batch/alert.js';
 import { decodeUplink, type DecodedUplink } from '../../codec/decode-uplink.js';
 import type { Command } from '../command.js';
 import { gatewayChannelTable, PREVIOUS_TABLE_FLAGS } from './channel-table-input.js';
@@ -15,10 +16,9 @@ const iso = (ms: number) => new Date(ms).toISOString();
 function readable(message: DecodedUplink): unknown {
   const warnings = message.warnings.length > 0 ? { warnings: message.warnings } : {};
   if (message.type === 'batch') return { type: 'batch', readings: message.readings.map(({ t, ...r }) => ({ time: iso(t), ...r })), ...warnings };
-  if (message.type === 'alert') {
-    const { t, ...alert } = message.alert;
-    return { type: 'alert', alert: { time: iso(t), ...alert }, ...warnings };
-  }
+  const timed = ({ t, ...alert }: DecodedAlert) => ({ time: iso(t), ...alert });
+  if (message.type === 'alert') return { type: 'alert', alert: timed(message.alert), ...warnings };
+  if (message.type === 'alerts') return { type: 'alerts', alerts: message.alerts.map(timed), ...warnings };
   const { t, ...status } = message.status;
   return { type: 'status', status: { time: iso(t), ...status }, ...warnings };
 }
@@ -26,7 +26,7 @@ function readable(message: DecodedUplink): unknown {
 export const decodeUplinkCommand: Command = {
   group: 'decode',
   name: 'uplink',
-  summary: "decode an Axon uplink payload (batch, alert or status) to JSON with the site's channel table",
+  summary: "decode an Axon uplink payload (batch, alert, alert group or status) to JSON with the site's channel table",
   usage: '<hex> --site <file> [--previous <file> | --state <dir>] [--manifests <dir>] [--compact]',
   positionals: '<hex>  the application payload (LoRaWAN FRMPayload, decrypted), binary or CBOR',
   flags: {
@@ -35,8 +35,9 @@ export const decodeUplinkCommand: Command = {
     manifests: MANIFESTS_FLAG,
     compact: { type: 'boolean', description: 'print the JSON on one line' },
   },
-  details: 'A malformed payload is an error naming the byte where decoding failed. Readings of channels the table does not\nknow (a gateway with a newer table) are skipped with a warning; the rest decode.',
-  examples: ['axon decode uplink 310000000000 --site manifests/sites/demo.json', 'axon lorawan decode <phy hex> --nwkskey … --appskey … (its "payload" is what this command takes)'],
+  details:
+    'A malformed payload is an error naming the byte where decoding failed. Readings of channels the table does not\nknow (a gateway with a newer table) are skipped with a warning; the rest decode. Device, point and time name a\nreading: no two readings of a point share a time, so one seen again is a copy of a resent frame.',
+  examples: ['axon decode uplink 310000000000 --site manifests/sites/demo.json', 'axon decode uplink 116a573e002fc13ecc70 --site manifests/sites/demo.json --compact', 'axon lorawan decode <phy hex> --nwkskey … --appskey … (its "payload" is what this command takes)'],
 
   async run({ flags, positionals }, io) {
     const bytes = hexFromPositionals(positionals, 'decode uplink');

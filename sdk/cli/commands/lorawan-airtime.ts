@@ -11,9 +11,10 @@ export const lorawanAirtime: Command = {
     sf: { type: 'string', value: '<7-12>', description: 'spreading factor', required: true },
     bw: { type: 'string', value: '<125|250|500>', description: 'bandwidth in kHz', required: true },
     'payload-bytes': { type: 'string', value: '<n>', description: `application payload bytes; the PHYPayload is ${FRAME_OVERHEAD_BYTES} more (no FOpts)`, required: true },
+    json: { type: 'boolean', description: 'print {"timeOnAirMs": n} instead of "n ms"' },
   },
   details: [
-    'Prints milliseconds on stdout. Low-data-rate optimisation is on for SF11/SF12 at 125 kHz, as LoRaWAN devices use it.',
+    'Prints the time on air with its unit ("2793.472 ms"); --json prints {"timeOnAirMs": …} for scripts. Low-data-rate optimisation is on for SF11/SF12 at 125 kHz, as LoRaWAN devices use it.',
     'At 1 % duty cycle a device may spend 36 s per hour on air in an EU868 sub-band.',
   ].join('\n'),
   examples: ['axon lorawan airtime --sf 12 --bw 125 --payload-bytes 51', 'axon lorawan airtime --sf 7 --bw 125 --payload-bytes 0'],
@@ -25,7 +26,7 @@ export const lorawanAirtime: Command = {
     const bytes = flags.requiredInt('payload-bytes', { min: 0, max: 255 - FRAME_OVERHEAD_BYTES });
     const ms = loraTimeOnAirMs({ sf, bw, phyPayloadBytes: bytes + FRAME_OVERHEAD_BYTES });
     // Three decimals: the symbol time at SF7/500 kHz is 0.256 ms, so this is exact for every LoRaWAN setting.
-    io.out(ms.toFixed(3));
+    io.out(flags.bool('json') ? JSON.stringify({ timeOnAirMs: Number(ms.toFixed(3)) }) : `${ms.toFixed(3)} ms`);
     return 0;
   },
 };

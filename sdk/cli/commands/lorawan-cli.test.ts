@@ -53,7 +53,10 @@ test('airtime SF12/125 kHz with 51 bytes is 2793.472 ms (64-byte PHYPayload)', a
   if (!(await requireRegistered(t))) return;
   const result = await runCli(['lorawan', 'airtime', '--sf', '12', '--bw', '125', '--payload-bytes', '51']);
   t.is(result.code, 0, result.stderr);
-  t.is(result.stdout, '2793.472\n');
+  t.is(result.stdout, '2793.472 ms\n');
+  const json = await runCli(['lorawan', 'airtime', '--sf', '12', '--bw', '125', '--payload-bytes', '51', '--json']);
+  t.is(json.code, 0, json.stderr);
+  t.deepEqual(JSON.parse(json.stdout), { timeOnAirMs: 2793.472 });
 });
 
 test('every lorawan command has --help with its flags and an example', async (t) => {

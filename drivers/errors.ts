@@ -19,6 +19,12 @@ export interface AxonErrorDetails {
 }
 
 export class AxonError extends Error {
+  /**
+   * The class's name, written out in every subclass: a Moddable build with
+   * "strip": "*" gives functions no `name`, so constructor.name would be empty
+   * on the device and every error would print as "Error".
+   */
+  static readonly errorName: string = 'AxonError';
   readonly code: string;
   readonly where: string | undefined;
   readonly fix: string | undefined;
@@ -35,6 +41,9 @@ export class AxonError extends Error {
   }
 
   override get name(): string {
-    return this.constructor.name;
+    const own = this.constructor as typeof AxonError;
+    // A class that states its name (every one in drivers/, which runs on the device) keeps it when stripped;
+    // host-only subclasses without one fall back to constructor.name.
+    return Object.prototype.hasOwnProperty.call(own, 'errorName') ? own.errorName : own.name || own.errorName;
   }
 }

@@ -130,11 +130,16 @@ function keyOf(entry: object): string {
   return e.id !== undefined ? `rule\u0000${e.id}` : `${e.device}\u0000${e.point}`;
 }
 
-/** Per table: device → point → live channel (nested, so a lookup per sample builds no key string). */
-const lookups = new WeakMap<ChannelTable, Map<string, Map<string, Channel>>>();
+/**
+ * Per table: device → point → live channel (nested, so a lookup per sample
+ * builds no key string). Created on first use, not at load: XS makes a WeakMap
+ * created while a module is preloaded (Moddable's `preload`) read-only.
+ */
+let lookups: WeakMap<ChannelTable, Map<string, Map<string, Channel>>> | undefined;
 
 /** The live (not retired) channel of a device point, or undefined. */
 export function findChannel(table: ChannelTable, device: string, point: string): Channel | undefined {
+  lookups ??= new WeakMap();
   let byDevice = lookups.get(table);
   if (byDevice === undefined) {
     byDevice = new Map();

@@ -6,6 +6,7 @@
 import { AxonError, type AxonErrorDetails } from '../errors.js';
 
 export class BatchError extends AxonError {
+  static override readonly errorName: string = 'BatchError';
   constructor(code: string, message: string, details: AxonErrorDetails = {}) {
     super(code, message, details);
   }

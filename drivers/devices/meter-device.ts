@@ -27,6 +27,7 @@ export interface MeterDeviceOptions {
 
 /** The manifest cannot drive a meter (wrong protocol, point without a usable DI). Thrown by the constructor. */
 export class MeterDeviceConfigError extends AxonError {
+  static override readonly errorName: string = 'MeterDeviceConfigError';
   constructor(manifestId: string, message: string, fix: string, where?: string) {
     super('METER_DEVICE_CONFIG', message, { where: where ?? `manifest ${manifestId}`, fix });
   }

@@ -5,6 +5,7 @@ export type PointReading = { ok: true; value: number | boolean; unit?: string } 
 
 /** A reading outside the point's plausible range (or not a number at all): reported, never stored as data. */
 export class OutOfRangeError extends AxonError {
+  static override readonly errorName: string = 'OutOfRangeError';
   readonly pointId: string;
   readonly value: number;
   readonly min: number | undefined;

@@ -17,6 +17,7 @@ export interface BcdFormat {
 
 /** A byte that is not two decimal digits where the format requires BCD. */
 export class BcdDigitError extends AxonError {
+  static override readonly errorName: string = 'BcdDigitError';
   readonly byte: number;
   constructor(byte: number, where: string) {
     super('METER_BAD_BCD', `byte 0x${byte.toString(16).padStart(2, '0')} is not two BCD digits`, {
@@ -29,6 +30,7 @@ export class BcdDigitError extends AxonError {
 
 /** A value that cannot be written in the requested BCD format. */
 export class BcdRangeError extends AxonError {
+  static override readonly errorName: string = 'BcdRangeError';
   constructor(value: number, format: BcdFormat) {
     super('METER_VALUE_RANGE', `${value} does not fit ${describeBcdFormat(format)}`, {
       fix: `use a value between ${format.signed ? -maxBcdValue(format) : 0} and ${maxBcdValue(format)}`,

@@ -24,6 +24,7 @@ export function describeDlt645Context(ctx: Dlt645Context): string {
 }
 
 export abstract class Dlt645Error extends AxonError {
+  static override readonly errorName: string = 'Dlt645Error';
   /** The raw bytes received, when any. */
   readonly received: Uint8Array | undefined;
   constructor(code: string, message: string, where: string, fix: string, received?: Uint8Array) {
@@ -34,6 +35,7 @@ export abstract class Dlt645Error extends AxonError {
 
 /** Nothing usable came back before the response timeout. */
 export class Dlt645TimeoutError extends Dlt645Error {
+  static override readonly errorName: string = 'Dlt645TimeoutError';
   constructor(ctx: Dlt645Context, timeoutMs: number) {
     super('DLT645_TIMEOUT', `no reply within ${timeoutMs} ms`, describeDlt645Context(ctx),
       'check the meter address (run `axon dlt645 read-address` on a single-meter bus), wiring (A/B swapped?), and line settings: most meters use 2400 8E1');
@@ -42,6 +44,7 @@ export class Dlt645TimeoutError extends Dlt645Error {
 
 /** A frame arrived whose checksum (or end byte) is wrong: line noise or a parity mismatch. */
 export class Dlt645ChecksumError extends Dlt645Error {
+  static override readonly errorName: string = 'Dlt645ChecksumError';
   constructor(ctx: Dlt645Context, bytes: Uint8Array, detail: string) {
     super('DLT645_CHECKSUM', `${detail} in ${bytes.length}-byte frame ${toHex(bytes, ' ')}`, describeDlt645Context(ctx),
       'check the parity setting (DL/T 645 uses even parity, 8E1), RS-485 termination and grounding; lower the baud rate on long lines', bytes);
@@ -50,6 +53,7 @@ export class Dlt645ChecksumError extends Dlt645Error {
 
 /** Bytes that do not form a DL/T 645 frame at all. */
 export class Dlt645FrameError extends Dlt645Error {
+  static override readonly errorName: string = 'Dlt645FrameError';
   constructor(detail: string, where: string, bytes?: Uint8Array) {
     super('DLT645_MALFORMED', `not a DL/T 645 frame: ${detail}`, where,
       'a DL/T 645 frame is [FE…] 68 A0..A5 68 C L DATA CS 16; check that the bytes are complete and that this is not CJ/T 188 or Modbus traffic', bytes);
@@ -58,6 +62,7 @@ export class Dlt645FrameError extends Dlt645Error {
 
 /** A frame arrived from another meter than the one asked. */
 export class Dlt645AddressMismatchError extends Dlt645Error {
+  static override readonly errorName: string = 'Dlt645AddressMismatchError';
   readonly replyAddress: string;
   constructor(ctx: Dlt645Context, replyAddress: string, bytes: Uint8Array) {
     super('DLT645_WRONG_ADDRESS', `reply came from meter ${replyAddress}, not ${ctx.address ?? '?'}`, describeDlt645Context(ctx),
@@ -68,6 +73,7 @@ export class Dlt645AddressMismatchError extends Dlt645Error {
 
 /** A valid frame that does not answer the request (another function, another DI, too short). */
 export class Dlt645UnexpectedReplyError extends Dlt645Error {
+  static override readonly errorName: string = 'Dlt645UnexpectedReplyError';
   constructor(ctx: Dlt645Context, detail: string, bytes: Uint8Array) {
     super('DLT645_UNEXPECTED_REPLY', detail, describeDlt645Context(ctx),
       'the bus carries another master\'s traffic, or the meter speaks the other DL/T 645 edition (1997 uses 4-digit DIs such as 9010)', bytes);
@@ -117,6 +123,7 @@ const ERROR_FIXES: Record<string, string> = {
 
 /** The meter answered with an abnormal reply (D1 / C1) and an error status byte. */
 export class Dlt645DeviceError extends Dlt645Error {
+  static override readonly errorName: string = 'Dlt645DeviceError';
   readonly errorByte: number;
   readonly errorNames: string[];
   constructor(ctx: Dlt645Context, errorByte: number, version: '2007' | '1997', bytes?: Uint8Array) {
@@ -130,6 +137,7 @@ export class Dlt645DeviceError extends Dlt645Error {
 
 /** The request is invalid (bad address, unknown DI); thrown before anything is sent. */
 export class Dlt645RequestError extends AxonError {
+  static override readonly errorName: string = 'Dlt645RequestError';
   constructor(message: string, fix: string, where?: string) {
     super('DLT645_BAD_REQUEST', message, { fix, where });
   }
@@ -137,6 +145,7 @@ export class Dlt645RequestError extends AxonError {
 
 /** The port failed or was closed while a request was pending. */
 export class Dlt645LinkError extends Dlt645Error {
+  static override readonly errorName: string = 'Dlt645LinkError';
   constructor(ctx: Dlt645Context, cause: Error) {
     super('DLT645_LINK', `link failed: ${cause.message}`, describeDlt645Context(ctx),
       'check the serial adapter; the gateway retries on the next poll');
@@ -146,6 +155,7 @@ export class Dlt645LinkError extends Dlt645Error {
 
 /** The reply was well framed but its value bytes cannot be decoded in the expected format. */
 export class Dlt645ValueError extends Dlt645Error {
+  static override readonly errorName: string = 'Dlt645ValueError';
   constructor(ctx: Dlt645Context, detail: string, bytes?: Uint8Array) {
     super('DLT645_BAD_VALUE', detail, describeDlt645Context(ctx),
       'the meter uses another data format for this DI: check the meter manual and give the point an explicit format', bytes);

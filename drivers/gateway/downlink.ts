@@ -49,6 +49,7 @@ export type RefusalReason = 'malformed' | 'unknown-target' | 'out-of-bounds';
 
 /** A downlink the gateway refused: not obeyed, not persisted, reported in the next status. */
 export class DownlinkRefused extends AxonError {
+  static override readonly errorName: string = 'DownlinkRefused';
   readonly reason: RefusalReason;
   /** The downlink's type byte (its first byte; 0 for an empty downlink). */
   readonly downlinkType: number;

@@ -20,6 +20,7 @@ export function describeTransaction(ctx: TransactionContext): string {
 }
 
 export abstract class ModbusError extends AxonError {
+  static override readonly errorName: string = 'ModbusError';
   readonly unit: number;
   readonly fc: number;
   constructor(code: string, message: string, ctx: TransactionContext, fix: string, bytes?: Uint8Array) {
@@ -34,6 +35,7 @@ export abstract class ModbusError extends AxonError {
 
 /** Nothing at all came back within the response timeout. */
 export class ModbusTimeoutError extends ModbusError {
+  static override readonly errorName: string = 'ModbusTimeoutError';
   constructor(ctx: TransactionContext, timeoutMs: number) {
     super('MODBUS_TIMEOUT', `no response within ${timeoutMs} ms`, ctx,
       'check the unit id, wiring (A/B swapped?), baud rate and parity; run `axon modbus scan` to find the device');
@@ -42,6 +44,7 @@ export class ModbusTimeoutError extends ModbusError {
 
 /** A complete, valid reply arrived, but after the timeout had expired. */
 export class ModbusLateResponseError extends ModbusError {
+  static override readonly errorName: string = 'ModbusLateResponseError';
   readonly elapsedMs: number;
   constructor(ctx: TransactionContext, timeoutMs: number, elapsedMs: number) {
     super('MODBUS_LATE_RESPONSE', `the device answered after ${Math.round(elapsedMs)} ms, beyond the ${timeoutMs} ms timeout`, ctx,
@@ -52,6 +55,7 @@ export class ModbusLateResponseError extends ModbusError {
 
 /** The reply had the expected shape but its CRC did not match: line noise or a bad termination. */
 export class ModbusCrcError extends ModbusError {
+  static override readonly errorName: string = 'ModbusCrcError';
   constructor(ctx: TransactionContext, bytes: Uint8Array) {
     super('MODBUS_CRC', `reply of ${bytes.length} bytes failed its CRC check`, ctx,
       'check RS-485 termination (120 Ω at both ends), shielding and ground; lower the baud rate on long lines', bytes);
@@ -60,6 +64,7 @@ export class ModbusCrcError extends ModbusError {
 
 /** Bytes came back that do not form a Modbus frame at all. */
 export class ModbusNoiseError extends ModbusError {
+  static override readonly errorName: string = 'ModbusNoiseError';
   constructor(ctx: TransactionContext, bytes: Uint8Array) {
     super('MODBUS_NOISE', `received ${bytes.length} bytes that do not form a Modbus reply`, ctx,
       'check baud rate and parity (a mismatch looks like noise), biasing resistors and for a second master on the bus', bytes);
@@ -68,6 +73,7 @@ export class ModbusNoiseError extends ModbusError {
 
 /** The reply started correctly but stopped before its expected length. */
 export class ModbusTruncatedFrameError extends ModbusError {
+  static override readonly errorName: string = 'ModbusTruncatedFrameError';
   constructor(ctx: TransactionContext, bytes: Uint8Array, expected: number) {
     super('MODBUS_TRUNCATED', `reply stopped after ${bytes.length} of ${expected} bytes`, ctx,
       'check for a loose connection or a converter dropping bytes; on USB adapters lower the latency timer', bytes);
@@ -76,6 +82,7 @@ export class ModbusTruncatedFrameError extends ModbusError {
 
 /** A valid frame came from a different unit than the one asked. */
 export class ModbusUnitMismatchError extends ModbusError {
+  static override readonly errorName: string = 'ModbusUnitMismatchError';
   readonly replyUnit: number;
   constructor(ctx: TransactionContext, replyUnit: number, bytes: Uint8Array) {
     super('MODBUS_WRONG_UNIT', `reply came from unit ${replyUnit}, not ${ctx.unit}`, ctx,
@@ -86,6 +93,7 @@ export class ModbusUnitMismatchError extends ModbusError {
 
 /** A valid frame answered a different function than the one asked. */
 export class ModbusFunctionMismatchError extends ModbusError {
+  static override readonly errorName: string = 'ModbusFunctionMismatchError';
   constructor(ctx: TransactionContext, replyFc: number, bytes: Uint8Array) {
     super('MODBUS_WRONG_FUNCTION', `reply is for function ${replyFc}, not ${ctx.fc}`, ctx,
       'the line carries another master\'s traffic or a stale reply: make sure this gateway is the only master', bytes);
@@ -94,6 +102,7 @@ export class ModbusFunctionMismatchError extends ModbusError {
 
 /** The frame was valid but its contents are inconsistent (byte count, echo of a write). */
 export class ModbusMalformedResponseError extends ModbusError {
+  static override readonly errorName: string = 'ModbusMalformedResponseError';
   constructor(ctx: TransactionContext, detail: string, bytes: Uint8Array) {
     super('MODBUS_MALFORMED', `malformed reply: ${detail}`, ctx,
       'the device does not follow the Modbus spec for this function; try a smaller count or another function code', bytes);
@@ -122,6 +131,7 @@ const EXCEPTION_FIXES: Record<number, string> = {
 
 /** The device answered with a Modbus exception response. */
 export class ModbusExceptionError extends ModbusError {
+  static override readonly errorName: string = 'ModbusExceptionError';
   readonly exceptionCode: number;
   readonly exceptionName: string;
   constructor(ctx: TransactionContext, exceptionCode: number) {
@@ -135,6 +145,7 @@ export class ModbusExceptionError extends ModbusError {
 
 /** A TCP reply carried another transaction id or protocol id. */
 export class ModbusTransactionMismatchError extends ModbusError {
+  static override readonly errorName: string = 'ModbusTransactionMismatchError';
   constructor(ctx: TransactionContext, detail: string, bytes: Uint8Array) {
     super('MODBUS_TRANSACTION_MISMATCH', detail, ctx, 'the Modbus TCP server or gateway mixed up replies; reconnect', bytes);
   }
@@ -142,6 +153,7 @@ export class ModbusTransactionMismatchError extends ModbusError {
 
 /** The request itself is invalid (count out of range, bad unit id). Thrown before anything is sent. */
 export class ModbusRequestError extends AxonError {
+  static override readonly errorName: string = 'ModbusRequestError';
   constructor(message: string, fix: string) {
     super('MODBUS_BAD_REQUEST', message, { fix });
   }
@@ -149,6 +161,7 @@ export class ModbusRequestError extends AxonError {
 
 /** The port closed or failed while a request was pending. */
 export class ModbusLinkError extends AxonError {
+  static override readonly errorName: string = 'ModbusLinkError';
   constructor(message: string, where: string, cause?: unknown) {
     super('MODBUS_LINK', message, { where, fix: 'check the serial adapter or TCP connection; the gateway reconnects on the next poll', cause });
   }

@@ -103,7 +103,8 @@ function isIntegerType(type: ValueType): boolean {
  * byte order (default AB for 16-bit, ABCD otherwise). Only the low 16 bits of
  * each word are used.
  */
-const SCRATCH = new DataView(new ArrayBuffer(8));
+/** Shared 8-byte scratch, created on first use: XS makes a DataView created while a module is preloaded read-only. */
+let scratch: DataView | undefined;
 
 export function decodeRaw(words: ArrayLike<number>, offset: number, type: RegisterValueType, order?: ByteOrder): number {
   const count = wordCount(type);
@@ -117,7 +118,7 @@ export function decodeRaw(words: ArrayLike<number>, offset: number, type: Regist
     const value = facts.bytesSwapped ? ((word & 0xff) << 8) | (word >> 8) : word;
     return type === 'int16' && value >= 0x8000 ? value - 0x10000 : value;
   }
-  const view = SCRATCH; // decoding is synchronous: one shared 8-byte buffer avoids an allocation per value
+  const view = (scratch ??= new DataView(new ArrayBuffer(8))); // decoding is synchronous: one shared 8-byte buffer avoids an allocation per value
   for (let wire = 0; wire < count * 2; wire++) {
     const word = words[offset + (wire >> 1)] & 0xffff;
     const byte = (wire & 1) === 0 ? word >> 8 : word & 0xff;

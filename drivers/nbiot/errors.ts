@@ -23,6 +23,7 @@ export type NbIotErrorCode =
   | 'NBIOT_BAD_ARGUMENT';
 
 export class NbIotError extends AxonError {
+  static override readonly errorName: string = 'NbIotError';
   override readonly code: NbIotErrorCode;
   /** The AT command that failed, when one did. */
   readonly command: string | undefined;
@@ -35,6 +36,7 @@ export class NbIotError extends AxonError {
 
 /** The module answered +CME ERROR:<n>; `cmeCode` and `cmeName` say which. */
 export class NbIotCmeError extends NbIotError {
+  static override readonly errorName: string = 'NbIotCmeError';
   readonly cmeCode: number;
   readonly cmeName: string;
   constructor(command: string, cmeCode: number) {

@@ -49,9 +49,21 @@ export interface ModemWiring extends UartPins {
   psm?: PsmSettings;
 }
 
+/** The ESP32 family member the board carries; it decides which UARTs exist. */
+export type Esp32Chip = 'esp32' | 'esp32s2' | 'esp32s3' | 'esp32c3';
+
+/**
+ * UARTs besides UART0 (console and xsbug), per chip, from Espressif's
+ * datasheets: the original ESP32 and the S3 have UART1 and UART2; the S2 and
+ * the C3 have UART1 only.
+ */
+export const CHIP_UARTS: Readonly<Record<Esp32Chip, readonly number[]>> = { esp32: [1, 2], esp32s2: [1], esp32s3: [1, 2], esp32c3: [1] };
+
 export interface BoardConfig {
   /** For the boot log. */
   name: string;
+  /** Chip (default "esp32"); build with the matching mcconfig platform, e.g. -p esp32/<board> for an ESP32, esp32/<s3 board> for an S3. */
+  chip?: Esp32Chip;
   /** Wiring of every site bus, by bus id. */
   buses: Record<string, BusWiring>;
   /** Wiring of every site output, by output id. */
@@ -96,7 +108,12 @@ export function checkBoard(site: SiteFile, board: BoardConfig): BoardCheck {
   };
   const uarts = new Map<number, string>();
   const claimUart = (wiring: UartPins, what: string): void => {
-    if (wiring.port !== 1 && wiring.port !== 2) problems.push(`${what}: UART ${String(wiring.port)} is not available (use 1 or 2; UART0 is the console)`);
+    const chip = board.chip ?? 'esp32';
+    const available = CHIP_UARTS[chip] as readonly number[] | undefined;
+    if (available === undefined) problems.push(`chip '${String(chip)}' is not one of ${Object.keys(CHIP_UARTS).join(', ')}`);
+    else if (!available.includes(wiring.port)) {
+      problems.push(`${what}: UART ${String(wiring.port)} does not exist on the ${chip} (it has ${available.map((p) => `UART${p}`).join(' and ')} besides UART0, the console)${available.length === 1 ? '; one UART cannot carry both the RS-485 bus and the modem: use an ESP32 or ESP32-S3 board' : ''}`);
+    }
     const other = uarts.get(wiring.port);
     if (other !== undefined) problems.push(`${what}: UART ${wiring.port} is already used by ${other}`);
     uarts.set(wiring.port, what);

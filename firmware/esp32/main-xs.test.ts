@@ -21,11 +21,11 @@
  * unverified.
  */
 import test from 'ava';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
 import { buildChannelTable, type ChannelTable } from '../../drivers/batch/channels.js';
 import { fromHex } from '../../drivers/bytes.js';
 import { MemoryKeyValueStore } from '../../drivers/ports/storage.js';
@@ -35,7 +35,9 @@ import { loadShippedManifests, loadSiteFile } from '../../sdk/site/validate.js';
 import { startXsWorker, type XsWorker } from '../../test/xs/worker.js';
 import { CompileSiteError, compileSite, DEFAULT_BOARD } from './compile-site.js';
 import { bundleMain, bundleOptions, bundleText, HOST_MODULES, SITE_CONFIG_MODULE } from './bundle-main.js';
+import { hostDoubles } from './test-host/doubles-plugin.js';
 import type { BoardConfig } from './board.js';
+import { DEFAULT_LOG_CAPACITY_BYTES, logCapacity } from './log-capacity.js';
 import { parseCclk } from './network-time.js';
 import { PersistentSequence } from './sequence.js';
 import type { Scenario } from './test-host/harness.js';
@@ -80,28 +82,6 @@ interface Run {
   sourceOf: (stackLines: string) => string;
 }
 
-/** The host modules main.ts imports, mapped to their doubles; `site-config` to the compiled site. */
-function hostDoubles(siteConfig: string): Plugin {
-  const doubles: Record<string, string> = {
-    'embedded:io/serial': 'serial.ts',
-    'embedded:io/digital': 'digital.ts',
-    timer: 'timer.ts',
-    time: 'time.ts',
-    preference: 'preference.ts',
-    file: 'file.ts',
-    'mc/config': 'mc-config.ts',
-  };
-  const names = [...HOST_MODULES, SITE_CONFIG_MODULE];
-  return {
-    name: 'esp32-host-doubles',
-    setup(b) {
-      b.onResolve({ filter: new RegExp(`^(${names.map((n) => n.replace(/[/:]/g, '\\$&')).join('|')})$`) }, (args) => ({
-        path: args.path === SITE_CONFIG_MODULE ? siteConfig : path.join(here, 'test-host', doubles[args.path]),
-      }));
-    },
-  };
-}
-
 type Command = <T>(text: string) => Promise<T>;
 
 /** The harness bundle (test-host/harness.ts with the doubles and the compiled site) loaded into a fresh XS worker, for `use`. */
@@ -133,10 +113,10 @@ async function withHarness<R>(use: (command: Command, bundle: string) => Promise
   }
 }
 
-async function runInXs(): Promise<Run> {
+async function runInXs(scenario: Scenario = SCENARIO): Promise<Run> {
   const started = Date.now();
   return withHarness(async (command, bundle) => {
-    const setup = await command<{ hostCallsWhileLoading: number }>(`setup ${JSON.stringify(SCENARIO)}`);
+    const setup = await command<{ hostCallsWhileLoading: number }>(`setup ${JSON.stringify(scenario)}`);
     await command('boot');
     // In steps, so one crank never runs the whole scenario (the metering limit is per crank).
     for (let t = 0; t < RUN_MS; t += MINUTE) await command(`advance ${MINUTE}`);
@@ -315,4 +295,104 @@ test('ModdableClock chains delays past Timer\'s 32-bit limit: no early firing, n
     'each fired once, at its delay',
   );
   t.true(report.longestTimerMs <= LIMIT, `longest Timer interval asked: ${report.longestTimerMs} ms`);
+});
+
+/** Time.ticks at boot 3 minutes before its sign flip (2^31 ms, 24.8 days) and before its wrap (2^32 ms, 49.7 days). */
+for (const [label, ticksAtBootMs] of [['sign flip (24.8 days)', 2 ** 31 - 3 * MINUTE], ['wrap (49.7 days)', 2 ** 32 - 3 * MINUTE]] as const) {
+  test(`across Time.ticks' ${label}: polling, the alarm and uplinks go on without a gap, DE is released after every frame`, async (t) => {
+    const { report, board, decoded } = await runInXs({ ...SCENARIO, ticksAtBootMs });
+    t.true(report.stats.polls > 50, `${report.stats.polls} polls`);
+    t.is(report.stats.failedPolls, 0);
+    const direction = report.pins[board.buses['rs485-1'].direction ?? -1];
+    t.is(report.uarts[board.buses['rs485-1'].port].lost, 0, 'no reply byte lost while DE was high');
+    t.is(direction.level, 0, 'DE released at the end');
+    // The smoke poll runs every 10 s: DE goes high at least that often, before and after the flip at minute 3.
+    const raised = direction.writes.filter((w) => w.value === 1).map((w) => w.atMs);
+    const gaps = raised.slice(1).map((at, i) => at - raised[i]);
+    t.true(Math.max(...gaps) <= 11_000, `longest gap between requests: ${Math.max(...gaps)} ms`);
+    t.true(raised.at(-1)! > RUN_MS - 11_000, 'still polling at the end');
+    // DE never stays high longer than a frame takes.
+    const writes = direction.writes;
+    const held = writes.slice(1).map((w, i) => (writes[i].value === 1 ? w.atMs - writes[i].atMs : 0));
+    t.true(Math.max(...held) < 1000, `longest DE high: ${Math.max(...held)} ms`);
+    const alerts = decoded.filter((d) => d.message.type === 'alert').map((d) => (d.message.type === 'alert' ? `${d.message.alert.rule} ${d.message.alert.state}` : ''));
+    t.deepEqual(alerts, ['smoke-pump-room-smoke raised', 'smoke-pump-room-smoke cleared']);
+    t.true(decoded.some((d) => d.message.type === 'batch' && d.atMs > 3 * MINUTE), 'batch frames uplinked after the flip');
+  });
+}
+
+test('outputs are created at their inactive level: an active-low relay never switches on at boot', async (t) => {
+  const [activeLow, activeHigh] = await withHarness(async (command) => [
+    await command<{ created: number[]; on: number; off: number }>('digital-probe {"pin":21,"activeLow":true}'),
+    await command<{ created: number[]; on: number; off: number }>('digital-probe {"pin":22}'),
+  ]);
+  t.deepEqual(activeLow, { created: [1], on: 0, off: 1 }, 'active-low: high from creation, low when on');
+  t.deepEqual(activeHigh, { created: [0], on: 1, off: 0 }, 'active-high: low from creation, high when on');
+});
+
+/** Which SDK manifest provides each Moddable module the firmware's sources import. */
+const MODULE_MANIFESTS: Record<string, string> = {
+  'embedded:io/serial': '$(MODDABLE)/modules/io/manifest.json',
+  'embedded:io/digital': '$(MODDABLE)/modules/io/manifest.json',
+  timer: '$(MODDABLE)/examples/manifest_base.json',
+  time: '$(MODDABLE)/examples/manifest_base.json',
+  preference: '$(MODDABLE)/modules/files/preference/manifest.json',
+  file: '$(MODDABLE)/modules/files/file/manifest_littlefs.json',
+  'mc/config': '$(MODDABLE)/examples/manifest_base.json',
+  crypt: '$(MODDABLE)/modules/crypt/digest/manifest.json',
+};
+
+test('manifest.json includes the SDK manifest of every Moddable module main.ts and the ports import (crypt too)', (t) => {
+  const manifest = JSON.parse(readFileSync(path.join(here, 'manifest.json'), 'utf8')) as { include: string[] };
+  const sources = [path.join(here, 'main.ts'), ...readdirSync(path.join(here, 'ports')).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => path.join(here, 'ports', f))];
+  const imported = new Set(sources.flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/^import .* from '([^.][^']*)';$/gm)].map((m) => m[1])));
+  t.true(imported.has('crypt'), 'the cipher port imports crypt');
+  imported.delete(SITE_CONFIG_MODULE);
+  for (const name of imported) {
+    const provider = MODULE_MANIFESTS[name];
+    t.truthy(provider, `'${name}' has a known SDK manifest`);
+    t.true(manifest.include.includes(provider), `'${name}' comes from ${provider}, which manifest.json must include`);
+  }
+});
+
+test('the UART choice is checked per chip: UART2 exists on the ESP32 and the S3, not on the S2 or the C3', (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'axon-board-'));
+  try {
+    const board = JSON.parse(readFileSync(DEFAULT_BOARD, 'utf8')) as BoardConfig;
+    const compileFor = (chip: string): void => {
+      const file = path.join(dir, `${chip}.json`);
+      writeFileSync(file, JSON.stringify({ ...board, chip }));
+      compileSite({ site: SITE, board: file });
+    };
+    t.notThrows(() => compileFor('esp32'));
+    t.notThrows(() => compileFor('esp32s3'));
+    for (const chip of ['esp32s2', 'esp32c3']) {
+      const error = t.throws(() => compileFor(chip), { instanceOf: CompileSiteError }) as CompileSiteError;
+      t.true(error.problems.some((p) => p.includes(`UART 2 does not exist on the ${chip}`)), error.message);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the log fits the partition: partitions.csv holds the default log, and a 64 KiB storage partition is a boot error with the fix', async (t) => {
+  const csv = readFileSync(path.join(here, 'partitions.csv'), 'utf8');
+  const storage = csv.split('\n').map((l) => l.split(',').map((f) => f.trim())).find((f) => f[0] === 'storage');
+  t.truthy(storage, 'partitions.csv has a storage partition');
+  const storageBytes = Number(storage?.[4]);
+  t.is(logCapacity(storageBytes), DEFAULT_LOG_CAPACITY_BYTES, `the default log fits the ${storageBytes}-byte partition`);
+  const manifest = JSON.parse(readFileSync(path.join(here, 'manifest.json'), 'utf8')) as { platforms: { esp32: { build?: Record<string, string> } } };
+  t.is(manifest.platforms.esp32.build?.PARTITIONS_FILE, './partitions.csv', 'the manifest carries the partition file');
+  t.throws(() => logCapacity(0x10000), { code: 'ESP32_LOG_EXCEEDS_PARTITION', message: /65536 bytes mounted.*Fix: .*partitions\.csv/ });
+  t.is(logCapacity(0x10000, 48 * 1024), 48 * 1024, 'a capacity the board config lowers to fit is kept');
+  // On the board: mcconfig's default 64 KiB storage partition (what the manifest got before it carried partitions.csv).
+  const error = await withHarness(async (command) => {
+    await command(`setup ${JSON.stringify({ ...SCENARIO, storageBytes: 0x10000 })}`);
+    return command('boot').then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+  });
+  t.truthy(error, 'boot refuses the small partition');
+  t.regex(error?.message ?? '', /does not fit the littlefs storage partition: 65536 bytes mounted/);
 });

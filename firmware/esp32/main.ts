@@ -14,7 +14,7 @@
  * the core mutates two built-ins it creates at load time (README, "Preload").
  */
 import config from 'mc/config';
-import { Directory } from 'file';
+import { Directory, System } from 'file';
 import Time from 'time';
 import { board, manifests, site, source } from 'site-config';
 import { Gateway, type GatewayEvent } from '../../drivers/gateway/gateway.js';
@@ -24,12 +24,14 @@ import { NbIotUplink } from '../../drivers/nbiot/uplink.js';
 import type { DigitalOutput } from '../../drivers/ports/digital.js';
 import { nbiotTransport, type BusWiring } from './board.js';
 import { log } from './log.js';
+import { logCapacity } from './log-capacity.js';
 import { networkTimeMs } from './network-time.js';
 import { ModdableDigitalOutput } from './ports/digital-output.js';
 import { LittleFsFileSystem } from './ports/littlefs-file-system.js';
 import { ModdableClock } from './ports/moddable-clock.js';
 import { PreferenceStore } from './ports/preference-store.js';
 import { Rs485SerialStream } from './ports/rs485-serial.js';
+import { wallClockMs } from './ports/wall-clock.js';
 import { PersistentSequence, SequencedUplink } from './sequence.js';
 
 /** What main() built; Moddable ignores it, a test or an xsbug session can inspect it. */
@@ -40,13 +42,21 @@ export interface Esp32Gateway {
 }
 
 export default function main(): Esp32Gateway {
+  // First: a log that cannot fit the mounted partition is a boot error with the fix.
+  let storeCapacityBytes: number;
+  try {
+    storeCapacityBytes = logCapacity(System.info().total, board.gateway?.storeCapacityBytes);
+  } catch (error) {
+    log(`boot failed: ${(error as Error).message}`);
+    throw error;
+  }
   const clock = new ModdableClock();
   const transport = nbiotTransport(site, board);
   log(`${source.site} on ${board.name}: ${site.buses.reduce((n, bus) => n + bus.devices.length, 0)} devices, NB-IoT ${transport.kind} to ${transport.host}:${String(transport.port ?? '')}`);
 
   // The modem's UART is a plain one: the stream without a direction pin.
   const modem = new NbIotModem({
-    stream: new Rs485SerialStream({ port: board.modem.port, receivePin: board.modem.receive, transmitPin: board.modem.transmit, baud: board.modem.baud ?? 9600 }),
+    stream: new Rs485SerialStream({ port: board.modem.port, receivePin: board.modem.receive, transmitPin: board.modem.transmit, baud: board.modem.baud ?? 9600, clock }),
     clock,
     attach: board.modem.attach,
     attachDeadlineMs: board.modem.attachDeadlineMs,
@@ -72,14 +82,14 @@ export default function main(): Esp32Gateway {
     site,
     manifests,
     clock,
-    openPort: (bus) => openBus(board.buses[bus.id], bus.baud),
+    openPort: (bus) => openBus(board.buses[bus.id], bus.baud, clock),
     files: new LittleFsFileSystem(logDirectory()),
     meta,
     outputs,
     uplink: new SequencedUplink(uplink, sequence),
     flushEveryMs: board.gateway?.flushEveryMs,
     statusEveryMs: board.gateway?.statusEveryMs,
-    storeCapacityBytes: board.gateway?.storeCapacityBytes,
+    storeCapacityBytes,
     onEvent: logEvent,
   });
   // Start at once, coverage or not: local alarms must not wait for the network; the log keeps what cannot be sent yet.
@@ -87,8 +97,8 @@ export default function main(): Esp32Gateway {
   return { gateway, modem, uplink };
 }
 
-function openBus(wiring: BusWiring, baud: number): Rs485SerialStream {
-  return new Rs485SerialStream({ port: wiring.port, receivePin: wiring.receive, transmitPin: wiring.transmit, directionPin: wiring.direction, baud });
+function openBus(wiring: BusWiring, baud: number, clock: ModdableClock): Rs485SerialStream {
+  return new Rs485SerialStream({ port: wiring.port, receivePin: wiring.receive, transmitPin: wiring.transmit, directionPin: wiring.direction, baud, clock });
 }
 
 /** The log's directory under Moddable's file root, created on first boot (Moddable's littlefs Directory.create ignores an existing one). */
@@ -103,7 +113,7 @@ async function setClockFromNetwork(modem: NbIotModem): Promise<void> {
   try {
     const ms = await networkTimeMs(modem);
     if (ms === undefined) return log('network time not available yet');
-    const offS = Math.round((ms - Date.now()) / 1000);
+    const offS = Math.round((ms - wallClockMs()) / 1000);
     Time.set(Math.round(ms / 1000));
     log(`clock set from the network: ${new Date(ms).toISOString()} (${offS >= 0 ? '+' : ''}${offS} s)`);
   } catch (error) {

@@ -15,6 +15,7 @@ export type LorawanMacErrorCode =
   | 'LORAWAN_CLOSED';
 
 export class LorawanMacError extends LorawanError {
+  static override readonly errorName: string = 'LorawanMacError';
   constructor(code: LorawanMacErrorCode, message: string, fix: string, where = 'LoRaWAN MAC') {
     super(code, message, { where, fix });
   }

@@ -1,7 +1,8 @@
 /**
  * AES-128 through Moddable's native `crypt` BlockCipher (C on the ESP32), so
- * LoRaWAN encryption and CMAC cost almost nothing in XS. The manifest includes
- * $(MODULES)/crypt/digest/* and .../kcl/* for it.
+ * LoRaWAN encryption and CMAC cost almost nothing in XS. manifest.json includes
+ * $(MODDABLE)/modules/crypt/digest/manifest.json (crypt.js, modCrypt.c, kcl/)
+ * for it; main-xs.test.ts checks that every module the ports import is there.
  */
 import { BlockCipher as NativeBlockCipher } from 'crypt';
 import type { BlockCipher } from '../../../drivers/ports/block-cipher.js';

@@ -13,10 +13,10 @@
  */
 import Serial from 'embedded:io/serial';
 import Digital from 'embedded:io/digital';
-import Time from 'time';
 import Timer from 'timer';
 import type { ByteStream, SerialLineSettings } from '../../../drivers/ports/byte-stream.js';
 import { characterTimeMs } from '../../../drivers/ports/byte-stream.js';
+import { MonotonicTicks } from './monotonic-ticks.js';
 
 export interface Rs485SerialOptions {
   port: number;
@@ -25,6 +25,8 @@ export interface Rs485SerialOptions {
   /** DE/RE pin of the transceiver; omit for auto-direction modules and plain UARTs. */
   directionPin?: number;
   baud: number;
+  /** Monotonic ms for the DE timing (main passes the gateway's ModdableClock); default: Time.ticks made monotonic. */
+  clock?: { now(): number };
 }
 
 export class Rs485SerialStream implements ByteStream {
@@ -39,14 +41,20 @@ export class Rs485SerialStream implements ByteStream {
   /** Free FIFO space as last reported by onWritable, less what was written since. */
   #writable = 0;
   #releaseTimer: Timer | undefined;
-  /** When the transmitter will be idle, in Time.ticks ms (monotonic: a clock set from the network must not stretch DE). */
+  /**
+   * When the transmitter will be idle, in the monotonic clock's ms: not wall
+   * time (setting the clock from the network must not stretch DE), and not raw
+   * Time.ticks, which flips sign after 24.8 days and would put the release
+   * about 2^32 ms ahead, leaving DE high and the bus deaf.
+   */
   #busyUntil = 0;
+  readonly #clock: { now(): number };
 
   constructor(options: Rs485SerialOptions) {
     this.line = { baud: options.baud, dataBits: 8, parity: 'none', stopBits: 1 };
     this.#charMs = characterTimeMs(this.line);
-    this.#direction = options.directionPin === undefined ? undefined : new Digital({ pin: options.directionPin, mode: Digital.Output });
-    this.#direction?.write(0);
+    this.#clock = options.clock ?? new MonotonicTicks();
+    this.#direction = options.directionPin === undefined ? undefined : new Digital(directionSettings(options.directionPin));
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const stream = this;
     this.#serial = new Serial({
@@ -98,7 +106,7 @@ export class Rs485SerialStream implements ByteStream {
     }
     if (written === 0 || this.#direction === undefined) return;
     // Keep DE high until these bytes (and any still in the FIFO before them) have left the wire.
-    const now = Time.ticks;
+    const now = this.#clock.now();
     this.#busyUntil = Math.max(now, this.#busyUntil) + written * this.#charMs;
     if (this.#releaseTimer !== undefined) Timer.clear(this.#releaseTimer);
     this.#releaseTimer = Timer.set(() => {
@@ -106,4 +114,9 @@ export class Rs485SerialStream implements ByteStream {
       if (this.#queue.length === 0) this.#direction?.write(0);
     }, Math.ceil(this.#busyUntil - now) + 1);
   }
+}
+
+/** DE/RE low (receiving) from the moment the pin exists; initialValue is Moddable's (SDK 8.x), not yet in @moddable/typings 5.6. */
+function directionSettings(pin: number): { pin: number; mode: unknown } {
+  return { pin, mode: Digital.Output, initialValue: 0 } as { pin: number; mode: unknown };
 }

@@ -151,6 +151,6 @@ export class System {
   static info(): { used: number; total: number } {
     let used = 0;
     for (const data of host.files.values()) used += data.length;
-    return { used, total: 4 * 1024 * 1024 };
+    return { used, total: host.storageBytes };
   }
 }

@@ -13,6 +13,8 @@
  *   report                  what the doubles and the simulators observed
  *   clock-probe <ms json>   schedule callbacks on a ModdableClock of their own
  *                           (no boot needed); the report says when they fired
+ *   digital-probe <json>    a ModdableDigitalOutput { pin, activeLow }: the
+ *                           levels it drove when created, on and off
  *
  * The imports below are ordered so that main.ts and what it imports load
  * between preload-begin and preload-end (see preload-rules.ts).
@@ -42,6 +44,7 @@ import { AxonAckServer } from '../../../simulators/nbiot/ack-server.js';
 import { NbIotModemSimulator } from '../../../simulators/nbiot/modem-sim.js';
 import { attachSimulatedDevices } from '../../../simulators/simulated-bus.js';
 import { ModdableClock } from '../ports/moddable-clock.js';
+import { ModdableDigitalOutput } from '../ports/digital-output.js';
 
 declare const issueCommand: (bytes: ArrayBuffer) => void;
 
@@ -49,14 +52,16 @@ declare const issueCommand: (bytes: ArrayBuffer) => void;
 (globalThis as unknown as { trace: (...parts: unknown[]) => void }).trace = (...parts) => {
   host.trace.push(parts.map(String).join('').replace(/\n$/, ''));
 };
-// The ESP32's wall clock: 1970 at power-up, moved by Time.set().
-Date.now = () => host.wallNow();
 
 export interface Scenario {
   /** Per device, per point: simulation specs replacing the manifests' (a smoke alarm at minute 2). */
   models?: Record<string, Record<string, SimulationSpec>>;
   /** Modem simulator: time from attach request to attached, ms. */
   attachDelayMs?: number;
+  /** Size of the littlefs partition mounted (default: partitions.csv's 0xF0000). */
+  storageBytes?: number;
+  /** Time.ticks at boot (default 0): start it near 2^31 or 2^32 ms to cross the sign flip or the wrap. */
+  ticksAtBootMs?: number;
 }
 
 let modem: NbIotModemSimulator | undefined;
@@ -74,8 +79,22 @@ function probeClock(delays: number[]): object {
   return { ok: true };
 }
 
+/** An output on its own pin: the levels it drives from creation, then after write(1) and write(0). */
+function probeDigital(options: { pin: number; activeLow?: boolean }): object {
+  const output = new ModdableDigitalOutput(options);
+  const created = host.pin(options.pin).writes.map((w) => w.value);
+  output.write(1);
+  const on = host.pin(options.pin).level;
+  output.write(0);
+  const off = host.pin(options.pin).level;
+  output.close();
+  return { created, on, off };
+}
+
 function setup(scenario: Scenario): object {
   callsAtSetup = host.calls;
+  host.ticksAtBootMs = scenario.ticksAtBootMs ?? 0;
+  if (scenario.storageBytes !== undefined) host.storageBytes = scenario.storageBytes;
   const clock = host.clock;
   for (const bus of site.buses) {
     const wiring = board.buses[bus.id];
@@ -113,7 +132,7 @@ function report(): object {
   for (const [key, value] of host.preferences) preferences[key] = value instanceof ArrayBuffer ? value.byteLength : String(value).length;
   return {
     nowMs: host.clock.now(),
-    wallMs: Date.now(),
+    wallMs: host.wallNow(),
     trace: host.trace,
     uarts,
     pins,
@@ -159,6 +178,7 @@ function fail(error: unknown): void {
     } else if (verb === 'advance') host.clock.advance(Number(argument)).then(() => reply({ ok: true, nowMs: host.clock.now() }), fail);
     else if (verb === 'report') reply(report());
     else if (verb === 'clock-probe') reply(probeClock(JSON.parse(argument) as number[]));
+    else if (verb === 'digital-probe') reply(probeDigital(JSON.parse(argument) as { pin: number; activeLow?: boolean }));
     else reply({ error: `unknown command '${verb}'` });
   } catch (error) {
     fail(error);

@@ -42,6 +42,10 @@ class Host {
   calls = 0;
   /** Wall time offset: an ESP32 without an RTC boots at 1970 until Time.set(). */
   wallOffsetMs = 0;
+  /** Size of the mounted littlefs partition (partitions.csv's storage: 0xF0000). */
+  storageBytes = 0xf0000;
+  /** Time.ticks at virtual time 0 (a test starts it just before the sign flip or the wrap). */
+  ticksAtBootMs = 0;
   readonly uarts = new Map<number, UartWiring>();
   readonly pins = new Map<number, PinState>();
   /** NVS: "domain/key" → value. */
@@ -55,6 +59,11 @@ class Host {
 
   touch(): void {
     this.calls++;
+  }
+
+  /** Time.ticks as on the ESP32: whole ms, ToInt32 (signed 32-bit, wrapping). */
+  ticks(): number {
+    return (Math.floor(this.clock.now()) + this.ticksAtBootMs) | 0;
   }
 
   wallNow(): number {

@@ -1,0 +1,25 @@
+/*
+ * The XS heap figures the lin build's instrumentation keeps (xsMemory.c):
+ * chunk bytes in use and their peak, slots in use and their peak, and the
+ * size of one slot on this build (16 bytes on the ESP32, 32 on 64-bit Linux),
+ * so the ESP32's figure can be derived from the slot counts.
+ */
+#include "xsAll.h"
+#include "xsmc.h"
+
+void xs_axon_heap_figures(xsMachine *the)
+{
+	txMachine *machine = (txMachine *)the;
+	xsmcVars(1);
+	xsmcSetNewArray(xsResult, 5);
+	xsmcSetInteger(xsVar(0), (xsIntegerValue)machine->currentChunksSize);
+	xsmcSetIndex(xsResult, 0, xsVar(0));
+	xsmcSetInteger(xsVar(0), (xsIntegerValue)machine->peakChunksSize);
+	xsmcSetIndex(xsResult, 1, xsVar(0));
+	xsmcSetInteger(xsVar(0), (xsIntegerValue)machine->currentHeapCount);
+	xsmcSetIndex(xsResult, 2, xsVar(0));
+	xsmcSetInteger(xsVar(0), (xsIntegerValue)machine->peakHeapCount);
+	xsmcSetIndex(xsResult, 3, xsVar(0));
+	xsmcSetInteger(xsVar(0), (xsIntegerValue)sizeof(txSlot));
+	xsmcSetIndex(xsResult, 4, xsVar(0));
+}

@@ -1,0 +1,85 @@
+/**
+ * `npm run esp32:sim -- --hours <h>`: the ESP32 firmware on Moddable's engine
+ * (the -p lin build of tools/esp32-build.ts, run headless by mcsim) against the
+ * device and modem simulators for <h> virtual hours. Prints the harness report
+ * (sim/report-summary.ts, as for the xsnap run) and the XS heap figures; exits
+ * 1 on a failed poll, a lost byte, an unacknowledged message or a crash.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { HeapFigures } from 'axon-heap';
+import { summarizeReport, type HarnessReport } from '../sim/report-summary.js';
+import { buildLin, DEFAULT_SITE } from './esp32-build.js';
+import { resolveModdable } from './moddable-sdk.js';
+import { runMcsim } from './run-mcsim.js';
+
+export interface SimResult {
+  report: HarnessReport;
+  heap: HeapFigures;
+  seconds: number;
+}
+
+/** ESP32 bytes for lin heap figures: chunks as measured, slots at the ESP32's 16 bytes. */
+export function esp32HeapBytes(heap: HeapFigures): number {
+  return heap.chunkPeakBytes + heap.slotPeak * 16;
+}
+
+export async function simulate(options: { hours: number; site?: string; onLine?: (line: string) => void }): Promise<SimResult> {
+  const sdk = resolveModdable();
+  const app = await buildLin(sdk, { hours: options.hours, site: options.site });
+  const started = Date.now();
+  // Generous: XS on a loaded 2-core machine runs about one virtual day in a few minutes.
+  const run = await runMcsim(sdk, app, { timeoutMs: Math.max(10 * 60_000, options.hours * 10 * 60_000), onLine: options.onLine });
+  if (run.outcome !== 'done') throw new Error(`the lin build did not finish: ${run.failure ?? run.outcome}`);
+  const block = run.blocks.REPORT as { report: HarnessReport; heap: HeapFigures };
+  return { report: block.report, heap: block.heap, seconds: (Date.now() - started) / 1000 };
+}
+
+/** What makes a run a failure. */
+export function problems(report: HarnessReport): string[] {
+  const out: string[] = [];
+  const s = report.stats;
+  if (s === undefined || s.polls === 0) out.push('no polls');
+  if ((s?.failedPolls ?? 0) > 0) out.push(`${s?.failedPolls} failed polls`);
+  for (const [port, uart] of Object.entries(report.uarts)) if (uart.lost > 0) out.push(`${uart.lost} bytes lost on UART${port}`);
+  if (report.messages.length === 0) out.push('nothing reached the server');
+  return out;
+}
+
+const HELP = `Usage: npm run esp32:sim -- --hours <h> [--site <file>]
+
+Runs the ESP32 firmware's -p lin Moddable build headless (xvfb-run mcsim) against the
+device and modem simulators for <h> virtual hours, and prints the run report and the
+XS heap peaks. Needs the Moddable SDK ($MODDABLE, or ../shared/moddable-sdk).
+`;
+
+async function cli(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { hours: { type: 'string' }, site: { type: 'string' }, help: { type: 'boolean' } } });
+  if (values.help === true || values.hours === undefined) {
+    process.stdout.write(HELP);
+    return values.help === true ? 0 : 2;
+  }
+  const hours = Number(values.hours);
+  if (!(hours > 0)) {
+    process.stderr.write(`esp32:sim: --hours must be a positive number, not '${values.hours}'\n`);
+    return 2;
+  }
+  const result = await simulate({ hours, site: values.site ?? DEFAULT_SITE, onLine: (line) => process.stdout.write(`  ${line}\n`) });
+  process.stdout.write(`esp32:sim (Moddable lin build, ${result.seconds.toFixed(0)} s):\n${summarizeReport(result.report).map((l) => `  ${l}\n`).join('')}`);
+  const h = result.heap;
+  process.stdout.write(`  XS heap peak: chunks ${h.chunkPeakBytes} bytes, ${h.slotPeak} slots (${h.slotBytes} bytes each here); on the ESP32 (16-byte slots): ${esp32HeapBytes(h)} bytes\n`);
+  const failed = problems(result.report);
+  if (failed.length > 0) process.stderr.write(`esp32:sim: FAILED: ${failed.join('; ')}\n`);
+  return failed.length > 0 ? 1 : 0;
+}
+
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  cli(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      process.stderr.write(`esp32:sim: ${(error as Error).message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -186,8 +186,11 @@ test('codec: garbage gives errors, never an exception', (t) => {
         let tsOk = true;
         try {
           decodeUplink(bytes, table);
-        } catch {
-          tsOk = false;
+        } catch (error) {
+          // decodeUplink also refuses an alert that cannot belong to the rule it names (a value outside
+          // the point's limits: BATCH_TABLE_MISMATCH, the wrong-site check of `axon decode uplink`); the
+          // generated codec runs with its own site's table and leaves that to the platform.
+          tsOk = (error as { code?: string }).code === 'BATCH_TABLE_MISMATCH';
         }
         if (tsOk !== (result.errors === undefined) && bytes[0] >> 4 === 1) return false;
       }

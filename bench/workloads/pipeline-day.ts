@@ -179,7 +179,7 @@ export const workloads: WorkloadTable = {
   'pipeline.gateway_lorawan': asyncWorkload('the same window, every uplink message LoRaWAN-framed with the portable AES', () => () => runPipeline({ lorawan: true }), (run) => ({
     samples: run.stats.samples,
     phyFrames: run.uplink.received.length,
-    sent: run.stats.framesSent + run.stats.alertsSent + run.stats.statusSent,
+    sent: run.stats.framesSent + run.stats.alertFramesSent + run.stats.statusSent,
     errors: run.errors,
   })),
   'pipeline.simulators': {

@@ -110,6 +110,8 @@ export interface GatewayStats {
   /** Alert events raised, cleared or acknowledged. */
   alerts: number;
   alertsSent: number;
+  /** Frames that carried alerts (an alert group is one frame). */
+  alertFramesSent: number;
   framesSent: number;
   statusSent: number;
   bytesSent: number;
@@ -282,6 +284,7 @@ export class Gateway {
     return {
       ...this.#counts,
       alertsSent: sent.alertsSent,
+      alertFramesSent: sent.alertFramesSent,
       framesSent: sent.framesSent,
       statusSent: sent.statusSent,
       bytesSent: sent.bytesSent,

@@ -51,6 +51,8 @@ export interface UplinkSenderOptions {
 
 export interface UplinkSenderStats {
   alertsSent: number;
+  /** Frames that carried alerts: one per alert, or one per alert group. */
+  alertFramesSent: number;
   framesSent: number;
   statusSent: number;
   bytesSent: number;
@@ -75,7 +77,7 @@ function asError(error: unknown): Error {
 }
 
 export class UplinkSender {
-  readonly stats: UplinkSenderStats = { alertsSent: 0, framesSent: 0, statusSent: 0, bytesSent: 0, failures: 0, recut: 0 };
+  readonly stats: UplinkSenderStats = { alertsSent: 0, alertFramesSent: 0, framesSent: 0, statusSent: 0, bytesSent: 0, failures: 0, recut: 0 };
   #state: UplinkState = 'stopped';
   #lastError: Error | undefined;
   #retryAt: number | undefined;
@@ -237,8 +239,10 @@ export class UplinkSender {
     this.#retryAt = undefined;
     const bytes = job.message.payload.length;
     this.stats.bytesSent += bytes;
-    if (job.kind === 'alert') this.stats.alertsSent += job.alerts ?? 1;
-    else if (job.kind === 'reading') this.stats.framesSent++;
+    if (job.kind === 'alert') {
+      this.stats.alertsSent += job.alerts ?? 1;
+      this.stats.alertFramesSent++;
+    } else if (job.kind === 'reading') this.stats.framesSent++;
     else this.stats.statusSent++;
     this.#o.onSent?.(job.kind, job.message.payload);
   }

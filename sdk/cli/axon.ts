@@ -8,46 +8,7 @@ import { readFileSync } from 'node:fs';
 import { AxonError } from '../../drivers/errors.js';
 import { formatFlags, parseCommandLine, UsageError } from './args.js';
 import { commandPath, type Command, type CommandIo } from './command.js';
-import { decodeCjt188 } from './commands/decode-cjt188.js';
-import { decodeDlt645 } from './commands/decode-dlt645.js';
-import { dlt645Read } from './commands/dlt645-read.js';
-import { dlt645ReadAddress } from './commands/dlt645-read-address.js';
-import { modbusRead } from './commands/modbus-read.js';
-import { modbusScan } from './commands/modbus-scan.js';
-import { LORAWAN_COMMANDS, LORAWAN_GROUP } from './commands/lorawan-commands.js';
-import { plan } from './commands/plan.js';
-import { nsSim } from './commands/ns-sim.js';
-import { simDevice } from './commands/sim-device.js';
-import { manifestValidate } from './commands/manifest-validate.js';
-import { manifestConformance } from './commands/manifest-conformance.js';
-import { siteValidate } from './commands/site-validate.js';
-import { codec } from './commands/codec.js';
-import { decodeUplinkCommand } from './commands/decode-uplink.js';
-import { gatewayCheck, gatewayRun } from './commands/gateway.js';
-import { fleetSim } from './commands/fleet-sim.js';
-import { fleetMerge } from './commands/fleet-merge.js';
-import { mqttSignDownlink } from './commands/mqtt-sign-downlink.js';
-
-const GROUPS: ReadonlyArray<{ name: string; summary: string }> = [
-  { name: 'modbus', summary: 'talk to Modbus RTU (RS-485) and Modbus TCP devices' },
-  { name: 'dlt645', summary: 'read DL/T 645 electricity meters' },
-  { name: 'decode', summary: 'decode captured meter frames and Axon uplinks to JSON' },
-  { name: 'sim', summary: 'run simulated devices on virtual serial ports or Modbus TCP' },
-  LORAWAN_GROUP,
-  { name: 'plan', summary: 'bus-time plan of a site file: every request, its wire time, cycle and utilisation' },
-  { name: 'ns', summary: 'LoRaWAN network-server simulator: Semtech UDP in, ChirpStack-style MQTT out' },
-  { name: 'manifest', summary: 'device manifests (vendors): validate them, run the conformance check' },
-  { name: 'site', summary: 'site files: validate one and summarise what a gateway runs from it' },
-  { name: 'codec', summary: "the site's uplink decoder for The Things Stack / ChirpStack, and its channel table" },
-  { name: 'gateway', summary: 'the Raspberry Pi gateway: run it on a site file and host config, or check them' },
-  { name: 'fleet', summary: 'a district of gateways and end devices over LoRaWAN in virtual time; merge sharded runs' },
-  { name: 'mqtt', summary: "the platform's side of MQTT downlinks: sign them for gateways that require it" },
-];
-
-export const COMMANDS: readonly Command[] = [
-  modbusRead, modbusScan, dlt645Read, dlt645ReadAddress, decodeDlt645, decodeCjt188, decodeUplinkCommand, simDevice, ...LORAWAN_COMMANDS, plan, nsSim,
-  manifestValidate, manifestConformance, siteValidate, codec, gatewayRun, gatewayCheck, fleetSim, fleetMerge, mqttSignDownlink,
-];
+import { COMMAND_ENTRIES, GROUPS, entriesOf, findEntry } from './registry.js';
 
 /** Set AXON_DEBUG=1 to see stack traces of failures. */
 const DEBUG = process.env.AXON_DEBUG !== undefined && process.env.AXON_DEBUG !== '' && process.env.AXON_DEBUG !== '0';
@@ -68,9 +29,9 @@ export function topHelp(): string {
     '',
     'Commands:',
   ];
-  const width = Math.max(...COMMANDS.map((c) => commandPath(c).length)) + 2;
+  const width = Math.max(...COMMAND_ENTRIES.map((c) => commandPath(c).length)) + 2;
   for (const group of GROUPS) {
-    for (const command of COMMANDS.filter((c) => c.group === group.name)) lines.push(`  ${commandPath(command).padEnd(width)}${command.summary}`);
+    for (const entry of entriesOf(group.name)) lines.push(`  ${commandPath(entry).padEnd(width)}${entry.summary}`);
   }
   lines.push('', 'Example (two terminals):',
     '  axon sim device --manifest manifests/devices/water-level-rs485.json --pty /tmp/ttyV0',
@@ -78,9 +39,10 @@ export function topHelp(): string {
   return lines.join('\n');
 }
 
-export function groupHelp(group: string): string {
+/** Loads the group's commands: their examples are part of the page. */
+export async function groupHelp(group: string): Promise<string> {
   const info = GROUPS.find((g) => g.name === group);
-  const commands = COMMANDS.filter((c) => c.group === group);
+  const commands = await Promise.all(entriesOf(group).map((entry) => entry.load()));
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
   return [
     `axon ${group} — ${info?.summary ?? ''}`,
@@ -129,8 +91,9 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
       throw new UsageError(`unknown command "${group}"; the command groups are ${GROUPS.map((g) => g.name).join(', ')}`, '');
     }
     // A one-word command (`axon plan --site …`): the group is the command.
-    const single = COMMANDS.find((c) => c.group === group && c.name === '');
-    if (single !== undefined) {
+    const singleEntry = findEntry(group, '');
+    if (singleEntry !== undefined) {
+      const single = await singleEntry.load();
       const parsed = parseCommandLine(argv.slice(1), single.flags, commandPath(single), single.positionals !== undefined);
       if (parsed.help) {
         io.out(commandHelp(single));
@@ -140,17 +103,18 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     }
     if (name === undefined || isHelp(name)) {
       if (name === undefined) {
-        io.err(groupHelp(group));
+        io.err(await groupHelp(group));
         return 2;
       }
-      io.out(groupHelp(group));
+      io.out(await groupHelp(group));
       return 0;
     }
-    const command = COMMANDS.find((c) => c.group === group && c.name === name);
-    if (command === undefined) {
-      const names = COMMANDS.filter((c) => c.group === group).map((c) => c.name);
+    const entry = findEntry(group, name);
+    if (entry === undefined) {
+      const names = entriesOf(group).map((c) => c.name);
       throw new UsageError(`unknown command "${group} ${name}"; \`axon ${group}\` has ${names.join(', ')}`, group);
     }
+    const command = await entry.load();
     const parsed = parseCommandLine(rest, command.flags, commandPath(command), command.positionals !== undefined);
     if (parsed.help) {
       io.out(commandHelp(command));

@@ -32,6 +32,6 @@ export interface Command {
   run(args: ParsedCommandLine, io: CommandIo): Promise<number>;
 }
 
-export function commandPath(command: Command): string {
+export function commandPath(command: Pick<Command, 'group' | 'name'>): string {
   return command.name === '' ? command.group : `${command.group} ${command.name}`;
 }

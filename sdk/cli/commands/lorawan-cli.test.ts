@@ -9,7 +9,7 @@ const PUBLIC_VECTOR = '80040302010000000ae264d4f7b56a0e75';
 const registered = runCli(['lorawan', '--help']).then((r) => r.code === 0);
 async function requireRegistered(t: { fail(message: string): void }): Promise<boolean> {
   if (await registered) return true;
-  t.fail('`axon lorawan` is not registered: add LORAWAN_GROUP and ...LORAWAN_COMMANDS (sdk/cli/commands/lorawan-commands.ts) to sdk/cli/axon.ts');
+  t.fail('`axon lorawan` is not registered: add its commands to sdk/cli/registry.ts');
   return false;
 }
 

@@ -81,6 +81,8 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
     load: async () => (await import('./commands/gateway.js')).gatewayRun },
   { group: 'gateway', name: 'check', summary: 'check a site file and a host config against each other, print what the gateway would run, and exit',
     load: async () => (await import('./commands/gateway.js')).gatewayCheck },
+  { group: 'gateway', name: 'install', summary: 'install the gateway as a systemd service: unit (node, no npx), service user, 0700 data directory, config templates',
+    load: async () => (await import('./commands/gateway-install.js')).gatewayInstall },
   { group: 'fleet', name: 'sim', summary: 'simulate a district of Axon gateways and LoRaWAN end devices in virtual time: delivery, alert latency, air load',
     load: async () => (await import('./commands/fleet-sim.js')).fleetSim },
   { group: 'fleet', name: 'merge', summary: 'combine the partial reports of a sharded `axon fleet sim --shard i/n` run into its report',

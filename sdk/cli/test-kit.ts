@@ -65,8 +65,10 @@ export class CliProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   #waiters: Array<() => void> = [];
 
-  constructor(args: readonly string[]) {
-    this.child = spawn(process.execPath, [LAUNCHER, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** `launcher`: the program and its leading arguments instead of this clone's `axon` (an installed package's, say). */
+  constructor(args: readonly string[], options: { launcher?: readonly string[]; cwd?: string } = {}) {
+    const [program, ...leading] = options.launcher ?? [process.execPath, LAUNCHER];
+    this.child = spawn(program, [...leading, ...args], { cwd: options.cwd ?? REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout?.setEncoding('utf8').on('data', (text: string) => {
       this.stdout += text;
       this.#notify();

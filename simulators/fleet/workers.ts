@@ -11,6 +11,9 @@ import type { CellProgress } from './cell.js';
 import { ProgressTracker, resolveFleet, shardCells, type FleetOptions } from './fleet.js';
 import { mergeParts, type CellPart, type FleetReport, type PartialReport } from './report.js';
 
+/** From a clone the worker is TypeScript and needs tsx registered first; the built package (dist/) runs the compiled worker directly. */
+const WORKER_ENTRY = import.meta.url.endsWith('.ts') ? new URL('./cell-worker-boot.js', import.meta.url) : new URL('./cell-worker.js', import.meta.url);
+
 export type WorkerRequest = { type: 'cell'; cell: number } | { type: 'stop' };
 export type WorkerReply =
   | { type: 'ready' }
@@ -49,7 +52,7 @@ export async function runCellsInWorkers(options: FleetOptions, cells: readonly n
         worker.postMessage({ type: 'cell', cell } satisfies WorkerRequest);
       };
       for (let i = 0; i < count; i++) {
-        const worker = new Worker(new URL('./cell-worker-boot.js', import.meta.url), { workerData: { options: portable(options) } });
+        const worker = new Worker(WORKER_ENTRY, { workerData: { options: portable(options) } });
         threads.push(worker);
         worker.on('message', (reply: WorkerReply) => {
           if (reply.type === 'ready') next(worker);

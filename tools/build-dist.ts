@@ -46,7 +46,9 @@ export async function buildDist(): Promise<{ modules: number; assets: number }> 
     outbase: ROOT,
     format: 'esm',
     platform: 'node',
-    target: 'node20',
+    target: 'node20.19',
+    // JSON modules need their `with { type: 'json' }` attribute kept (Node has it since 20.10).
+    supported: { 'import-attributes': true },
     bundle: false,
     logLevel: 'warning',
   });

@@ -6,6 +6,7 @@
  *     `--version` loads no command module at all;
  *  3. `axon gateway install --root` stages the unit, the service user, the data
  *     directory and the config templates;
+ *     a fleet simulation (JSON modules, worker threads) runs from the package;
  *  4. the unit's own ExecStart line (paths mapped into the staging root) runs
  *     the gateway on a simulated bus over a socat pty and a real Mosquitto:
  *     readings arrive, SIGTERM reaches the gateway (no npx in between) and it
@@ -77,6 +78,10 @@ test('packed and installed without dev dependencies: axon runs compiled, install
   const version = await run(process.execPath, [recorder.importFlag, axon, '--version'], { cwd: dir });
   t.is(version.stdout.trim(), VERSION);
   t.deepEqual(recorder.loaded().filter((url) => url.includes('/commands/')), [], '--version loads no command');
+
+  // The simulators ship too: a fleet run loads JSON modules (the demo site) and worker threads from dist/.
+  const fleet = await run(axon, ['fleet', 'sim', '--gateways', '2', '--hours', '1', '--workers', '2', '--json'], { cwd: dir, timeout: 300_000 });
+  t.is((JSON.parse(fleet.stdout) as { gateways: number }).gateways, 2);
 
   // The far side of the bus and the broker, for check and run.
   const broker = await startMosquitto(USER);

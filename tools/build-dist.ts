@@ -21,6 +21,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'dist');
 /** What ships: everything `axon` and the Pi gateway can load. firmware/esp32 is built by mcconfig, not here. */
 const SOURCE_DIRS = ['drivers', 'sdk', 'firmware/rpi', 'simulators'];
+/** The file a finished build leaves in dist/. */
+export const BUILD_STAMP = '.build-stamp';
+/** Every directory whose files end up in dist/. */
+export const BUILT_FROM = [...SOURCE_DIRS, 'manifests'];
 /** Data files the code reads at run time, copied beside it. */
 const ASSET = /\.(json|conf|acl|csv)$/;
 /** Tests and their helpers never ship (they import dev-only packages such as ava). */
@@ -66,6 +70,8 @@ export async function buildDist(): Promise<{ modules: number; assets: number }> 
   mkdirSync(path.dirname(bin), { recursive: true });
   writeFileSync(bin, '#!/usr/bin/env node\n// The installed `axon`: compiled JavaScript, no TypeScript loader.\nawait import(\'../axon.js\');\n');
   chmodSync(bin, 0o755);
+  // Written last: tests launch dist/ only when this stamp is newer than every source file (sdk/cli/test-kit.ts).
+  writeFileSync(path.join(OUT, BUILD_STAMP), `${new Date().toISOString()}\n`);
   return { modules: modules.length, assets: assets.length };
 }
 

@@ -3,15 +3,45 @@
  * as a user would, and clean up every child and virtual port afterwards.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
+import { BUILD_STAMP, BUILT_FROM } from '../../tools/build-dist.js';
 import modbusSerial from 'modbus-serial';
 import type { ModbusRTU as ModbusRTUClient } from 'modbus-serial/ModbusRTU.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const LAUNCHER = path.join(REPO_ROOT, 'sdk/cli/bin/axon.js');
+
+/** Newest modification time under `dir`, in ms (0 when it does not exist). */
+function newestMtimeMs(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    // Tests are not built: editing one does not make dist/ stale.
+    if (entry.name === 'node_modules' || entry.name.endsWith('.test.ts')) continue;
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtimeMs(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * The compiled CLI (dist/, which `npm install` builds) when it is newer than
+ * every source it is built from; otherwise the TypeScript launcher, which
+ * compiles at every start (seconds on a busy machine) but is never stale.
+ */
+function chooseLauncher(): string {
+  const stamp = path.join(REPO_ROOT, 'dist', BUILD_STAMP);
+  if (existsSync(stamp)) {
+    const built = statSync(stamp).mtimeMs;
+    if (BUILT_FROM.every((dir) => newestMtimeMs(path.join(REPO_ROOT, dir)) <= built)) return path.join(REPO_ROOT, 'dist/sdk/cli/bin/axon.js');
+  }
+  return path.join(REPO_ROOT, 'sdk/cli/bin/axon.js');
+}
+/** Exported so a failing CLI test can say which program it ran. */
+export const LAUNCHER = chooseLauncher();
 
 // modbus-serial is CommonJS (`module.exports = ModbusRTU`); its typings declare an
 // ES default export that NodeNext does not see as the class, hence the cast.

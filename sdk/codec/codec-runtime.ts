@@ -3,8 +3,9 @@
  * Stack, ChirpStack). It is a second, independent implementation of
  * docs/batch-format.md — tests run it against the TypeScript encoder, so a
  * disagreement between spec, encoder and codec shows up. Expects globals
- * AXON_CHANNELS ([device, point, unit, decimals, "n"|"b"]) and AXON_RULES
- * ([id, device, point|null]) defined before it.
+ * AXON_CHANNELS ([device, point, unit, decimals, "n"|"b"]), AXON_RULES
+ * ([id, device, point|null]) and AXON_PORTS ({data, alert, downlink}: the
+ * site's FPorts) defined before it, and the CBOR half (codec-cbor-runtime.ts).
  */
 export const CODEC_RUNTIME = String.raw`
 function AxonReader(bytes, startByte) {
@@ -231,21 +232,41 @@ function axonSequenced(bytes, warnings) {
   return { type: 'batch', readings: axonBatch(bytes.slice(3), warnings), seq: field % 32768, ackRequested: field >= 32768 };
 }
 
+// Where the gateway sends what (the site's fPortData / fPortAlert): another port is not Axon's.
+function axonPortError(fPort) {
+  if (fPort === undefined || fPort === null || fPort === AXON_PORTS.data || fPort === AXON_PORTS.alert) return undefined;
+  return 'FPort ' + fPort + ' carries no Axon messages (readings and status on ' + AXON_PORTS.data + ', alerts on ' + AXON_PORTS.alert + '): check the site file\'s fPortData / fPortAlert and regenerate the codec';
+}
+
+function axonPortWarning(fPort, type) {
+  if (fPort === undefined || fPort === null || AXON_PORTS.data === AXON_PORTS.alert) return undefined;
+  var expected = type === 'alert' || type === 'alerts' ? AXON_PORTS.alert : AXON_PORTS.data;
+  return fPort === expected ? undefined : 'the ' + type + ' message came on FPort ' + fPort + '; the gateway sends it on ' + expected;
+}
+
 function decodeUplink(input) {
   var bytes = input.bytes;
   try {
+    var portError = axonPortError(input.fPort);
+    if (portError) return { errors: [portError] };
     if (!bytes || bytes.length === 0) return { errors: ['empty payload'] };
-    var version = bytes[0] >> 4;
-    var type = bytes[0] & 15;
-    if (version !== 1) return { errors: ['format version ' + version + '; this codec reads version 1'] };
     var warnings = [];
     var data;
-    if (type === 1) data = { type: 'batch', readings: axonBatch(bytes, warnings) };
-    else if (type === 4) data = axonSequenced(bytes, warnings);
-    else if (type === 2) data = { type: 'alert', alert: axonAlert(bytes) };
-    else if (type === 5) data = { type: 'alerts', alerts: axonAlertGroup(bytes) };
-    else if (type === 3) data = { type: 'status', status: axonStatus(bytes) };
-    else return { errors: ['unknown message type ' + type] };
+    // CBOR maps (IP uplinks) start 0xa0-0xbf; binary frames carry the version in the high nibble.
+    if ((bytes[0] & 0xe0) === 0xa0) data = axonCborMessage(bytes, warnings);
+    else {
+      var version = bytes[0] >> 4;
+      var type = bytes[0] & 15;
+      if (version !== 1) return { errors: ['format version ' + version + '; this codec reads version 1'] };
+      if (type === 1) data = { type: 'batch', readings: axonBatch(bytes, warnings) };
+      else if (type === 4) data = axonSequenced(bytes, warnings);
+      else if (type === 2) data = { type: 'alert', alert: axonAlert(bytes) };
+      else if (type === 5) data = { type: 'alerts', alerts: axonAlertGroup(bytes) };
+      else if (type === 3) data = { type: 'status', status: axonStatus(bytes) };
+      else return { errors: ['unknown message type ' + type] };
+    }
+    var portWarning = axonPortWarning(input.fPort, data.type);
+    if (portWarning) warnings.push(portWarning);
     var result = { data: data };
     if (warnings.length > 0) result.warnings = warnings;
     return result;

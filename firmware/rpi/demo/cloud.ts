@@ -3,8 +3,9 @@
  * decodes every uplink with sdk/codec, exactly as a platform would, so the
  * live view shows what arrived rather than what the gateway meant to send.
  * Two sources: the gateway's own MQTT topics (uplink kind mqtt), or the
- * network server's ChirpStack-style `event/up` messages, whose base64 `data`
- * is the application payload (uplink kind lorawan).
+ * network server's ChirpStack v4 `event/up` messages on
+ * application/<application ID>/device/+/event/up, whose base64 `data` is the
+ * application payload (uplink kind lorawan).
  */
 import mqtt from 'mqtt';
 import type { ChannelTable } from '../../../drivers/batch/channels.js';
@@ -27,6 +28,7 @@ export interface CloudView {
 
 export type CloudSource =
   | { kind: 'gateway-mqtt'; gatewayId: string }
+  /** `application` is the ChirpStack application ID (a UUID), as in the topics. */
   | { kind: 'chirpstack'; application: string };
 
 export async function startCloud(url: string, source: CloudSource, table: ChannelTable): Promise<CloudView> {

@@ -21,6 +21,7 @@ import { MemoryUplink } from '../../simulators/uplink/memory-uplink.js';
 import { asCodecData } from './codec-data.js';
 import { codecPorts } from './codec-ports.js';
 import { decodeUplink } from './decode-uplink.js';
+import { decodeUplinkOnNode } from './hosts/cbor-x.js';
 import { chirpStackV4, ttsFormatter } from './hosts/quickjs-hosts.js';
 import { generateCodec } from './index.js';
 
@@ -78,6 +79,10 @@ test('the CBOR form of every message of the run (the core\'s encoder and cbor-x)
     } else for (const a of m.type === 'alert' ? [m.alert] : m.alerts) forms.push(encodeCborAlert({ ...a, message: '' }, table));
     for (const cbor of forms) {
       const want = decodeUplink(cbor, table);
+      t.deepEqual(decodeUplinkOnNode(cbor, table), want, 'cbor-x (the Node tools) and the core\'s CBOR codec parse it alike');
+      t.throws(() => decodeUplinkOnNode(cbor.subarray(0, cbor.length - 1), table), undefined, 'truncated');
+      t.throws(() => decodeUplinkOnNode(Uint8Array.from([...cbor, 0]), table), undefined, 'trailing byte');
+      t.true('error' in chirpstack.decode({ bytes: Uint8Array.from([...cbor, 0]), fPort: 10, recvTimeMs: RECV }), 'the codec refuses a trailing byte too');
       const got = chirpstack.decode({ bytes: cbor, fPort: message.port === codecPorts(p.site.uplink).alert || want.type === 'alert' ? codecPorts(p.site.uplink).alert : codecPorts(p.site.uplink).data, recvTimeMs: RECV });
       t.deepEqual(got, { ok: asCodecData(want) }, `CBOR ${toHex(cbor)}`);
     }

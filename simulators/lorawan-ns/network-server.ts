@@ -14,7 +14,7 @@ import { createRegion } from '../../drivers/lorawan/regions/index.js';
 import type { Region } from '../../drivers/lorawan/regions/types.js';
 import type { BlockCipher } from '../../drivers/ports/block-cipher.js';
 import type { Clock } from '../../drivers/ports/clock.js';
-import { decodeUplink } from '../../sdk/codec/decode-uplink.js';
+import { decodeUplinkOnNode } from '../../sdk/codec/hosts/cbor-x.js';
 import { NodeBlockCipher } from '../../firmware/rpi/ports/node-cipher.js';
 import { ADR_HISTORY_MAX, adrTarget, dataRateOf, linkAdrReqFor, requiredSnrDb, type AdrOptions } from './adr.js';
 import { buildDataDownlink, maxAppPayload, receiveWindows } from './downlink.js';
@@ -312,7 +312,7 @@ export class LoraNetworkServer {
     const channels = device.config.channels;
     if (channels === undefined) return;
     try {
-      up.decoded = decodeUplink(up.payload, channels);
+      up.decoded = decodeUplinkOnNode(up.payload, channels);
     } catch (error) {
       up.decodeError = error instanceof Error ? error.message : String(error);
     }

@@ -7,7 +7,7 @@
  * answers. It accepts what the core accepts (definite and indefinite lengths,
  * float16/32/64, tags skipped, numeric map keys) and nests at most 32 deep.
  *
- * Expects the uplink half's AxonReader, axonValue, axonTime and AXON_STEPS,
+ * Expects the uplink half's AxonReader, axonChannelReadings, axonTime and AXON_STEPS,
  * the tables AXON_CHANNELS and AXON_RULES, and AXON_CHANNEL_LIMIT.
  */
 export const CODEC_CBOR_RUNTIME = String.raw`
@@ -177,22 +177,9 @@ function axonCborBatch(m, warnings) {
   }
   var readings = [];
   for (i = 0; i < entries.length; i++) {
-    var channel = entries[i][0];
-    var ch = AXON_CHANNELS[channel];
-    var fixed = entries[i][2];
-    if (!ch) {
-      warnings.push('channel ' + channel + ' is not in this codec (' + AXON_CHANNELS.length + ' channels): regenerate the codec; ' + fixed.length + ' readings skipped');
-      continue;
-    }
-    var badBit = false;
-    for (j = 0; j < fixed.length; j++) if (ch[4] === 'b' && fixed[j] !== 0 && fixed[j] !== 1) badBit = true;
-    if (badBit) {
-      warnings.push('channel ' + channel + ' is a bit but carries other values; readings skipped');
-      continue;
-    }
-    for (j = 0; j < fixed.length; j++) {
-      readings.push({ channel: channel, time: axonTime((baseS + entries[i][1][j] * stepS) * 1000), device: ch[0], point: ch[1], unit: ch[2], value: axonValue(ch[4], ch[3], fixed[j]) });
-    }
+    var timesMs = [];
+    for (j = 0; j < entries[i][1].length; j++) timesMs.push((baseS + entries[i][1][j] * stepS) * 1000);
+    axonChannelReadings(readings, warnings, entries[i][0], timesMs, entries[i][2]);
   }
   readings.sort(function (x, y) {
     return x.time < y.time ? -1 : x.time > y.time ? 1 : x.channel - y.channel;

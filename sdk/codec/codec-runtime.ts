@@ -97,6 +97,23 @@ function axonValues(r, count) {
   return values;
 }
 
+// One channel's readings (binary block or CBOR entry) into readings, or a warning when this codec cannot name them.
+function axonChannelReadings(readings, warnings, channel, timesMs, fixed) {
+  var ch = AXON_CHANNELS[channel];
+  var j;
+  if (!ch) {
+    warnings.push('channel ' + channel + ' is not in this codec (' + AXON_CHANNELS.length + ' channels): regenerate the codec; ' + fixed.length + ' readings skipped');
+    return;
+  }
+  for (j = 0; j < fixed.length; j++) {
+    if (ch[4] === 'b' && fixed[j] !== 0 && fixed[j] !== 1) {
+      warnings.push('channel ' + channel + ' is a bit but carries other values; readings skipped');
+      return;
+    }
+  }
+  for (j = 0; j < fixed.length; j++) readings.push({ channel: channel, time: axonTime(timesMs[j]), device: ch[0], point: ch[1], unit: ch[2], value: axonValue(ch[4], ch[3], fixed[j]) });
+}
+
 function axonBatch(bytes, warnings) {
   var r = new AxonReader(bytes, 1);
   var baseS = r.read(32);
@@ -122,27 +139,9 @@ function axonBatch(bytes, warnings) {
     if (channel >= 4096) throw new Error('channel ' + channel + ' out of range');
     var at = axonPresence(r, timePoints);
     var values = axonValues(r, at.length);
-    var ch = AXON_CHANNELS[channel];
-    if (!ch) {
-      warnings.push('channel ' + channel + ' is not in this codec (' + AXON_CHANNELS.length + ' channels): regenerate the codec; ' + values.length + ' readings skipped');
-      continue;
-    }
-    var badBit = false;
-    for (j = 0; j < values.length; j++) if (ch[4] === 'b' && values[j] !== 0 && values[j] !== 1) badBit = true;
-    if (badBit) {
-      warnings.push('channel ' + channel + ' is a bit but carries other values; readings skipped');
-      continue;
-    }
-    for (j = 0; j < at.length; j++) {
-      readings.push({
-        channel: channel,
-        time: axonTime((baseS + times[at[j]] * stepS) * 1000),
-        device: ch[0],
-        point: ch[1],
-        unit: ch[2],
-        value: axonValue(ch[4], ch[3], values[j])
-      });
-    }
+    var timesMs = [];
+    for (j = 0; j < at.length; j++) timesMs.push((baseS + times[at[j]] * stepS) * 1000);
+    axonChannelReadings(readings, warnings, channel, timesMs, values);
   }
   var rest = r.n - r.p;
   if (rest >= 8 || r.read(rest) !== 0) throw new Error('unexpected data after the last channel block');

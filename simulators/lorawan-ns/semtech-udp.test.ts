@@ -9,7 +9,7 @@ import test from 'ava';
 import { decodeDataFrame, openDataFrame } from '../../drivers/lorawan/data-frame.js';
 import { asCodecData } from '../../sdk/codec/codec-data.js';
 import { decodeUplink } from '../../sdk/codec/decode-uplink.js';
-import { ABP, ABP_DEVADDR, CITY_APP_ID, ABP_KEYS, cipher, dataUp, EventCollector, examplePayloads, exampleTable, startTestNs, TestForwarder } from './test-support.js';
+import { ABP, ABP_DEVADDR, CITY_APP_ID, ABP_KEYS, cipher, dataUp, EventCollector, examplePayloads, exampleTable, startTestNs, TestForwarder, until } from './test-support.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -79,7 +79,7 @@ test('MIC-bad, replayed and malformed uplinks are rejected, counted, and not pub
   gw.sendRaw(Uint8Array.of(2, 0, 1)); // not a protocol message at all
   await gw.waitFor(() => sim.ns.stats.received === 9);
   // The stray datagram travels on its own: on a busy machine it may land after the frames.
-  await gw.waitFor(() => sim.udp.stats.malformed === 1);
+  await until(() => sim.udp.stats.malformed === 1);
   await sleep(50);
 
   t.deepEqual(sim.ns.stats.rejected, { outage: 0, malformed: 1, unsupported: 1, 'unknown-device': 1, mic: 2, replay: 2, 'devnonce-replay': 0 });

@@ -35,7 +35,7 @@ const GROUPS: ReadonlyArray<{ name: string; summary: string }> = [
   { name: 'sim', summary: 'run simulated devices on virtual serial ports or Modbus TCP' },
   LORAWAN_GROUP,
   { name: 'plan', summary: 'bus-time plan of a site file: every request, its wire time, cycle and utilisation' },
-  { name: 'ns', summary: 'LoRaWAN network-server simulator: Semtech UDP in, ChirpStack-style MQTT out' },
+  { name: 'ns', summary: 'LoRaWAN network-server simulator: Semtech UDP in, ChirpStack v4 MQTT integration out' },
   { name: 'manifest', summary: 'device manifests (vendors): validate them, run the conformance check' },
   { name: 'site', summary: 'site files: validate one and summarise what a gateway runs from it' },
   { name: 'codec', summary: "the site's uplink decoder for The Things Stack / ChirpStack, and its channel table" },

@@ -1,6 +1,6 @@
 /**
  * What the network server tells the application side. Transport-neutral:
- * chirpstack-json.ts turns these into ChirpStack-style MQTT messages, tests
+ * chirpstack-json.ts turns these into ChirpStack v4 MQTT integration messages, tests
  * can listen directly.
  */
 import type { DecodedUplink } from '../../sdk/codec/decode-uplink.js';

@@ -2,7 +2,7 @@
  * The demo's LoRaWAN path, as the demo site's uplink section describes it
  * (region, OTAA, start DR, ADR): our class A MAC behind LoraWanUplink, a
  * simulated LoRa channel in place of the air, and the network-server
- * simulator on the other side, which publishes ChirpStack-style events to the
+ * simulator on the other side, which publishes ChirpStack v4 integration events to the
  * demo's MQTT broker. The cloud view subscribes there, as a platform behind
  * ChirpStack or TTS would.
  *

@@ -1,7 +1,7 @@
 /**
  * `axon ns sim`: a LoRaWAN network server for the bench, until Ctrl-C. Point
  * a gateway's Semtech packet forwarder (or `axon`'s own gateway) at the UDP
- * port and watch ChirpStack-style events on MQTT; send downlinks by
+ * port and watch ChirpStack v4 integration events on MQTT; send downlinks by
  * publishing to command/down. See docs/ns-sim.md.
  */
 import { once } from 'node:events';

@@ -1,8 +1,9 @@
 /**
- * `axon codec` in-process (the command's own run, as sdk/cli/axon.ts calls
- * it; errors reported as the launcher reports them): The Things Stack's 40 KB
- * payload-formatter limit is a refusal unless --force, and the codec carries
- * the site's FPorts.
+ * `axon codec` and `axon decode uplink` in-process (each command's own run,
+ * as sdk/cli/axon.ts calls it; errors reported as the launcher reports them):
+ * The Things Stack's 40 KB payload-formatter limit is a refusal unless
+ * --force, the codec carries the site's FPorts, and the CBOR example of
+ * docs/cli.md decodes as documented, in the tool and in the codec.
  */
 import test from 'ava';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,15 +12,17 @@ import path from 'node:path';
 import { AxonError } from '../../drivers/errors.js';
 import { parseCommandLine } from './args.js';
 import { commandPath } from './command.js';
+import type { Command } from './command.js';
 import { codec } from './commands/codec.js';
+import { decodeUplinkCommand } from './commands/decode-uplink.js';
 import { REPO_ROOT } from './test-kit.js';
 
-async function axon(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function axon(args: string[], command: Command = codec, skip = 1): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const io = { out: (s: string) => void (stdout += s + '\n'), err: (s: string) => void (stderr += s + '\n'), errIsTty: false };
   try {
-    const code = await codec.run(parseCommandLine(args.slice(1), codec.flags, commandPath(codec), false), io);
+    const code = await command.run(parseCommandLine(args.slice(skip), command.flags, commandPath(command), command.positionals !== undefined), io);
     return { code, stdout, stderr };
   } catch (error) {
     if (!(error instanceof AxonError)) throw error;
@@ -68,4 +71,18 @@ test('codec: the demo site\'s codec is under the limit and carries its FPorts', 
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /var AXON_PORTS = \{"data":10,"alert":11,"downlink":10\};/);
   t.true(r.stdout.length < 40 * 1024, `${r.stdout.length} bytes`);
+});
+
+test('decode uplink: the docs/cli.md CBOR status example prints what the docs say, and the demo codec decodes the same bytes to the same data', async (t) => {
+  const doc = readFileSync(path.join(REPO_ROOT, 'docs/cli.md'), 'utf8');
+  const example = /\$ npx axon decode uplink ([0-9a-f]+) --site manifests\/sites\/demo\.json --compact\n(\{"type":"status".*\})\n/.exec(doc);
+  if (example === null) return t.fail('the CBOR example is not in docs/cli.md');
+  const [, hex, printed] = example;
+  t.is(hex.slice(0, 2), 'a6', 'a CBOR map');
+  const r = await axon(['decode', 'uplink', hex, '--site', path.join(REPO_ROOT, 'manifests/sites/demo.json'), '--compact'], decodeUplinkCommand, 2);
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stdout.trim(), printed);
+  const source = (await axon(['codec', '--site', path.join(REPO_ROOT, 'manifests/sites/demo.json')])).stdout;
+  const decode = new Function(`${source}\nreturn decodeUplink;`)() as (input: { bytes: number[]; fPort: number }) => unknown;
+  t.deepEqual(decode({ bytes: [...Buffer.from(hex, 'hex')], fPort: 10 }), { data: JSON.parse(printed) });
 });

@@ -71,6 +71,8 @@ export interface NetworkServerOptions {
   outages?: Outage[];
   /** Check one data frame in this many with lora-packet as well as our core (default 1: every frame; joins always). */
   crossCheckEvery?: number;
+  /** Run the device profiles' codecs for `object` (default true, as ChirpStack). In-process consumers that read only `decoded` (the fleet) turn it off. */
+  payloadCodecs?: boolean;
 }
 
 export class LoraNetworkServer {
@@ -91,6 +93,7 @@ export class LoraNetworkServer {
   readonly #prefer: 'rx1' | 'rx2';
   readonly #adr: AdrOptions | undefined;
   readonly #dedupWindowMs: number | undefined;
+  readonly #payloadCodecs: boolean;
   /** Join requests heard in the last dedup window, by PHYPayload hex, and the gateway that reported each first. */
   readonly #recentJoins = new Map<string, { atMs: number; gatewayId: string }>();
 
@@ -108,6 +111,7 @@ export class LoraNetworkServer {
     this.#prefer = options.prefer ?? 'rx1';
     this.#adr = options.adr === true ? {} : options.adr === false ? undefined : options.adr;
     this.#dedupWindowMs = options.dedupWindowMs;
+    this.#payloadCodecs = options.payloadCodecs ?? true;
   }
 
   /** How many frame operations our core did, and how many lora-packet checked as well. */
@@ -303,7 +307,7 @@ export class LoraNetworkServer {
   /** `object` from the device profile's codec, as ChirpStack runs it (its failure is an UPLINK_CODEC log); `decoded` from the sdk decoder for Node consumers. */
   #decode(device: DeviceState, up: UpEvent): void {
     if (up.fPort === undefined || up.fPort === 0 || up.payload.length === 0) return;
-    const codec = this.codecOf(device);
+    const codec = this.#payloadCodecs ? this.codecOf(device) : undefined;
     if (codec !== undefined) {
       const outcome = codec.decodeUplink({ bytes: up.payload, fPort: up.fPort, recvTimeMs: up.timeMs });
       if ('ok' in outcome) up.object = outcome.ok;

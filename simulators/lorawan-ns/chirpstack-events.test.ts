@@ -15,7 +15,7 @@ import { deriveSessionKeys } from '../../drivers/lorawan/keys.js';
 import { asCodecData } from '../../sdk/codec/codec-data.js';
 import { decodeUplink } from '../../sdk/codec/decode-uplink.js';
 import { loadFixture, shapeProblems } from './chirpstack-fixtures.js';
-import { cipher, CITY_APP_ID, dataUp, EventCollector, examplePayloads, exampleTable, OTAA, startTestNs, TestForwarder, until } from './test-support.js';
+import { cipher, CITY_APP_ID, dataUp, examplePayloads, exampleTable, OTAA, startTestBench, until } from './test-support.js';
 
 const QUEUE_ITEM = '0b7d1e52-3c4a-4f0e-9d2b-6a8f1c3e5d70';
 
@@ -37,10 +37,7 @@ test('the fixtures hold their own examples, and the check finds a legacy field, 
 test('a whole OTAA session over Semtech UDP: every event matches integration.proto\'s JSON; object comes from the codec; {object} downlinks go through encodeDownlink', async (t) => {
   const table = exampleTable();
   const { batch, alert } = examplePayloads(table);
-  const sim = await startTestNs(t, { table });
-  const events = await EventCollector.connect(t, sim.mqttUrl);
-  const gw = await TestForwarder.start(t, sim.udp.port);
-  await gw.pull();
+  const { sim, events, gw } = await startTestBench(t, { table });
   const appKey = fromHex(OTAA.appKey);
   const down = (body: unknown) => events.client.publishAsync(`application/${CITY_APP_ID}/device/${OTAA.devEui}/command/down`, JSON.stringify(body), { qos: 1 });
 

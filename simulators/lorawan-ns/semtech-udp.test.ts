@@ -9,17 +9,14 @@ import test from 'ava';
 import { decodeDataFrame, openDataFrame } from '../../drivers/lorawan/data-frame.js';
 import { asCodecData } from '../../sdk/codec/codec-data.js';
 import { decodeUplink } from '../../sdk/codec/decode-uplink.js';
-import { ABP, ABP_DEVADDR, CITY_APP_ID, ABP_KEYS, cipher, dataUp, EventCollector, examplePayloads, exampleTable, startTestNs, TestForwarder, until } from './test-support.js';
+import { ABP, ABP_DEVADDR, CITY_APP_ID, ABP_KEYS, cipher, dataUp, EventCollector, examplePayloads, exampleTable, startTestBench, startTestNs, TestForwarder, until } from './test-support.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('uplinks past FCnt 65,535 are verified, decoded and published; a confirmed one is ACKed in RX1 at the right tmst', async (t) => {
   const table = exampleTable();
   const { batch, alert } = examplePayloads(table);
-  const sim = await startTestNs(t, { table });
-  const events = await EventCollector.connect(t, sim.mqttUrl);
-  const gw = await TestForwarder.start(t, sim.udp.port);
-  await gw.pull();
+  const { sim, events, gw } = await startTestBench(t, { table });
 
   await gw.push([{ phy: dataUp(ABP_KEYS, ABP_DEVADDR, 65_535, batch), tmst: 1_000_000 }]);
   const up = await events.next('/event/up', (b) => b.fCnt === 65_535);

@@ -248,3 +248,12 @@ export class EventCollector {
     });
   }
 }
+
+/** The simulator, an MQTT collector of its events and a packet forwarder that has sent PULL_DATA (so downlinks reach it). */
+export async function startTestBench(t: ExecutionContext, options: { table?: ChannelTable } = {}): Promise<{ sim: RunningNsSim; events: EventCollector; gw: TestForwarder }> {
+  const sim = await startTestNs(t, options);
+  const events = await EventCollector.connect(t, sim.mqttUrl);
+  const gw = await TestForwarder.start(t, sim.udp.port);
+  await gw.pull();
+  return { sim, events, gw };
+}

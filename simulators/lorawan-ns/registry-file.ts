@@ -59,7 +59,7 @@ export function parseRegistry(json: unknown, options: ParseRegistryOptions): Par
     rx1DrOffset: integer(root.rx1DrOffset ?? 0, '$.rx1DrOffset', 0, 7),
   };
   if (root.gateways !== undefined) network.gatewayLocations = gatewayLocations(root.gateways);
-  const tenant = root.tenant === undefined ? undefined : namedId(root.tenant, '$.tenant');
+  const tenant = root.tenant === undefined ? undefined : namedId(root.tenant, '$.tenant', 'tenant');
   const apps = new Map<string, Application>();
   const applications = root.applications === undefined ? {} : object(root.applications, '$.applications');
   for (const [name, app] of Object.entries(applications)) apps.set(name, application(object(app, `$.applications.${name}`), `$.applications.${name}`, options.baseDir));
@@ -83,22 +83,19 @@ function application(app: Json, where: string, baseDir: string | undefined): App
     if (typeof app.id !== 'string' || !isUuid(app.id)) throw new RegistryFileError(`${where}.id`, `${JSON.stringify(app.id)} is not a UUID`, 'give the ChirpStack application ID (a UUID), or leave it out for one derived from the name');
     out.applicationId = app.id.toLowerCase();
   }
-  if (app.deviceProfile !== undefined) out.deviceProfile = namedId(app.deviceProfile, `${where}.deviceProfile`);
+  if (app.deviceProfile !== undefined) out.deviceProfile = namedId(app.deviceProfile, `${where}.deviceProfile`, 'device-profile');
   if (app.tags !== undefined) out.tags = tags(app.tags, `${where}.tags`);
   if (app.channels !== undefined) out.channels = channelTable(app.channels, `${where}.channels`, baseDir);
   if (app.codec !== undefined) out.codec = codecFile(app.codec, `${where}.codec`, baseDir);
   return out;
 }
 
-function namedId(value: unknown, where: string): NamedId {
+/** `{"name", "id"?}`; without an id, a name-based UUID of `kind` (identity.ts). */
+function namedId(value: unknown, where: string, kind: 'tenant' | 'device-profile'): NamedId {
   const o = object(value, where);
   if (typeof o.name !== 'string' || o.name === '') throw new RegistryFileError(`${where}.name`, 'missing', 'give a name');
   if (o.id !== undefined && (typeof o.id !== 'string' || !isUuid(o.id))) throw new RegistryFileError(`${where}.id`, `${JSON.stringify(o.id)} is not a UUID`, 'give a UUID, or leave it out for one derived from the name');
-  return { id: typeof o.id === 'string' ? o.id.toLowerCase() : nameUuidFor(where, o.name), name: o.name };
-}
-
-function nameUuidFor(where: string, name: string): string {
-  return where.endsWith('tenant') ? nameUuid('tenant', name) : nameUuid('device-profile', name);
+  return { id: typeof o.id === 'string' ? o.id.toLowerCase() : nameUuid(kind, o.name), name: o.name };
 }
 
 function tags(value: unknown, where: string): Record<string, string> {

@@ -3,7 +3,7 @@
  * floats, text and byte strings, arrays, maps with text keys, true/false/null.
  * Ours rather than a library because the core must run unchanged in XS and on
  * Moddable (no Buffer, no TextEncoder), and the npm CBOR packages either need
- * those or pull in native helpers. Tested against the cborg package on Node.
+ * those or pull in native helpers. Tested against cbor-x on Node.
  *
  * Encoding is canonical enough for our use: shortest integer heads, float64
  * for non-integers (exact), definite lengths. Decoding also accepts float16/32,

@@ -92,7 +92,7 @@ function statusOf(m: Record<string, unknown>): DecodedStatus {
 export function decodeCborMessage(bytes: Uint8Array, table: ChannelTable, options: DecodeOptions = {}): DecodedMessage {
   let message: unknown;
   try {
-    message = decode(bytes);
+    message = (options.cbor ?? decode)(bytes);
   } catch (cause) {
     throw new BatchError('BATCH_CBOR', `not valid CBOR: ${(cause as Error)?.message ?? String(cause)}`, { cause, fix: 'the payload is corrupted or not an Axon CBOR message' });
   }

@@ -34,6 +34,8 @@ export type DecodedMessage =
 export interface DecodeOptions {
   /** Report problems that spoil only some readings here and skip those readings, instead of throwing. */
   warn?: (message: string) => void;
+  /** CBOR forms only: parse the bytes with this decoder instead of the core's own (Node hosts pass cbor-x; XS keeps the core's). */
+  cbor?: (bytes: Uint8Array) => unknown;
 }
 
 export function decodeMessage(bytes: Uint8Array, table: ChannelTable, options: DecodeOptions = {}): DecodedMessage {

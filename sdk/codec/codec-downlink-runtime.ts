@@ -5,8 +5,11 @@
  * independent implementation: tests run it against the TypeScript encoder.
  *
  *   encodeDownlink({data, fPort})      The Things Stack → {bytes, fPort, warnings, errors}
- *   encodeDownlink({data, variables})  ChirpStack v4    → {bytes, fPort, warnings, errors} (extra fields ignored)
+ *   encodeDownlink({data, variables})  ChirpStack v4    → {bytes, fPort, warnings, errors} (ChirpStack
+ *                                      reads bytes and fPort; the rest is ignored)
  *   decodeDownlink({bytes, fPort})     both            → {data, warnings, errors}
+ *
+ * fPort of the result is the site's downlink port (AXON_PORTS.downlink).
  *
  * data: {type: "data-ack", base, seqs: [...]} · {type: "acknowledge", rule,
  * level?: "warning"|"critical"} · {type: "poll-period", device, periodS (0 or
@@ -14,7 +17,6 @@
  * Expects the globals AXON_CHANNELS and AXON_RULES of the uplink half.
  */
 export const CODEC_DOWNLINK_RUNTIME = String.raw`
-var AXON_DOWNLINK_FPORT = 10;
 var AXON_LEVELS = [null, 'warning', 'critical'];
 
 function axonUintBytes(value, count) {
@@ -75,7 +77,7 @@ function encodeDownlink(input) {
     else if (d.type === 'acknowledge') bytes = axonAcknowledgeBytes(d);
     else if (d.type === 'poll-period') bytes = axonPollPeriodBytes(d);
     else return { errors: ['unknown downlink type ' + d.type + ' (data-ack, acknowledge, poll-period)'] };
-    return { bytes: bytes, fPort: AXON_DOWNLINK_FPORT, warnings: [], errors: [] };
+    return { bytes: bytes, fPort: AXON_PORTS.downlink, warnings: [], errors: [] };
   } catch (e) {
     return { errors: [String((e && e.message) || e)] };
   }
@@ -84,7 +86,12 @@ function encodeDownlink(input) {
 function decodeDownlink(input) {
   try {
     var b = input.bytes;
+    var fPort = input.fPort;
+    if (fPort !== undefined && fPort !== null && !(fPort >= 1 && fPort <= 223)) return { errors: ['FPort ' + fPort + ' is not an application port (1-223)'] };
     if (!b || b.length === 0) return { errors: ['empty downlink'] };
+    var warnings = [];
+    // The gateway obeys a downlink on any application port; Axon's tools and encodeDownlink use AXON_PORTS.downlink.
+    if (fPort !== undefined && fPort !== null && fPort !== AXON_PORTS.downlink) warnings.push('a downlink on FPort ' + fPort + '; encodeDownlink sends on ' + AXON_PORTS.downlink);
     var data;
     if (b[0] === 1 && (b.length === 2 || b.length === 3)) {
       var rule = AXON_RULES[b[1]];
@@ -109,7 +116,7 @@ function decodeDownlink(input) {
     } else {
       return { errors: ['not an Axon downlink: type ' + b[0] + ', ' + b.length + ' bytes'] };
     }
-    return { data: data, warnings: [], errors: [] };
+    return { data: data, warnings: warnings, errors: [] };
   } catch (e) {
     return { errors: [String((e && e.message) || e)] };
   }

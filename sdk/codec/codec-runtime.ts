@@ -3,8 +3,9 @@
  * Stack, ChirpStack). It is a second, independent implementation of
  * docs/batch-format.md — tests run it against the TypeScript encoder, so a
  * disagreement between spec, encoder and codec shows up. Expects globals
- * AXON_CHANNELS ([device, point, unit, decimals, "n"|"b"]) and AXON_RULES
- * ([id, device, point|null]) defined before it.
+ * AXON_CHANNELS ([device, point, unit, decimals, "n"|"b"]), AXON_RULES
+ * ([id, device, point|null]) and AXON_PORTS ({data, alert, downlink}: the
+ * site's FPorts) defined before it, and the CBOR half (codec-cbor-runtime.ts).
  */
 export const CODEC_RUNTIME = String.raw`
 function AxonReader(bytes, startByte) {
@@ -96,6 +97,23 @@ function axonValues(r, count) {
   return values;
 }
 
+// One channel's readings (binary block or CBOR entry) into readings, or a warning when this codec cannot name them.
+function axonChannelReadings(readings, warnings, channel, timesMs, fixed) {
+  var ch = AXON_CHANNELS[channel];
+  var j;
+  if (!ch) {
+    warnings.push('channel ' + channel + ' is not in this codec (' + AXON_CHANNELS.length + ' channels): regenerate the codec; ' + fixed.length + ' readings skipped');
+    return;
+  }
+  for (j = 0; j < fixed.length; j++) {
+    if (ch[4] === 'b' && fixed[j] !== 0 && fixed[j] !== 1) {
+      warnings.push('channel ' + channel + ' is a bit but carries other values; readings skipped');
+      return;
+    }
+  }
+  for (j = 0; j < fixed.length; j++) readings.push({ channel: channel, time: axonTime(timesMs[j]), device: ch[0], point: ch[1], unit: ch[2], value: axonValue(ch[4], ch[3], fixed[j]) });
+}
+
 function axonBatch(bytes, warnings) {
   var r = new AxonReader(bytes, 1);
   var baseS = r.read(32);
@@ -121,27 +139,9 @@ function axonBatch(bytes, warnings) {
     if (channel >= 4096) throw new Error('channel ' + channel + ' out of range');
     var at = axonPresence(r, timePoints);
     var values = axonValues(r, at.length);
-    var ch = AXON_CHANNELS[channel];
-    if (!ch) {
-      warnings.push('channel ' + channel + ' is not in this codec (' + AXON_CHANNELS.length + ' channels): regenerate the codec; ' + values.length + ' readings skipped');
-      continue;
-    }
-    var badBit = false;
-    for (j = 0; j < values.length; j++) if (ch[4] === 'b' && values[j] !== 0 && values[j] !== 1) badBit = true;
-    if (badBit) {
-      warnings.push('channel ' + channel + ' is a bit but carries other values; readings skipped');
-      continue;
-    }
-    for (j = 0; j < at.length; j++) {
-      readings.push({
-        channel: channel,
-        time: axonTime((baseS + times[at[j]] * stepS) * 1000),
-        device: ch[0],
-        point: ch[1],
-        unit: ch[2],
-        value: axonValue(ch[4], ch[3], values[j])
-      });
-    }
+    var timesMs = [];
+    for (j = 0; j < at.length; j++) timesMs.push((baseS + times[at[j]] * stepS) * 1000);
+    axonChannelReadings(readings, warnings, channel, timesMs, values);
   }
   var rest = r.n - r.p;
   if (rest >= 8 || r.read(rest) !== 0) throw new Error('unexpected data after the last channel block');
@@ -231,21 +231,41 @@ function axonSequenced(bytes, warnings) {
   return { type: 'batch', readings: axonBatch(bytes.slice(3), warnings), seq: field % 32768, ackRequested: field >= 32768 };
 }
 
+// Where the gateway sends what (the site's fPortData / fPortAlert): another port is not Axon's.
+function axonPortError(fPort) {
+  if (fPort === undefined || fPort === null || fPort === AXON_PORTS.data || fPort === AXON_PORTS.alert) return undefined;
+  return 'FPort ' + fPort + ' carries no Axon messages (readings and status on ' + AXON_PORTS.data + ', alerts on ' + AXON_PORTS.alert + '): check the site file\'s fPortData / fPortAlert and regenerate the codec';
+}
+
+function axonPortWarning(fPort, type) {
+  if (fPort === undefined || fPort === null || AXON_PORTS.data === AXON_PORTS.alert) return undefined;
+  var expected = type === 'alert' || type === 'alerts' ? AXON_PORTS.alert : AXON_PORTS.data;
+  return fPort === expected ? undefined : 'the ' + type + ' message came on FPort ' + fPort + '; the gateway sends it on ' + expected;
+}
+
 function decodeUplink(input) {
   var bytes = input.bytes;
   try {
+    var portError = axonPortError(input.fPort);
+    if (portError) return { errors: [portError] };
     if (!bytes || bytes.length === 0) return { errors: ['empty payload'] };
-    var version = bytes[0] >> 4;
-    var type = bytes[0] & 15;
-    if (version !== 1) return { errors: ['format version ' + version + '; this codec reads version 1'] };
     var warnings = [];
     var data;
-    if (type === 1) data = { type: 'batch', readings: axonBatch(bytes, warnings) };
-    else if (type === 4) data = axonSequenced(bytes, warnings);
-    else if (type === 2) data = { type: 'alert', alert: axonAlert(bytes) };
-    else if (type === 5) data = { type: 'alerts', alerts: axonAlertGroup(bytes) };
-    else if (type === 3) data = { type: 'status', status: axonStatus(bytes) };
-    else return { errors: ['unknown message type ' + type] };
+    // CBOR maps (IP uplinks) start 0xa0-0xbf; binary frames carry the version in the high nibble.
+    if ((bytes[0] & 0xe0) === 0xa0) data = axonCborMessage(bytes, warnings);
+    else {
+      var version = bytes[0] >> 4;
+      var type = bytes[0] & 15;
+      if (version !== 1) return { errors: ['format version ' + version + '; this codec reads version 1'] };
+      if (type === 1) data = { type: 'batch', readings: axonBatch(bytes, warnings) };
+      else if (type === 4) data = axonSequenced(bytes, warnings);
+      else if (type === 2) data = { type: 'alert', alert: axonAlert(bytes) };
+      else if (type === 5) data = { type: 'alerts', alerts: axonAlertGroup(bytes) };
+      else if (type === 3) data = { type: 'status', status: axonStatus(bytes) };
+      else return { errors: ['unknown message type ' + type] };
+    }
+    var portWarning = axonPortWarning(input.fPort, data.type);
+    if (portWarning) warnings.push(portWarning);
     var result = { data: data };
     if (warnings.length > 0) result.warnings = warnings;
     return result;

@@ -32,7 +32,9 @@ function load(source: string): Codec {
 const table = buildChannelTable(fixtureSite(), fixtureManifests());
 const source = generateCodec(table, { name: 'batch-fixture' });
 const codec = load(source);
-const run = (bytes: Uint8Array) => codec({ bytes: [...bytes], fPort: 10, recvTime: '2026-07-15T12:00:00Z' });
+/** The FPort the gateway sends a message on (drivers/gateway/gateway.ts defaults): alerts and alert groups on 11, the rest on 10. */
+const portOf = (bytes: Uint8Array) => (bytes[0] === 0x12 || bytes[0] === 0x15 ? 11 : 10);
+const run = (bytes: Uint8Array) => codec({ bytes: [...bytes], fPort: portOf(bytes), recvTime: '2026-07-15T12:00:00Z' });
 
 /** What the generated codec should say, from the TypeScript decoder. */
 function expected(bytes: Uint8Array, t: ChannelTable): CodecResult {
@@ -48,7 +50,7 @@ function expected(bytes: Uint8Array, t: ChannelTable): CodecResult {
 }
 
 function sameAsSdk(t: { deepEqual: (a: unknown, b: unknown, m?: string) => void }, bytes: Uint8Array, tbl = table, c = codec): void {
-  const got = c({ bytes: [...bytes], fPort: 10 });
+  const got = c({ bytes: [...bytes], fPort: portOf(bytes) });
   const want = expected(bytes, tbl);
   t.deepEqual({ ...got, warnings: got.warnings?.map(() => 'w') }, { ...want, warnings: want.warnings }, `frame ${Buffer.from(bytes).toString('hex')}`);
 }

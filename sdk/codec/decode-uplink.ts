@@ -20,10 +20,14 @@ export function alertsIn(message: DecodedMessage): DecodedAlert[] {
   return message.type === 'alert' ? [message.alert] : message.type === 'alerts' ? message.alerts : [];
 }
 
-/** Binary frames start with the version-1 header nibble 0x1_; CBOR maps start 0xa0–0xbf. */
-export function decodeUplink(bytes: Uint8Array, channels: ChannelTable): DecodedUplink {
+/**
+ * Binary frames start with the version-1 header nibble 0x1_; CBOR maps start
+ * 0xa0–0xbf. `cbor` parses the CBOR form instead of the core's own codec
+ * (Node tools pass cbor-x: hosts/cbor-x.ts).
+ */
+export function decodeUplink(bytes: Uint8Array, channels: ChannelTable, decoders: { cbor?: (bytes: Uint8Array) => unknown } = {}): DecodedUplink {
   const warnings: string[] = [];
-  const options = { warn: (message: string) => warnings.push(message) };
+  const options = { warn: (message: string) => warnings.push(message), ...(decoders.cbor === undefined ? {} : { cbor: decoders.cbor }) };
   const isCbor = bytes.length > 0 && (bytes[0] & 0xe0) === 0xa0;
   const message = isCbor ? decodeCborMessage(bytes, channels, options) : decodeMessage(bytes, channels, options);
   if (message.type === 'batch') message.readings.sort((a, b) => a.t - b.t || a.channel - b.channel);

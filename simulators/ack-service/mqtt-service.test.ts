@@ -1,6 +1,6 @@
 /**
  * The reference ack service over MQTT against `axon ns sim`'s own stack
- * (Semtech UDP in, ChirpStack-style MQTT out, command/down back in): a
+ * (Semtech UDP in, ChirpStack v4 MQTT out, command/down back in): a
  * sequenced frame asking for an acknowledgement makes the service publish a
  * data-ack, which the network server sends in the device's next receive
  * window (opened with OUR decoder); a resend is reported as a duplicate and
@@ -13,7 +13,7 @@ import { encodeBatchFrame } from '../../drivers/batch/batch-frame.js';
 import { encodeSequenced } from '../../drivers/batch/sequenced.js';
 import { openDataFrame } from '../../drivers/lorawan/data-frame.js';
 import { decodeDownlink } from '../../drivers/gateway/downlink.js';
-import { ABP_DEVADDR, ABP_KEYS, cipher, dataUp, exampleTable, startTestNs, TestForwarder, until } from '../lorawan-ns/test-support.js';
+import { ABP_DEVADDR, ABP_KEYS, cipher, CITY_APP_ID, dataUp, exampleTable, startTestNs, TestForwarder, until } from '../lorawan-ns/test-support.js';
 import { MqttAckService } from './mqtt-service.js';
 
 function sequencedFrame(seq: number, ackRequested: boolean): Uint8Array {
@@ -24,7 +24,7 @@ function sequencedFrame(seq: number, ackRequested: boolean): Uint8Array {
 test('the MQTT ack service answers a sequenced frame with a data-ack that rides the next receive window', async (t) => {
   const sim = await startTestNs(t);
   const frames: Array<{ seq: number; duplicate: boolean; reason?: string }> = [];
-  const service = await MqttAckService.connect({ url: sim.mqttUrl, application: 'city', onFrame: (f) => frames.push(f) });
+  const service = await MqttAckService.connect({ url: sim.mqttUrl, application: CITY_APP_ID, onFrame: (f) => frames.push(f) });
   t.teardown(() => service.close());
   const gw = await TestForwarder.start(t, sim.udp.port);
   await gw.pull();

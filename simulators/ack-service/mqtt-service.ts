@@ -1,10 +1,12 @@
 /**
  * The reference ack service over a network server's MQTT integration
- * (ChirpStack v4 style, as `axon ns sim` and real ChirpStack publish): it
- * subscribes to `application/<app>/device/+/event/up`, reads the sequence
- * number straight from each uplink's `data` (no codec needed), and publishes
- * the data-acks the policy asks for to `…/device/<devEUI>/command/down`. The
- * network server sends each in the device's next receive window.
+ * (ChirpStack v4's, as `axon ns sim` and real ChirpStack publish): it
+ * subscribes to `application/<application ID>/device/+/event/up`, reads the
+ * sequence number straight from each uplink's `data` (no codec needed), and
+ * publishes the data-acks the policy asks for to
+ * `…/device/<devEUI>/command/down` as DownlinkCommand JSON ({devEui,
+ * confirmed, fPort, data}). The network server sends each in the device's
+ * next receive window.
  *
  * This is the file a platform team copies: ~100 lines on top of ack-policy.ts.
  * A duplicate verdict is reported (onFrame) so the platform's own ingestion
@@ -15,7 +17,7 @@ import { ACK_FPORT, AckPolicy, sequenceOf, type AckPolicyOptions, type FrameVerd
 
 export interface MqttAckServiceOptions extends AckPolicyOptions {
   url: string;
-  /** ChirpStack application (ID or name as in the topics); default '+', every application. */
+  /** ChirpStack application ID (the UUID in the topics); default '+', every application. */
   application?: string;
   username?: string;
   password?: string;

@@ -1,7 +1,7 @@
 /**
  * The reference ack service as a process, until Ctrl-C:
  *
- *   node --import tsx simulators/ack-service/run-ack-service.ts --mqtt mqtt://127.0.0.1:1883 [--app city]
+ *   node --import tsx simulators/ack-service/run-ack-service.ts --mqtt mqtt://127.0.0.1:1883 [--app <application ID>]
  *
  * Point it at the broker your network server publishes to (`axon ns sim`,
  * ChirpStack v4). docs/app-ack.md describes the protocol.
@@ -12,12 +12,12 @@ import { MqttAckService } from './mqtt-service.js';
 const HELP = `Usage: run-ack-service --mqtt <url> [options]
 
 Acknowledges Axon gateways' sequenced data frames (docs/app-ack.md): subscribes to
-application/<app>/device/+/event/up and publishes data-ack downlinks to
-application/<app>/device/<devEUI>/command/down (FPort 10).
+application/<application ID>/device/+/event/up and publishes data-ack downlinks to
+application/<application ID>/device/<devEUI>/command/down (FPort 10).
 
 Options:
   --mqtt <url>           broker of the network server's MQTT integration (required)
-  --app <application>    one application only (default: every application, '+')
+  --app <application ID> one application only, by its ChirpStack ID (a UUID; default: every application, '+')
   --username <name>      MQTT user
   --password <secret>    MQTT password
   --every-frames <n>     acknowledge unasked after n frames (default 24)
@@ -26,7 +26,7 @@ Options:
   --help                 this text
 
 Example:
-  node --import tsx simulators/ack-service/run-ack-service.ts --mqtt mqtt://127.0.0.1:1883 --app city
+  node --import tsx simulators/ack-service/run-ack-service.ts --mqtt mqtt://127.0.0.1:1883 --app 5ad0c7e4-8f0b-4b53-9a1d-3c2f6f1e0a01
 `;
 
 function positive(name: string, text: string | undefined): number | undefined {

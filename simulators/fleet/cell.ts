@@ -148,7 +148,8 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
   }, { defaultApplication: 'city' });
   // Our core verifies and decrypts every frame; lora-packet checks 1 in 1,000 (and every join) independently.
   const devices = registry.devices.map((d) => ({ ...d, uplinkChannels: deviceChannels.get(toHex(d.devEui)) }));
-  const ns = new LoraNetworkServer({ registry: new DeviceRegistry(devices), network: registry.network, clock, adr: true, crossCheckEvery: CROSS_CHECK_EVERY });
+  // The fleet reads `decoded` (the sdk decoder) in process and publishes no MQTT: no codec run per uplink.
+  const ns = new LoraNetworkServer({ registry: new DeviceRegistry(devices), network: registry.network, clock, adr: true, crossCheckEvery: CROSS_CHECK_EVERY, payloadCodecs: false });
 
   // Frames heard per minute (by any station; one frame heard by several stations counts once). All stations
   // hear a transmission at its end, in one go: only the receptions of the current instant are remembered.

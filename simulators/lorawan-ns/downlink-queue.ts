@@ -5,15 +5,15 @@
  * and MAC commands the network wants to send (ADR, status requests, answers).
  * MAC commands ride in FOpts of the next downlink, ahead of application data.
  */
+import { newUuid } from './identity.js';
+
 export interface QueuedDownlink {
-  /** Reported back in event/ack (ChirpStack's queueItemId). */
+  /** Reported back in event/ack and event/txack (ChirpStack's queueItemId, a UUID unless the command gave one). */
   id: string;
   fPort: number;
   data: Uint8Array;
   confirmed: boolean;
 }
-
-let nextId = 1;
 
 export class DownlinkQueue {
   readonly #app: QueuedDownlink[] = [];
@@ -24,7 +24,7 @@ export class DownlinkQueue {
     if (!Number.isInteger(item.fPort) || item.fPort < 1 || item.fPort > 223) {
       throw new RangeError(`downlink fPort ${item.fPort} must be 1–223 (0 is for MAC commands, 224+ reserved)`);
     }
-    const queued: QueuedDownlink = { id: item.id ?? `q${nextId++}`, fPort: item.fPort, data: item.data, confirmed: item.confirmed };
+    const queued: QueuedDownlink = { id: item.id ?? newUuid(), fPort: item.fPort, data: item.data, confirmed: item.confirmed };
     this.#app.push(queued);
     return queued;
   }

@@ -1,7 +1,7 @@
 /**
  * LoRaWAN network-server simulator (docs/ns-sim.md): join server, uplink
  * verification and decryption with lora-packet, class A downlinks, ADR,
- * outages, batch-payload decoding, ChirpStack-style MQTT events, and two ways
+ * outages, batch-payload decoding, ChirpStack v4 MQTT integration events, and two ways
  * in — Semtech UDP packet forwarders and the simulated radio channel.
  */
 export { LoraNetworkServer, type NetworkServerOptions, type NsStats, type Outage, type RejectReason } from './network-server.js';

@@ -10,7 +10,7 @@ import { fromHex, toHex } from '../../drivers/bytes.js';
 import { openDataFrame } from '../../drivers/lorawan/data-frame.js';
 import { decodeJoinAccept, encodeJoinRequest } from '../../drivers/lorawan/join.js';
 import { deriveSessionKeys } from '../../drivers/lorawan/keys.js';
-import { cipher, dataUp, EventCollector, examplePayloads, exampleTable, OTAA, startTestNs, TestForwarder } from './test-support.js';
+import { cipher, CITY_APP_ID, dataUp, EventCollector, examplePayloads, exampleTable, OTAA, startTestNs, TestForwarder } from './test-support.js';
 
 const appKey = fromHex(OTAA.appKey);
 const joinRequest = (devNonce: number, key = appKey) => encodeJoinRequest(cipher, { joinEui: fromHex(OTAA.joinEui), devEui: fromHex(OTAA.devEui), devNonce }, key);
@@ -35,13 +35,19 @@ test('join request → join accept in RX1 → our session keys match the network
   const session = sim.ns.registry.byDevEui(OTAA.devEui)?.session;
   t.is(toHex(keys.nwkSKey), toHex(session?.keys.nwkSKey ?? new Uint8Array()));
   t.is(toHex(keys.appSKey), toHex(session?.keys.appSKey ?? new Uint8Array()));
-  const join = await events.next('/event/join');
-  t.is(join.topic, `application/city/device/${OTAA.devEui}/event/join`);
-  t.is(join.body.devAddr, accept.devAddr.toString(16).padStart(8, '0'));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  t.false(events.messages.some((m) => m.topic.endsWith('/event/join')), 'ChirpStack v4 reports a join with the first uplink, not at the accept');
 
   await gw.push([{ phy: dataUp(keys, accept.devAddr, 0, batch), tmst: 20_000_000 }, { phy: dataUp(keys, accept.devAddr, 1, batch, { confirmed: true }), tmst: 30_000_000 }]);
+  const join = await events.next('/event/join');
+  t.is(join.topic, `application/${CITY_APP_ID}/device/${OTAA.devEui}/event/join`);
+  t.is(join.body.devAddr, accept.devAddr.toString(16).padStart(8, '0'));
+  const firstUp = await events.next('/event/up', (b) => b.fCnt === 0);
+  t.is(join.body.deduplicationId, firstUp.body.deduplicationId, 'the join and the first uplink are one reception');
+  t.true(events.messages.findIndex((m) => m.topic.endsWith('/event/join')) < events.messages.indexOf(firstUp), 'join before up');
   const up = await events.next('/event/up', (b) => b.fCnt === 1);
-  t.like(up.body, { devEUI: OTAA.devEui, confirmed: true, object: { type: 'batch' } });
+  t.like(up.body, { deviceInfo: { devEui: OTAA.devEui }, confirmed: true, object: { type: 'batch' } });
+  t.is(events.messages.filter((m) => m.topic.endsWith('/event/join')).length, 1, 'one join per session');
   const ack = await gw.nextPullResp(1);
   t.is(ack.txpk.tmst, 31_000_000);
   t.true(openDataFrame(cipher, ack.phy, keys).fCtrl.ack, 'our decoder opens the ACK with our derived keys');
@@ -63,7 +69,8 @@ test('a replayed DevNonce and a wrong AppKey are refused; a re-join gives new ke
   await gw.waitFor(() => sim.ns.stats.received === 3);
   t.is(sim.ns.stats.rejected['devnonce-replay'], 1);
   t.is(sim.ns.stats.rejected.mic, 1);
-  await events.next('/event/log', (b) => b.code === 'JOIN_DEVNONCE');
+  const replay = await events.next('/event/log', (b) => b.code === 'OTAA');
+  t.like(replay.body, { level: 'WARNING', context: { axon_code: 'JOIN_DEVNONCE' } });
   t.is(gw.pullResps.length, 1, 'no join accept for either');
 
   await gw.push([{ phy: joinRequest(8), tmst: 4_000_000 }]);

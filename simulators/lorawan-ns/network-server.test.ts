@@ -3,14 +3,19 @@
  * registry-file errors.
  */
 import test from 'ava';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fromHex } from '../../drivers/bytes.js';
+import { codecPorts } from '../../sdk/codec/codec-ports.js';
+import { generateCodec } from '../../sdk/codec/generate-codec.js';
 import { openDataFrame } from '../../drivers/lorawan/data-frame.js';
 import { VirtualClock } from '../../drivers/ports/virtual-clock.js';
 import { LoraNetworkServer, type NetworkServerOptions } from './network-server.js';
 import { DeviceRegistry } from './registry.js';
 import { parseRegistry, RegistryFileError } from './registry-file.js';
 import { encodeJoinRequest } from '../../drivers/lorawan/join.js';
-import { ABP, ABP_DEVADDR, ABP_KEYS, cipher, dataUp, exampleTable, OTAA, registryJson } from './test-support.js';
+import { ABP, ABP_DEVADDR, ABP_KEYS, cipher, dataUp, examplePayloads, exampleTable, OTAA, registryJson } from './test-support.js';
 import type { ReceivedFrame } from './types.js';
 
 function server(options: Partial<NetworkServerOptions> = {}, json = registryJson(exampleTable())) {
@@ -76,6 +81,28 @@ test('registry file mistakes name the JSON path', (t) => {
   t.regex(bad({ region: 'EU433', devices: [] })?.message ?? '', /region "EU433" is not supported/);
   t.regex(bad({ devices: [{ devEui: '01'.repeat(8), appKey: '00'.repeat(16), application: 'a/b' }] })?.message ?? '', /application "a\/b"/);
   t.regex(bad({ applications: { city: { channels: { format: 2 } } }, devices: [] })?.message ?? '', /not a channel table.*\$\.applications\.city\.channels/);
+  t.regex(bad({ applications: { city: { id: 'city' } }, devices: [] })?.message ?? '', /"city" is not a UUID.*\$\.applications\.city\.id/);
+  t.regex(bad({ applications: { city: { tags: { floor: 3 } } }, devices: [] })?.message ?? '', /tag values are strings.*\$\.applications\.city\.tags\.floor/);
+  t.regex(bad({ gateways: { aa555a0000000101: { latitude: 91 } }, devices: [] })?.message ?? '', /91 is not a latitude.*\$\.gateways\.aa555a0000000101\.latitude/);
+  t.regex(bad({ tenant: { id: 'x' }, devices: [] })?.message ?? '', /\$\.tenant\.name/);
+  t.regex(bad({ applications: { city: { codec: 'no-such-codec.js' } }, devices: [] })?.message ?? '', /cannot load codec .*no-such-codec\.js.*\$\.applications\.city\.codec/);
+});
+
+test('an application\'s "codec" file is its device profile\'s codec: object comes from it, with its own FPorts', (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'axon-ns-codec-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const table = exampleTable();
+  writeFileSync(path.join(dir, 'codec.js'), generateCodec(table, { ports: codecPorts({ kind: 'lorawan', region: 'EU868', activation: 'abp', fPortData: 20, fPortAlert: 21 }) }));
+  const json = { applications: { city: { codec: 'codec.js' } }, devices: [{ name: 'abp-gw', application: 'city', ...ABP }] };
+  const registry = parseRegistry(json, { defaultApplication: 'city', baseDir: dir });
+  const ns = new LoraNetworkServer({ registry: new DeviceRegistry(registry.devices), network: registry.network, clock: new VirtualClock() });
+  const ups: Array<Record<string, unknown> | undefined> = [];
+  ns.onEvent((e) => void (e.type === 'up' && ups.push(e.object)));
+  const { batch } = examplePayloads(table);
+  ns.handleFrame(received(dataUp(ABP_KEYS, ABP_DEVADDR, 65_531, batch, { fPort: 20 })));
+  ns.handleFrame(received(dataUp(ABP_KEYS, ABP_DEVADDR, 65_532, batch, { fPort: 10 })));
+  t.like(ups[0], { type: 'batch' });
+  t.is(ups[1], undefined, 'FPort 10 is not this site\'s data port: the codec refuses it');
 });
 
 test('one join request heard by two gateways is one join; the same bytes again from one gateway are a replay', (t) => {

@@ -14,7 +14,7 @@ import { createRegion } from '../../drivers/lorawan/regions/index.js';
 import type { Region } from '../../drivers/lorawan/regions/types.js';
 import type { BlockCipher } from '../../drivers/ports/block-cipher.js';
 import type { Clock } from '../../drivers/ports/clock.js';
-import { decodeUplink } from '../../sdk/codec/decode-uplink.js';
+import { decodeUplinkOnNode } from '../../sdk/codec/hosts/cbor-x.js';
 import { NodeBlockCipher } from '../../firmware/rpi/ports/node-cipher.js';
 import { ADR_HISTORY_MAX, adrTarget, dataRateOf, linkAdrReqFor, requiredSnrDb, type AdrOptions } from './adr.js';
 import { buildDataDownlink, maxAppPayload, receiveWindows } from './downlink.js';
@@ -26,6 +26,8 @@ import type { DeviceRegistry, DeviceState, NetworkConfig, Session } from './regi
 import type { DownlinkPlan, DownlinkResult, ReceivedFrame } from './types.js';
 import { acceptUplink } from './uplink.js';
 import { FrameCrypto, type FrameCryptoStats } from './frame-crypto.js';
+import { newUuid, randomUint32 } from './identity.js';
+import { PayloadCodec } from './payload-codec.js';
 
 export type RejectReason = 'outage' | 'malformed' | 'unsupported' | 'unknown-device' | 'mic' | 'replay' | 'devnonce-replay';
 
@@ -69,10 +71,13 @@ export interface NetworkServerOptions {
   outages?: Outage[];
   /** Check one data frame in this many with lora-packet as well as our core (default 1: every frame; joins always). */
   crossCheckEvery?: number;
+  /** Run the device profiles' codecs for `object` (default true, as ChirpStack). In-process consumers that read only `decoded` (the fleet) turn it off. */
+  payloadCodecs?: boolean;
 }
 
 export class LoraNetworkServer {
   readonly registry: DeviceRegistry;
+  readonly network: NetworkConfig;
   readonly region: Region;
   readonly stats: NsStats = {
     received: 0, joinsAccepted: 0, uplinksAccepted: 0, retransmissions: 0, duplicates: 0,
@@ -88,11 +93,13 @@ export class LoraNetworkServer {
   readonly #prefer: 'rx1' | 'rx2';
   readonly #adr: AdrOptions | undefined;
   readonly #dedupWindowMs: number | undefined;
+  readonly #payloadCodecs: boolean;
   /** Join requests heard in the last dedup window, by PHYPayload hex, and the gateway that reported each first. */
   readonly #recentJoins = new Map<string, { atMs: number; gatewayId: string }>();
 
   constructor(options: NetworkServerOptions) {
     this.registry = options.registry;
+    this.network = options.network;
     this.region = createRegion(options.network.region);
     this.#clock = options.clock;
     this.#cipher = options.cipher ?? new NodeBlockCipher();
@@ -104,6 +111,7 @@ export class LoraNetworkServer {
     this.#prefer = options.prefer ?? 'rx1';
     this.#adr = options.adr === true ? {} : options.adr === false ? undefined : options.adr;
     this.#dedupWindowMs = options.dedupWindowMs;
+    this.#payloadCodecs = options.payloadCodecs ?? true;
   }
 
   /** How many frame operations our core did, and how many lora-packet checked as well. */
@@ -167,7 +175,27 @@ export class LoraNetworkServer {
     else this.stats.downlinksSent++;
     const device = this.registry.byDevEui(result.plan.devEui);
     if (device === undefined) return;
-    this.#emit({ type: 'txack', device, gatewayId: result.plan.gatewayId, fCntDown: result.plan.fCntDown, window: result.window, errors: result.errors, timeMs: this.#clock.unixTimeMs() });
+    const { plan } = result;
+    const queueItemId = plan.queueItemId ?? '';
+    if (result.window === undefined) {
+      // ChirpStack publishes a txack only for a downlink the gateway took; a refused one is a DOWNLINK_GATEWAY log.
+      const context: Record<string, string> = { downlink_id: String(plan.downlinkId ?? 0), gateway_id: plan.gatewayId };
+      if (queueItemId !== '') context.queue_item_id = queueItemId;
+      this.#log(device, 'ERROR', 'DOWNLINK_GATEWAY', `every receive window failed at gateway ${plan.gatewayId}: ${result.errors.join(', ')}`, context);
+      return;
+    }
+    this.#emit({ type: 'txack', device, gatewayId: plan.gatewayId, downlinkId: plan.downlinkId ?? 0, queueItemId, fCntDown: plan.fCntDown, window: result.window, errors: result.errors, timeMs: this.#clock.unixTimeMs() });
+  }
+
+  /** The device profile's codec of a device: its own, or the generated codec of its channel table. */
+  codecOf(device: DeviceState): PayloadCodec | undefined {
+    const config = device.config;
+    return config.codec ?? (config.channels === undefined ? undefined : PayloadCodec.forTable(config.channels));
+  }
+
+  /** Publish a problem about a device as a log event (e.g. a downlink command its codec could not encode). */
+  logForDevice(devEui: string, level: 'INFO' | 'WARNING' | 'ERROR', code: string, description: string, context: Record<string, string> = {}): void {
+    this.#log(this.#device(devEui), level, code, description, context);
   }
 
   #join(request: { kind: 'join-request' } & JoinRequest, frame: ReceivedFrame): DownlinkPlan | undefined {
@@ -188,10 +216,10 @@ export class LoraNetworkServer {
       return this.#reject(outcome.reason, `join request from DevEUI ${toHex(request.devEui)}: ${outcome.detail}`, outcome.device, outcome.reason === 'devnonce-replay' ? 'JOIN_DEVNONCE' : undefined);
     }
     const { device, session } = outcome;
+    session.joinUnreported = true;
     this.registry.activate(device, session);
     device.queue.clearMac();
     this.stats.joinsAccepted++;
-    this.#emit({ type: 'join', device, devAddr: session.devAddr, rx: frame.rx, timeMs: this.#clock.unixTimeMs() });
     return this.#plan({ gatewayId: frame.rx.gatewayId, devEui: device.devEuiHex, kind: 'join-accept', phyPayload: outcome.joinAccept, windows: receiveWindows(this.region, frame.rx, 'join', { prefer: this.#prefer }) });
   }
 
@@ -209,15 +237,20 @@ export class LoraNetworkServer {
     }
     this.stats.uplinksAccepted++;
     const timeMs = this.#clock.unixTimeMs();
-    this.#settleConfirmedDownlink(device, session, frame.fCtrl.ack, timeMs);
-    if (outcome.macProblem !== undefined) this.#log(device, 'WARNING', 'UPLINK_MAC', outcome.macProblem);
-    this.#answerMac(device, outcome.macCommands, received, timeMs);
+    const deduplicationId = newUuid();
+    if (session.joinUnreported === true) {
+      delete session.joinUnreported;
+      this.#emit({ type: 'join', device, devAddr: session.devAddr, deduplicationId, timeMs });
+    }
+    this.#settleConfirmedDownlink(device, session, frame.fCtrl.ack, timeMs, deduplicationId);
+    if (outcome.macProblem !== undefined) this.#log(device, 'WARNING', 'UPLINK_MAC', outcome.macProblem, { deduplication_id: deduplicationId });
+    this.#answerMac(device, outcome.macCommands, received, timeMs, deduplicationId);
     const dataRate = dataRateOf(this.region, received.rx.sf, received.rx.bw);
     if (frame.fCtrl.adr && this.#adr !== undefined && dataRate !== undefined) this.#runAdr(device, dataRate, received);
 
     const up: UpEvent = {
       type: 'up', device, devAddr: session.devAddr, fCnt: outcome.fCnt, fPort: frame.fPort, confirmed: frame.confirmed, adr: frame.fCtrl.adr,
-      dataRate, payload: frame.fPort === 0 ? new Uint8Array(0) : outcome.payload, rx: received.rx, timeMs,
+      dataRate, payload: frame.fPort === 0 ? new Uint8Array(0) : outcome.payload, rx: received.rx, timeMs, deduplicationId, uplinkId: randomUint32() % 65536 || 1,
     };
     this.#decode(device, up);
     // FPort 0 frames are MAC traffic, not application data.
@@ -226,14 +259,14 @@ export class LoraNetworkServer {
   }
 
   /** The uplink after a confirmed downlink says whether the device got it (ACK bit); no retries in the simulator. */
-  #settleConfirmedDownlink(device: DeviceState, session: Session, ackBit: boolean, timeMs: number): void {
+  #settleConfirmedDownlink(device: DeviceState, session: Session, ackBit: boolean, timeMs: number, deduplicationId: string): void {
     const pending = session.awaitingAck;
     if (pending === undefined) return;
     delete session.awaitingAck;
-    this.#emit({ type: 'ack', device, acknowledged: ackBit, fCntDown: pending.fCntDown, queueItemId: pending.queueItemId, timeMs });
+    this.#emit({ type: 'ack', device, acknowledged: ackBit, fCntDown: pending.fCntDown, queueItemId: pending.queueItemId, timeMs, deduplicationId });
   }
 
-  #answerMac(device: DeviceState, commands: readonly UplinkMacCommand[], received: ReceivedFrame, timeMs: number): void {
+  #answerMac(device: DeviceState, commands: readonly UplinkMacCommand[], received: ReceivedFrame, timeMs: number, deduplicationId: string): void {
     for (const command of commands) {
       switch (command.cid) {
         case 'LinkCheckReq':
@@ -247,13 +280,13 @@ export class LoraNetworkServer {
         }
         case 'LinkADRAns':
           if (!(command.powerAck && command.dataRateAck && command.channelMaskAck)) {
-            this.#log(device, 'WARNING', 'MAC_LINKADR_NACK', `LinkADRAns refused (power ${command.powerAck}, data rate ${command.dataRateAck}, channel mask ${command.channelMaskAck})`);
+            this.#log(device, 'WARNING', 'MAC_LINKADR_NACK', `LinkADRAns refused (power ${command.powerAck}, data rate ${command.dataRateAck}, channel mask ${command.channelMaskAck})`, { deduplication_id: deduplicationId });
           }
           delete device.adrRequestedDr;
           break;
         case 'DevStatusAns':
           device.lastStatus = { battery: command.battery, margin: command.margin };
-          this.#emit({ type: 'status', device, battery: command.battery, margin: command.margin, timeMs });
+          this.#emit({ type: 'status', device, battery: command.battery, margin: command.margin, timeMs, deduplicationId });
           break;
         default:
           break;
@@ -271,14 +304,21 @@ export class LoraNetworkServer {
     device.queue.enqueueMac(linkAdrReqFor(this.region, target, device.config.uplinkChannels));
   }
 
+  /** `object` from the device profile's codec, as ChirpStack runs it (its failure is an UPLINK_CODEC log); `decoded` from the sdk decoder for Node consumers. */
   #decode(device: DeviceState, up: UpEvent): void {
+    if (up.fPort === undefined || up.fPort === 0 || up.payload.length === 0) return;
+    const codec = this.#payloadCodecs ? this.codecOf(device) : undefined;
+    if (codec !== undefined) {
+      const outcome = codec.decodeUplink({ bytes: up.payload, fPort: up.fPort, recvTimeMs: up.timeMs });
+      if ('ok' in outcome) up.object = outcome.ok;
+      else this.#log(device, 'ERROR', 'UPLINK_CODEC', outcome.error, { deduplication_id: up.deduplicationId });
+    }
     const channels = device.config.channels;
-    if (channels === undefined || up.fPort === undefined || up.fPort === 0 || up.payload.length === 0) return;
+    if (channels === undefined) return;
     try {
-      up.decoded = decodeUplink(up.payload, channels);
+      up.decoded = decodeUplinkOnNode(up.payload, channels);
     } catch (error) {
       up.decodeError = error instanceof Error ? error.message : String(error);
-      this.#log(device, 'ERROR', 'UPLINK_CODEC', up.decodeError);
     }
   }
 
@@ -292,10 +332,12 @@ export class LoraNetworkServer {
       crypto: this.#crypto,
     });
     if (built.dropped !== undefined) {
-      this.#log(device, 'ERROR', 'DOWNLINK_TOO_LARGE', `queued downlink ${built.dropped.id} (${built.dropped.data.length} bytes on FPort ${built.dropped.fPort}) does not fit the receive windows' data rate and was dropped`);
+      this.#log(device, 'ERROR', 'DOWNLINK_TOO_LARGE', `queued downlink ${built.dropped.id} (${built.dropped.data.length} bytes on FPort ${built.dropped.fPort}) does not fit the receive windows' data rate and was dropped`, { queue_item_id: built.dropped.id });
     }
     if (built.frame === undefined) return undefined;
-    return this.#plan({ gatewayId: received.rx.gatewayId, devEui: device.devEuiHex, kind: 'data', phyPayload: built.frame.phyPayload, fCntDown: built.frame.fCntDown, windows });
+    const plan: DownlinkPlan = { gatewayId: received.rx.gatewayId, devEui: device.devEuiHex, kind: 'data', phyPayload: built.frame.phyPayload, fCntDown: built.frame.fCntDown, windows };
+    if (built.frame.item !== undefined) plan.queueItemId = built.frame.item.id;
+    return this.#plan(plan);
   }
 
   /** Drop windows that fall into an outage; a plan with none left is lost. */
@@ -307,6 +349,7 @@ export class LoraNetworkServer {
       return undefined;
     }
     this.stats.downlinksPlanned++;
+    plan.downlinkId = randomUint32();
     return plan;
   }
 
@@ -316,8 +359,8 @@ export class LoraNetworkServer {
     return undefined;
   }
 
-  #log(device: DeviceState | undefined, level: 'INFO' | 'WARNING' | 'ERROR', code: string, description: string): void {
-    this.#emit({ type: 'log', device, level, code, description, timeMs: this.#clock.unixTimeMs() });
+  #log(device: DeviceState | undefined, level: 'INFO' | 'WARNING' | 'ERROR', code: string, description: string, context: Record<string, string> = {}): void {
+    this.#emit({ type: 'log', device, level, code, description, context, timeMs: this.#clock.unixTimeMs() });
   }
 
   #emit(event: NsEvent): void {

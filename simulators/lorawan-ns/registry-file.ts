@@ -12,7 +12,9 @@ import { isChannelTable } from '../../drivers/gateway/site-channels.js';
 import { AxonError } from '../../drivers/errors.js';
 import { REGION_NAMES } from '../../drivers/lorawan/regions/index.js';
 import type { RegionName } from '../../drivers/lorawan/regions/types.js';
-import type { DeviceConfig, NetworkConfig } from './registry.js';
+import { isUuid, nameUuid } from './identity.js';
+import { PayloadCodec } from './payload-codec.js';
+import type { DeviceConfig, GatewayLocation, NamedId, NetworkConfig } from './registry.js';
 
 export class RegistryFileError extends AxonError {
   constructor(where: string, message: string, fix: string) {
@@ -56,18 +58,78 @@ export function parseRegistry(json: unknown, options: ParseRegistryOptions): Par
     rx1DelayS: integer(root.rx1Delay ?? 1, '$.rx1Delay', 1, 15),
     rx1DrOffset: integer(root.rx1DrOffset ?? 0, '$.rx1DrOffset', 0, 7),
   };
-  const tables = new Map<string, ChannelTable>();
+  if (root.gateways !== undefined) network.gatewayLocations = gatewayLocations(root.gateways);
+  const tenant = root.tenant === undefined ? undefined : namedId(root.tenant, '$.tenant', 'tenant');
+  const apps = new Map<string, Application>();
   const applications = root.applications === undefined ? {} : object(root.applications, '$.applications');
-  for (const [name, app] of Object.entries(applications)) {
-    const channels = object(app, `$.applications.${name}`).channels;
-    if (channels !== undefined) tables.set(name, channelTable(channels, `$.applications.${name}.channels`, options.baseDir));
-  }
+  for (const [name, app] of Object.entries(applications)) apps.set(name, application(object(app, `$.applications.${name}`), `$.applications.${name}`, options.baseDir));
   if (!Array.isArray(root.devices)) throw new RegistryFileError('$.devices', 'devices must be an array', 'list the devices, e.g. [{"devEui": "…", "joinEui": "…", "appKey": "…"}]');
-  const devices = root.devices.map((entry, i) => device(entry, `$.devices[${i}]`, tables, options));
+  const devices = root.devices.map((entry, i) => device(entry, `$.devices[${i}]`, apps, tenant, options));
   return { network, devices };
 }
 
-function device(entry: unknown, where: string, tables: ReadonlyMap<string, ChannelTable>, options: ParseRegistryOptions): DeviceConfig {
+/** What an application entry gives its devices: ChirpStack identity, the channel table and the device profile's codec. */
+interface Application {
+  applicationId?: string;
+  deviceProfile?: NamedId;
+  tags?: Record<string, string>;
+  channels?: ChannelTable;
+  codec?: PayloadCodec;
+}
+
+function application(app: Json, where: string, baseDir: string | undefined): Application {
+  const out: Application = {};
+  if (app.id !== undefined) {
+    if (typeof app.id !== 'string' || !isUuid(app.id)) throw new RegistryFileError(`${where}.id`, `${JSON.stringify(app.id)} is not a UUID`, 'give the ChirpStack application ID (a UUID), or leave it out for one derived from the name');
+    out.applicationId = app.id.toLowerCase();
+  }
+  if (app.deviceProfile !== undefined) out.deviceProfile = namedId(app.deviceProfile, `${where}.deviceProfile`, 'device-profile');
+  if (app.tags !== undefined) out.tags = tags(app.tags, `${where}.tags`);
+  if (app.channels !== undefined) out.channels = channelTable(app.channels, `${where}.channels`, baseDir);
+  if (app.codec !== undefined) out.codec = codecFile(app.codec, `${where}.codec`, baseDir);
+  return out;
+}
+
+/** `{"name", "id"?}`; without an id, a name-based UUID of `kind` (identity.ts). */
+function namedId(value: unknown, where: string, kind: 'tenant' | 'device-profile'): NamedId {
+  const o = object(value, where);
+  if (typeof o.name !== 'string' || o.name === '') throw new RegistryFileError(`${where}.name`, 'missing', 'give a name');
+  if (o.id !== undefined && (typeof o.id !== 'string' || !isUuid(o.id))) throw new RegistryFileError(`${where}.id`, `${JSON.stringify(o.id)} is not a UUID`, 'give a UUID, or leave it out for one derived from the name');
+  return { id: typeof o.id === 'string' ? o.id.toLowerCase() : nameUuid(kind, o.name), name: o.name };
+}
+
+function tags(value: unknown, where: string): Record<string, string> {
+  const o = object(value, where);
+  for (const [k, v] of Object.entries(o)) if (typeof v !== 'string') throw new RegistryFileError(`${where}.${k}`, 'tag values are strings', `write "${k}": "${String(v)}"`);
+  return o as Record<string, string>;
+}
+
+function gatewayLocations(value: unknown): Record<string, GatewayLocation> {
+  const out: Record<string, GatewayLocation> = {};
+  for (const [id, entry] of Object.entries(object(value, '$.gateways'))) {
+    const where = `$.gateways.${id}`;
+    const g = object(entry, where);
+    const coordinate = (key: 'latitude' | 'longitude' | 'altitude', limit: number): number => {
+      const v = g[key] ?? 0;
+      if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > limit) throw new RegistryFileError(`${where}.${key}`, `${JSON.stringify(v)} is not a ${key}`, `give degrees (altitude in metres) within ±${limit}`);
+      return v;
+    };
+    out[id.toLowerCase()] = { latitude: coordinate('latitude', 90), longitude: coordinate('longitude', 180), altitude: coordinate('altitude', 100_000) };
+  }
+  return out;
+}
+
+function codecFile(value: unknown, where: string, baseDir: string | undefined): PayloadCodec {
+  if (typeof value !== 'string') throw new RegistryFileError(where, 'must be the file name of a codec', 'write `axon codec --site <site> --out codec.js` and give "codec.js"');
+  const file = path.resolve(baseDir ?? '.', value);
+  try {
+    return new PayloadCodec(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new RegistryFileError(where, `cannot load codec ${file}: ${(error as Error).message}`, 'give a codec written by `axon codec` (a JavaScript file defining decodeUplink and encodeDownlink)');
+  }
+}
+
+function device(entry: unknown, where: string, apps: ReadonlyMap<string, Application>, tenant: NamedId | undefined, options: ParseRegistryOptions): DeviceConfig {
   const d = object(entry, where);
   const devEui = bytes(d.devEui, `${where}.devEui`, 8);
   const application = d.application ?? options.defaultApplication;
@@ -75,8 +137,18 @@ function device(entry: unknown, where: string, tables: ReadonlyMap<string, Chann
     throw new RegistryFileError(`${where}.application`, `application ${JSON.stringify(application)} is not a usable name`, "use letters, digits, '-' or '_' (it becomes an MQTT topic level)");
   }
   const name = typeof d.name === 'string' ? d.name : `device-${Buffer.from(devEui).toString('hex')}`;
-  const channels = d.channels === undefined ? tables.get(application) : channelTable(d.channels, `${where}.channels`, options.baseDir);
-  const common = { name, application, devEui, ...(channels === undefined ? {} : { channels }) };
+  const app = apps.get(application) ?? {};
+  const channels = d.channels === undefined ? app.channels : channelTable(d.channels, `${where}.channels`, options.baseDir);
+  const deviceTags = { ...(app.tags ?? {}), ...(d.tags === undefined ? {} : tags(d.tags, `${where}.tags`)) };
+  const common = {
+    name, application, devEui,
+    ...(channels === undefined ? {} : { channels }),
+    ...(app.codec === undefined ? {} : { codec: app.codec }),
+    ...(app.applicationId === undefined ? {} : { applicationId: app.applicationId }),
+    ...(app.deviceProfile === undefined ? {} : { deviceProfile: app.deviceProfile }),
+    ...(tenant === undefined ? {} : { tenant }),
+    tags: deviceTags,
+  };
   if (d.appKey !== undefined) {
     return { ...common, activation: 'otaa', joinEui: bytes(d.joinEui ?? '0000000000000000', `${where}.joinEui`, 8), appKey: bytes(d.appKey, `${where}.appKey`, 16) };
   }

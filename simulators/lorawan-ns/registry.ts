@@ -11,15 +11,32 @@ import type { ChannelTable } from '../../drivers/batch/channels.js';
 import type { SessionKeys } from '../../drivers/lorawan/data-frame.js';
 import type { RegionName } from '../../drivers/lorawan/regions/types.js';
 import { DownlinkQueue } from './downlink-queue.js';
+import type { PayloadCodec } from './payload-codec.js';
+
+/** A ChirpStack object named by UUID: tenant, device profile. */
+export interface NamedId {
+  id: string;
+  name: string;
+}
 
 interface DeviceCommon {
   /** A label for logs and ChirpStack's deviceInfo.deviceName. */
   name: string;
-  /** MQTT topic level: application/<application>/device/<devEUI>/… */
+  /** The application's name (ChirpStack's deviceInfo.applicationName). */
   application: string;
+  /** The application's UUID, the MQTT topic level application/<applicationId>/device/<devEUI>/… (default: a name-based UUID of `application`, identity.ts). */
+  applicationId?: string;
+  /** Default: tenant "axon" with a name-based UUID. */
+  tenant?: NamedId;
+  /** The device profile, which holds the codec in ChirpStack (default: "<application> (Axon codec)"). */
+  deviceProfile?: NamedId;
+  /** Device-profile and device tags (deviceInfo.tags). */
+  tags?: Record<string, string>;
+  /** The device profile's payload codec (default: the generated codec of `channels`). */
+  codec?: PayloadCodec;
   /** 8 bytes, most significant first. */
   devEui: Uint8Array;
-  /** Decodes the payloads (sdk/codec decodeUplink); without it events carry `data` only. */
+  /** The gateway's channel table: payloads decode with its generated codec (`object`) and the sdk decoder (`decoded`); without it events carry `data` only. */
   channels?: ChannelTable;
   /**
    * Uplink channels (indexes) the device is to use, e.g. the 8-channel sub-band
@@ -55,6 +72,14 @@ export interface NetworkConfig {
   rx1DelayS: number;
   /** RX1DROffset given in join accepts. */
   rx1DrOffset: number;
+  /** Where gateways stand (rxInfo.location), by gateway ID. */
+  gatewayLocations?: Record<string, GatewayLocation>;
+}
+
+export interface GatewayLocation {
+  latitude: number;
+  longitude: number;
+  altitude: number;
 }
 
 /** An active session: what a successful join (or ABP provisioning) sets up. */
@@ -71,6 +96,8 @@ export interface Session {
   lastUplink?: { phy: Uint8Array; atMs: number; payload: Uint8Array };
   /** A confirmed downlink waiting for the device's ACK bit. */
   awaitingAck?: { fCntDown: number; queueItemId: string };
+  /** OTAA: the join is reported with the session's first uplink (ChirpStack v4), not at the accept. */
+  joinUnreported?: boolean;
 }
 
 export interface DeviceState {

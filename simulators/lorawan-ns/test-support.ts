@@ -52,11 +52,14 @@ export function examplePayloads(table: ChannelTable): { batch: Uint8Array; alert
   return { batch, alert };
 }
 
+/** The test application's ChirpStack ID: its topic level. */
+export const CITY_APP_ID = '5ad0c7e4-8f0b-4b53-9a1d-3c2f6f1e0a01';
+
 export function registryJson(table: ChannelTable): unknown {
   return {
     region: 'EU868',
     netId: '000013',
-    applications: { city: { channels: table } },
+    applications: { city: { id: CITY_APP_ID, channels: table } },
     devices: [
       { name: 'underpass-gw', application: 'city', ...OTAA },
       { name: 'abp-gw', application: 'city', ...ABP },
@@ -244,4 +247,13 @@ export class EventCollector {
       check();
     });
   }
+}
+
+/** The simulator, an MQTT collector of its events and a packet forwarder that has sent PULL_DATA (so downlinks reach it). */
+export async function startTestBench(t: ExecutionContext, options: { table?: ChannelTable } = {}): Promise<{ sim: RunningNsSim; events: EventCollector; gw: TestForwarder }> {
+  const sim = await startTestNs(t, options);
+  const events = await EventCollector.connect(t, sim.mqttUrl);
+  const gw = await TestForwarder.start(t, sim.udp.port);
+  await gw.pull();
+  return { sim, events, gw };
 }

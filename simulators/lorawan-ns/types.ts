@@ -54,6 +54,10 @@ export interface DownlinkPlan {
   phyPayload: Uint8Array;
   /** Data downlinks: the counter it was built with. */
   fCntDown?: number;
+  /** ChirpStack's downlinkId (random uint32), set when the server plans it. */
+  downlinkId?: number;
+  /** The queued application item it carries, if any. */
+  queueItemId?: string;
   windows: TxWindow[];
 }
 

@@ -1,15 +1,17 @@
 /**
  * "The cloud" of the demo: an MQTT subscriber on the embedded broker that
- * decodes every uplink with sdk/codec, exactly as a platform would, so the
+ * decodes every uplink with sdk/codec (CBOR via cbor-x), exactly as a platform would, so the
  * live view shows what arrived rather than what the gateway meant to send.
  * Two sources: the gateway's own MQTT topics (uplink kind mqtt), or the
- * network server's ChirpStack-style `event/up` messages, whose base64 `data`
- * is the application payload (uplink kind lorawan).
+ * network server's ChirpStack v4 `event/up` messages on
+ * application/<application ID>/device/+/event/up, whose base64 `data` is the
+ * application payload (uplink kind lorawan).
  */
 import mqtt from 'mqtt';
 import type { ChannelTable } from '../../../drivers/batch/channels.js';
 import type { DecodedAlert } from '../../../drivers/batch/alert.js';
-import { alertsIn, decodeUplink } from '../../../sdk/codec/decode-uplink.js';
+import { alertsIn } from '../../../sdk/codec/decode-uplink.js';
+import { decodeUplinkOnNode } from '../../../sdk/codec/hosts/cbor-x.js';
 import { topicScheme } from '../mqtt/topics.js';
 
 export interface CloudView {
@@ -27,6 +29,7 @@ export interface CloudView {
 
 export type CloudSource =
   | { kind: 'gateway-mqtt'; gatewayId: string }
+  /** `application` is the ChirpStack application ID (a UUID), as in the topics. */
   | { kind: 'chirpstack'; application: string };
 
 export async function startCloud(url: string, source: CloudSource, table: ChannelTable): Promise<CloudView> {
@@ -47,7 +50,7 @@ export async function startCloud(url: string, source: CloudSource, table: Channe
       const payload = source.kind === 'chirpstack' ? chirpStackData(message) : new Uint8Array(message);
       if (payload === undefined) return; // MAC-only frames carry no application data
       view.bytes += payload.length;
-      const decoded = decodeUplink(payload, table);
+      const decoded = decodeUplinkOnNode(payload, table);
       if (decoded.type === 'batch') {
         view.frames++;
         view.readings += decoded.readings.length;

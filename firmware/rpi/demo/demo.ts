@@ -83,7 +83,7 @@ export async function startDemo(options: DemoOptions): Promise<{ stop(): Promise
     uplink = mqttUplink;
   }
   uplink.onDownlink = (message) => forward.onDownlink?.(message);
-  const source: CloudSource = lorawan === undefined ? { kind: 'gateway-mqtt', gatewayId: site.id } : { kind: 'chirpstack', application: lorawan.application };
+  const source: CloudSource = lorawan === undefined ? { kind: 'gateway-mqtt', gatewayId: site.id } : { kind: 'chirpstack', application: lorawan.applicationId };
   const cloud = await startCloud(broker.url, source, gateway.channelTable);
   let cloudAlertsShown = 0;
   const live = new LiveView({ site, manifests: options.manifests, tty: options.tty, write: options.write, simMinutes, stats: () => gateway.stats(), cloud: () => cloud, dataDir, uplinkInfo: lorawan === undefined ? undefined : () => (lorawan as LoraWanLink).describe() });

@@ -2,7 +2,7 @@
  * The demo's LoRaWAN path, as the demo site's uplink section describes it
  * (region, OTAA, start DR, ADR): our class A MAC behind LoraWanUplink, a
  * simulated LoRa channel in place of the air, and the network-server
- * simulator on the other side, which publishes ChirpStack-style events to the
+ * simulator on the other side, which publishes ChirpStack v4 integration events to the
  * demo's MQTT broker. The cloud view subscribes there, as a platform behind
  * ChirpStack or TTS would.
  *
@@ -15,6 +15,7 @@
  * --speed the link carries less than the sped-up site produces and the log
  * grows, as it would with a real radio.
  */
+import { deviceIdentity } from '../../../simulators/lorawan-ns/chirpstack-json.js';
 import { createHash } from 'node:crypto';
 import type { ChannelTable } from '../../../drivers/batch/channels.js';
 import { fromHex } from '../../../drivers/bytes.js';
@@ -49,8 +50,10 @@ export interface LoraWanLink {
   uplink: LoraWanUplink;
   mac: LoraWanMac;
   ns: LoraNetworkServer;
-  /** The ChirpStack application name, for `application/<app>/device/+/event/up`. */
+  /** The ChirpStack application name (the site id). */
   application: string;
+  /** Its ChirpStack application ID, the topic level of `application/<id>/device/+/event/up`. */
+  applicationId: string;
   devEui: string;
   /** One line for the live view: DR, counters, retries. */
   describe(): string;
@@ -76,7 +79,8 @@ export async function startLoraWanLink(options: LoraWanLinkOptions): Promise<Lor
   }, { defaultApplication: application });
   const ns = new LoraNetworkServer({ registry: new DeviceRegistry(parsed.devices), network: parsed.network, clock, adr: config.adr ?? true });
   const publisher = await MqttPublisher.connect(ns, { url: options.brokerUrl });
-  const acks = await MqttAckService.connect({ url: options.brokerUrl, application });
+  const applicationId = deviceIdentity(parsed.devices[0]).applicationId;
+  const acks = await MqttAckService.connect({ url: options.brokerUrl, application: applicationId });
   const channel = new SimulatedLoraChannel(clock, { seed: 1 });
   const attachment = attachToRadioGateway(ns, channel.addGateway({ id: 'demo-gw' }));
   const mac = new LoraWanMac({
@@ -93,7 +97,7 @@ export async function startLoraWanLink(options: LoraWanLinkOptions): Promise<Lor
   });
   const uplink = new LoraWanUplink(mac);
   return {
-    uplink, mac, ns, application, devEui: keys.devEui,
+    uplink, mac, ns, application, applicationId, devEui: keys.devEui,
     describe() {
       const c = mac.counters;
       const devAddr = mac.devAddr;

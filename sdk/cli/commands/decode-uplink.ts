@@ -2,10 +2,12 @@
  * `axon decode uplink <hex> --site <file>`: what an Axon uplink (the FRMPayload
  * of a LoRaWAN frame, an NB-IoT datagram or an MQTT message, binary or CBOR)
  * says, decoded with the site's channel table, the same decoder the cloud
- * side uses (sdk/codec/decode-uplink.ts). Times are printed as ISO 8601.
+ * side uses (sdk/codec/decode-uplink.ts; the CBOR form parsed by cbor-x).
+ * Times are printed as ISO 8601.
  */
 import type { DecodedAlert } from '../../../drivers/batch/alert.js';
-import { decodeUplink, type DecodedUplink } from '../../codec/decode-uplink.js';
+import type { DecodedUplink } from '../../codec/decode-uplink.js';
+import { decodeUplinkOnNode } from '../../codec/hosts/cbor-x.js';
 import type { Command } from '../command.js';
 import { gatewayChannelTable, PREVIOUS_TABLE_FLAGS } from './channel-table-input.js';
 import { hexFromPositionals } from './hex-input.js';
@@ -43,7 +45,7 @@ export const decodeUplinkCommand: Command = {
     const bytes = hexFromPositionals(positionals, 'decode uplink');
     const { site, manifests } = siteInputs(flags, io);
     const table = gatewayChannelTable(flags, site, manifests);
-    io.out(JSON.stringify(readable(decodeUplink(bytes, table)), null, flags.bool('compact') ? undefined : 2));
+    io.out(JSON.stringify(readable(decodeUplinkOnNode(bytes, table)), null, flags.bool('compact') ? undefined : 2));
     return 0;
   },
 };

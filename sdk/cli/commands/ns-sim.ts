@@ -1,10 +1,11 @@
 /**
  * `axon ns sim`: a LoRaWAN network server for the bench, until Ctrl-C. Point
  * a gateway's Semtech packet forwarder (or `axon`'s own gateway) at the UDP
- * port and watch ChirpStack-style events on MQTT; send downlinks by
+ * port and watch ChirpStack v4 integration events on MQTT; send downlinks by
  * publishing to command/down. See docs/ns-sim.md.
  */
 import { once } from 'node:events';
+import { deviceIdentity } from '../../../simulators/lorawan-ns/chirpstack-json.js';
 import { loadRegistryFile, type ParsedRegistry } from '../../../simulators/lorawan-ns/registry-file.js';
 import { startNsSim } from '../../../simulators/lorawan-ns/run-ns-sim.js';
 import type { NsEvent } from '../../../simulators/lorawan-ns/events.js';
@@ -17,7 +18,7 @@ const COMMAND = 'ns sim';
 export const nsSim: Command = {
   group: 'ns',
   name: 'sim',
-  summary: 'LoRaWAN network-server simulator: Semtech UDP in, ChirpStack-style MQTT events out',
+  summary: "LoRaWAN network-server simulator: Semtech UDP in, ChirpStack v4's MQTT integration events out",
   usage: '[--udp <port>] [--mqtt <url>] [--devices <json file>] [--app <name>] [options]',
   flags: {
     udp: { type: 'string', value: '<port>', description: 'Semtech UDP (packet forwarder) port; 0 picks a free one', default: '1700' },
@@ -25,7 +26,7 @@ export const nsSim: Command = {
     mqtt: { type: 'string', value: '<url>', description: 'publish to this broker, e.g. mqtt://127.0.0.1:1883', default: 'an embedded aedes broker' },
     'broker-port': { type: 'string', value: '<port>', description: 'port of the embedded broker when --mqtt is not given; 0 picks a free one', default: '1883' },
     devices: { type: 'string', value: '<json file>', description: 'device registry: network settings, applications with channel tables, OTAA/ABP devices (docs/ns-sim.md)' },
-    app: { type: 'string', value: '<name>', description: 'application (MQTT topic level) of devices whose entry names none', default: 'axon' },
+    app: { type: 'string', value: '<name>', description: 'application name of devices whose entry names none (its topic level is its application ID, printed at start)', default: 'axon' },
     adr: { type: 'boolean', description: 'run ADR: raise the data rate of devices with the ADR bit from their SNR margin' },
     rx2: { type: 'boolean', description: 'send downlinks in RX2 first (RX1 becomes the fallback)' },
     outage: { type: 'string', value: '<from-to>', description: 'simulate a network-server outage from..to seconds after start, e.g. 60-120 (repeatable as a comma list)' },
@@ -33,12 +34,15 @@ export const nsSim: Command = {
   },
   details: [
     'Output: "mqtt <url>" (the embedded broker\'s URL when --mqtt is not given), then',
-    '"listening on udp://<host>:<port>", then one line per event unless --quiet.',
-    'Events go to application/<app>/device/<devEUI>/event/{up,join,ack,txack,status,log};',
-    'queue a downlink by publishing {"fPort": 10, "data": "<base64>", "confirmed": false}',
-    'to application/<app>/device/<devEUI>/command/down. MICs are checked and payloads',
-    'decrypted with lora-packet; payloads are decoded with the batch decoder when the',
-    'device\'s application has a channel table. Stop with Ctrl-C (prints the counters).',
+    '"application <name> <application ID>" per application, "listening on udp://<host>:<port>",',
+    'then one line per event unless --quiet. Events are ChirpStack v4\'s integration JSON on',
+    'application/<application ID>/device/<devEUI>/event/{up,join,ack,txack,status,log}; the ID is',
+    'the registry\'s "id" of the application, or a UUID derived from its name. Queue a downlink by',
+    'publishing {"devEui": "<devEUI>", "fPort": 10, "data": "<base64>", "confirmed": false}, or',
+    '{"devEui": "<devEUI>", "object": {"type": "data-ack", "base": 7, "seqs": [7, 8]}} for the codec,',
+    'to application/<application ID>/device/<devEUI>/command/down. MICs are checked and payloads',
+    'decrypted with lora-packet; `object` comes from the application\'s codec (generated from its',
+    'channel table, or its "codec" file), run as ChirpStack runs it. Stop with Ctrl-C (prints the counters).',
   ].join('\n'),
   examples: [
     'axon ns sim --devices devices.json --app city',
@@ -63,6 +67,7 @@ export const nsSim: Command = {
     });
     io.out(`mqtt ${sim.mqttUrl}${sim.broker === undefined ? '' : ' (embedded broker)'}`);
     io.out(`${registry.devices.length} device(s), region ${registry.network.region}, NetID ${registry.network.netId.toString(16).padStart(6, '0')}`);
+    for (const [name, id] of applicationIds(registry)) io.out(`application ${name} ${id}`);
     io.out(`listening on udp://${flags.string('host') ?? '0.0.0.0'}:${sim.udp.port}`);
     if (!flags.bool('quiet')) sim.ns.onEvent((event) => io.out(eventLine(event)));
     const signal = await untilSignal();
@@ -77,6 +82,13 @@ function readRegistry(flags: Flags, app: string): ParsedRegistry {
   const file = flags.string('devices');
   if (file === undefined) return { network: { region: 'EU868', netId: 0, rx1DelayS: 1, rx1DrOffset: 0 }, devices: [] };
   return loadRegistryFile(file, { defaultApplication: app });
+}
+
+/** Application name → ID, in registry order. */
+function applicationIds(registry: ParsedRegistry): Map<string, string> {
+  const ids = new Map<string, string>();
+  for (const device of registry.devices) if (!ids.has(device.application)) ids.set(device.application, deviceIdentity(device).applicationId);
+  return ids;
 }
 
 function readOutages(flags: Flags): Outage[] {
@@ -96,7 +108,8 @@ function eventLine(event: NsEvent): string {
   const who = event.device?.devEuiHex ?? '-';
   switch (event.type) {
     case 'up': {
-      const what = event.decoded === undefined ? `${event.payload.length} bytes` : event.decoded.type === 'batch' ? `batch, ${event.decoded.readings.length} readings` : event.decoded.type;
+      const readings = event.object?.readings;
+      const what = event.object === undefined ? `${event.payload.length} bytes` : Array.isArray(readings) ? `${String(event.object.type)}, ${readings.length} readings` : String(event.object.type);
       return `${time} up     ${who} fCnt ${event.fCnt} fPort ${event.fPort ?? '-'}${event.confirmed ? ' confirmed' : ''} SF${event.rx.sf} SNR ${event.rx.snr} dB: ${what}`;
     }
     case 'join':
@@ -104,7 +117,7 @@ function eventLine(event: NsEvent): string {
     case 'ack':
       return `${time} ack    ${who} downlink ${event.queueItemId} ${event.acknowledged ? 'acknowledged' : 'NOT acknowledged'}`;
     case 'txack':
-      return `${time} txack  ${who} ${event.window === undefined ? `failed (${event.errors.join(', ')})` : `sent in ${event.window.window}`}`;
+      return `${time} txack  ${who} downlink ${event.downlinkId} sent in ${event.window.window}${event.errors.length > 0 ? ` (after ${event.errors.join(', ')})` : ''}`;
     case 'status':
       return `${time} status ${who} battery ${event.battery} margin ${event.margin} dB`;
     case 'log':

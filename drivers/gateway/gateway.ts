@@ -105,6 +105,8 @@ export interface GatewayStats {
   polls: number;
   /** Polls in which no point could be read. */
   failedPolls: number;
+  /** Poll beats skipped because a device's previous poll ended after them (the bus was behind). */
+  missedPolls: number;
   /** Valid readings queued for batches. */
   samples: number;
   /** Alert events raised, cleared or acknowledged. */
@@ -283,6 +285,7 @@ export class Gateway {
     const sent = this.#sender.stats;
     return {
       ...this.#counts,
+      missedPolls: this.#missedPolls(),
       alertsSent: sent.alertsSent,
       alertFramesSent: sent.alertFramesSent,
       framesSent: sent.framesSent,
@@ -301,6 +304,12 @@ export class Gateway {
       uplink,
       activeAlarms: this.#engine.activeAlarms(),
     };
+  }
+
+  #missedPolls(): number {
+    let missed = 0;
+    for (const scheduler of this.#schedulers) for (const device of scheduler.stats()) missed += device.missedBeats;
+    return missed;
   }
 
   #onPoll(poll: PollResult): void {

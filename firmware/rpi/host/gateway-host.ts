@@ -154,5 +154,5 @@ export function reportLine(s: GatewayStats): string {
   const alarms = s.activeAlarms.length === 0 ? 'no active alarms' : `active alarms: ${s.activeAlarms.map((a) => `${a.rule} ${a.level}${a.acknowledged ? ' (ack)' : ''}`).join(', ')}`;
   // The last error only explains a sender that is waiting to retry; once idle or stopped it is history.
   const uplink = `uplink ${s.uplink.state}${s.uplink.lastError === undefined || s.uplink.state !== 'backoff' ? '' : ` (${s.uplink.lastError})`}`;
-  return `${s.polls} polls (${s.failedPolls} failed), ${s.samples} samples, ${s.alerts} alert events; sent ${s.framesSent} frames, ${s.alertsSent} alerts, ${s.statusSent} status (${s.bytesSent} B); log ${s.store.pendingAlerts} alerts + ${s.store.pendingReadings} frames waiting, ${s.store.droppedReadings} readings dropped; ${uplink}; ${alarms}`;
+  return `${s.polls} polls (${s.failedPolls} failed, ${s.missedPolls} missed), ${s.samples} samples, ${s.alerts} alert events; sent ${s.framesSent} frames, ${s.alertsSent} alerts, ${s.statusSent} status (${s.bytesSent} B); log ${s.store.pendingAlerts} alerts + ${s.store.pendingReadings} frames waiting, ${s.store.droppedReadings} readings dropped; ${uplink}; ${alarms}`;
 }

@@ -24,17 +24,10 @@ import { SysfsGpioOutput } from '../ports/sysfs-gpio-output.js';
 import { connectTcpStream } from '../ports/tcp-stream.js';
 import { nodeStorePorts, tightenDirectory } from '../storage/index.js';
 import { busPortOf, parseBusPort } from './bus-port.js';
+import { hostBusTiming } from './bus-timing.js';
 import { lockDataDirectory } from './data-dir-lock.js';
 import type { HostConfig } from './host-config.js';
 import { startHostUplink } from './host-uplink.js';
-
-/**
- * Silence that ends a frame, and the quiet kept before sending, ms. USB–RS-485
- * adapters hand bytes over in bursts (an FTDI chip's latency timer is 16 ms)
- * and Linux's tty layer adds its own scheduling, so the 3.5-character gap of
- * the spec (4 ms at 9600 baud) would cut replies in pieces.
- */
-export const HOST_FRAME_GAP_MS = 20;
 
 export interface GatewayHostOptions {
   site: SiteFile;
@@ -112,8 +105,7 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
       flushEveryMs: config.gateway?.flushEveryMs,
       statusEveryMs: config.gateway?.statusEveryMs,
       storeCapacityBytes: config.gateway?.storeCapacityBytes,
-      minQuietMs: HOST_FRAME_GAP_MS,
-      modbus: { minFrameGapMs: HOST_FRAME_GAP_MS },
+      ...hostBusTiming(),
       onEvent: (event) => {
         const line = describeEvent(event);
         if (line !== undefined) log(line);

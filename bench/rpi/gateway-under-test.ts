@@ -17,11 +17,13 @@ export interface ReportSample {
   failed: number;
   missed: number;
   dropped: number;
+  /** Alert events (raised, cleared, acknowledged) so far. */
+  alerts: number;
   cpuMs: number;
   rssMb: number;
 }
 
-const REPORT = /report: (\d+) polls \((\d+) failed(?:, (\d+) missed)?\).*?, (\d+) readings dropped/;
+const REPORT = /report: (\d+) polls \((\d+) failed(?:, (\d+) missed)?\), \d+ samples, (\d+) alert events.*?, (\d+) readings dropped/;
 
 export class GatewayUnderTest {
   readonly reports: ReportSample[] = [];
@@ -31,9 +33,11 @@ export class GatewayUnderTest {
   #exited: Promise<number | null>;
   #waiters: Array<() => void> = [];
 
-  constructor(command: AxonCommand, files: WorkloadFiles) {
+  /** `cpuProfileDir`: write a V8 CPU profile of the gateway there (node --cpu-prof) when it stops. */
+  constructor(command: AxonCommand, files: WorkloadFiles, cpuProfileDir?: string) {
     const [node, ...args] = command.argv;
-    this.#child = spawn(node, [...args, 'gateway', 'run', '--site', files.siteFile, '--config', files.configFile, '--data', files.dataDir, '--manifests', files.manifestsDir, '--report-every', '1'], {
+    const profile = cpuProfileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir];
+    this.#child = spawn(node, [...profile, ...args, 'gateway', 'run', '--site', files.siteFile, '--config', files.configFile, '--data', files.dataDir, '--manifests', files.manifestsDir, '--report-every', '1'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const pid = this.#child.pid as number;
@@ -55,7 +59,8 @@ export class GatewayUnderTest {
           polls: Number(match[1]),
           failed: Number(match[2]),
           missed: Number(match[3] ?? 0),
-          dropped: Number(match[4]),
+          alerts: Number(match[4]),
+          dropped: Number(match[5]),
           cpuMs: cpuMs(pid),
           rssMb: rssMb(pid),
         });

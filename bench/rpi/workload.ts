@@ -44,7 +44,7 @@ export function benchManifest(): DeviceManifest {
     name: 'Bench device: 10 holding registers',
     vendor: 'axon',
     model: 'bench',
-    category: 'pressure',
+    category: 'other',
     protocol: 'modbus',
     description: 'The rpi bench workload: one FC03 request of 10 int16 registers per poll.',
     line: { baud: BENCH_BAUD, parity: 'none', dataBits: 8, stopBits: 1 },

@@ -15,6 +15,7 @@
  *
  * Flags after the suite name shorten a run (defaults are the issue's):
  *   --window-s 60  --warmup-s 15  --rss-after-s 180  --flush-every-s 60  --only cpu20,cpu200,rss
+ *   --cpu-prof-dir <dir>   also write a V8 CPU profile of each gateway run (node --cpu-prof)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,6 +45,8 @@ export interface RpiBenchOptions {
   rssAfterS: number;
   flushEveryS: number;
   only: Phase[];
+  /** Write a V8 CPU profile of each gateway run into this directory (node --cpu-prof). */
+  cpuProfileDir?: string;
 }
 
 /** Flags after `rpi` on the command line (`npm run bench -- rpi --window-s 10`). */
@@ -62,11 +65,12 @@ export function rpiBenchOptions(argv: readonly string[]): RpiBenchOptions {
     else if (flag === '--warmup-s') options.warmupS = seconds();
     else if (flag === '--rss-after-s') options.rssAfterS = seconds();
     else if (flag === '--flush-every-s') options.flushEveryS = seconds();
+    else if (flag === '--cpu-prof-dir') options.cpuProfileDir = path.resolve(value);
     else if (flag === '--only') {
       const phases = value.split(',') as Phase[];
       for (const phase of phases) if (!(phase in WORKLOADS)) throw new Error(`--only ${value}: phases are ${Object.keys(WORKLOADS).join(', ')}`);
       options.only = phases;
-    } else throw new Error(`unknown flag ${flag} (the rpi suite takes --window-s, --warmup-s, --rss-after-s, --flush-every-s, --only)`);
+    } else throw new Error(`unknown flag ${flag} (the rpi suite takes --window-s, --warmup-s, --rss-after-s, --flush-every-s, --only, --cpu-prof-dir)`);
   }
   return options;
 }
@@ -102,7 +106,7 @@ async function runPhase(context: SuiteContext, command: AxonCommand, broker: Mos
   const dir = mkdtempSync(path.join(os.tmpdir(), `axon-rpi-bench-${phase}-`));
   const files = writeWorkload(dir, workload, broker.url, USER, options.flushEveryS * 1000);
   const simulators = await startSimulators(dir, files);
-  const gateway = new GatewayUnderTest(command, files);
+  const gateway = new GatewayUnderTest(command, files, options.cpuProfileDir);
   try {
     context.log(`bench rpi ${phase}: ${workload.buses} × ${workload.unitsPerBus} units, ${pollsPerSecond(workload)} polls/s due, gateway pid ${gateway.pid}`);
     if (phase === 'rss') {
@@ -137,6 +141,7 @@ function emitCpu(context: SuiteContext, metric: string, phase: Phase, r: PhaseRe
     polls_per_s: Math.round((answered / windowS) * 10) / 10,
     polls_due_per_s: pollsPerSecond(WORKLOADS[phase]),
     rss_mb: Math.round(r.last.rssMb * 10) / 10,
+    alert_events: r.last.alerts - r.first.alerts,
     note: 'gateway process CPU (user + system) over the window / polls answered in it; FC03 × 10 registers per poll over socat ptys',
   });
 }

@@ -22,7 +22,7 @@ import { ReconnectingStream } from '../ports/reconnecting-stream.js';
 import { openSerialStream } from '../ports/serial-stream.js';
 import { SysfsGpioOutput } from '../ports/sysfs-gpio-output.js';
 import { connectTcpStream } from '../ports/tcp-stream.js';
-import { nodeStorePorts, tightenDirectory } from '../storage/index.js';
+import { hostStorePorts, tightenDirectory } from '../storage/index.js';
 import { busPortOf, parseBusPort } from './bus-port.js';
 import { hostBusTiming } from './bus-timing.js';
 import { lockDataDirectory } from './data-dir-lock.js';
@@ -87,7 +87,8 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
       const wiring = config.outputs?.[output.id] ?? { gpio: Number(output.pin) };
       outputs[output.id] = new SysfsGpioOutput({ gpio: wiring.gpio, activeLow: wiring.activeLow, gpioRoot: config.gpioRoot, name: output.id });
     }
-    const storePorts = nodeStorePorts(options.dataDir);
+    // Syncs grouped off the event loop: an alarm burst must not stall polling (group-commit.ts).
+    const { groupCommit, ...storePorts } = hostStorePorts(options.dataDir, (error) => log(`storage: a disk sync failed: ${error.message}`));
     uplink = startHostUplink(site, config, gatewayId, clock, log, storePorts.meta);
     const hostUplink = uplink;
     const gateway = new Gateway({
@@ -126,6 +127,7 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
         try {
           await gateway.close();
           await hostUplink.close();
+          await groupCommit.idle();
         } finally {
           clock.cancelAll();
           unlock();

@@ -25,6 +25,15 @@ export interface ReportSample {
 
 const REPORT = /report: (\d+) polls \((\d+) failed(?:, (\d+) missed)?\), \d+ samples, (\d+) alert events.*?, (\d+) readings dropped/;
 
+export type ReportCounts = Pick<ReportSample, 'polls' | 'failed' | 'missed' | 'alerts' | 'dropped'>;
+
+/** The counters of a `report:` line of `axon gateway run` (reportLine in gateway-host.ts), or undefined for any other line. */
+export function parseReportLine(line: string): ReportCounts | undefined {
+  const match = REPORT.exec(line);
+  if (match === null) return undefined;
+  return { polls: Number(match[1]), failed: Number(match[2]), missed: Number(match[3] ?? 0), alerts: Number(match[4]), dropped: Number(match[5]) };
+}
+
 export class GatewayUnderTest {
   readonly reports: ReportSample[] = [];
   readonly #child: ChildProcess;
@@ -48,22 +57,13 @@ export class GatewayUnderTest {
     };
     createInterface({ input: this.#child.stderr! }).on('line', keep);
     createInterface({ input: this.#child.stdout! }).on('line', (line) => {
-      const match = REPORT.exec(line);
-      if (match === null) {
+      const counts = parseReportLine(line);
+      if (counts === undefined) {
         keep(line);
         return;
       }
       try {
-        this.reports.push({
-          atMs: Date.now() - this.#startedAt,
-          polls: Number(match[1]),
-          failed: Number(match[2]),
-          missed: Number(match[3] ?? 0),
-          alerts: Number(match[4]),
-          dropped: Number(match[5]),
-          cpuMs: cpuMs(pid),
-          rssMb: rssMb(pid),
-        });
+        this.reports.push({ atMs: Date.now() - this.#startedAt, ...counts, cpuMs: cpuMs(pid), rssMb: rssMb(pid) });
       } catch {
         return; // the process is gone; the exit is reported by the waiter
       }

@@ -86,7 +86,7 @@ export function exampleSamples(): Sample[] {
 /** A device of 10 int16 holding registers (×0.1), one FC03 request: the Pi bench's workload device. */
 export function tenRegisterManifest(): DeviceManifest {
   const points = [];
-  for (let i = 0; i < 10; i++) points.push({ id: `value_${i}`, name: `Value ${i}`, unit: 'kPa', role: 'measurement', fc: 3, address: i, type: 'int16', scale: 0.1, sim: { model: 'random-walk', base: 10 * i, step: 20, min: -900, max: 900 } });
+  for (let i = 0; i < 10; i++) points.push({ id: `value_${i}`, name: `Value ${i}`, unit: 'kPa', role: 'measurement', fc: 3, address: i, type: 'int16', scale: 0.1, min: -1000, max: 1000, sim: { model: 'random-walk', base: 10 * i, step: 20, min: -900, max: 900 } });
   return {
     id: 'ten-registers', name: 'Ten holding registers', vendor: 'axon', model: 'test', category: 'other', protocol: 'modbus',
     line: { baud: 115200, parity: 'none', dataBits: 8, stopBits: 1 }, defaultAddress: 1, pollPeriodS: 10, points,

@@ -6,39 +6,16 @@
  * 32 KB store, a 15-minute flush period and 50 noisy readings a second.
  */
 import { test } from '../../test/kit/core-test.js';
-import { tenRegisterManifest } from '../batch/test-support.js';
-import { MemoryKeyValueStore } from '../ports/storage.js';
-import { VirtualClock } from '../ports/virtual-clock.js';
-import { MemoryFileSystem } from '../store/memory-file-system.js';
-import { simulateSite } from '../../simulators/site-sim.js';
-import { MemoryUplink } from '../../simulators/uplink/memory-uplink.js';
-import { Gateway } from './gateway.js';
-import type { SiteFile } from './site.js';
 import { samplesPerEarlyFlush } from './flush-size.js';
+import { tenRegisterBusGateway } from './test-support.js';
 
 test('5 ten-point devices every second for 16 minutes into a 32 KB log: nothing dropped, every reading delivered or queued', async (t) => {
-  const clock = new VirtualClock();
-  const manifests = new Map([['ten-registers', tenRegisterManifest()]]);
-  const site: SiteFile = {
-    id: 'fast',
-    name: 'fast polling',
-    uplink: { kind: 'mqtt', url: 'mqtt://127.0.0.1:1883' },
-    buses: [{ id: 'rs485-1', port: '/dev/ttyUSB0', baud: 115_200, parity: 'none', stopBits: 1, turnaroundMs: 2, devices: [1, 2, 3, 4, 5].map((u) => ({ id: `u${u}`, manifest: 'ten-registers', address: u, pollPeriodS: 1 })) }],
-  };
-  const sim = simulateSite(site, manifests, clock);
-  const uplink = new MemoryUplink({ clock, maxPayloadBytes: 4096, latencyMs: 50 });
-  const gateway = new Gateway({
-    site,
-    manifests,
-    clock,
-    openPort: (bus) => sim.openPort(bus),
-    files: new MemoryFileSystem(),
-    meta: new MemoryKeyValueStore(),
-    uplink,
-    storeCapacityBytes: 32 * 1024,
-    flushEveryMs: 15 * 60_000,
+  const { clock, sim, uplink, gateway } = tenRegisterBusGateway({
+    baud: 115_200,
+    units: 5,
+    uplink: { latencyMs: 50 },
+    gateway: { storeCapacityBytes: 32 * 1024, flushEveryMs: 15 * 60_000 },
   });
-  uplink.channels = gateway.channelTable;
   gateway.start();
   await clock.advanceTo(16 * 60_000);
   const stats = gateway.stats();

@@ -6,38 +6,13 @@
  * fixed 20 ms the host had before, both gaps were 20 ms.)
  */
 import test from 'ava';
-import { tenRegisterManifest } from '../../../drivers/batch/test-support.js';
-import { Gateway } from '../../../drivers/gateway/gateway.js';
-import type { SiteFile } from '../../../drivers/gateway/site.js';
+import { tenRegisterBusGateway } from '../../../drivers/gateway/test-support.js';
 import { characterTimeMs } from '../../../drivers/ports/byte-stream.js';
-import { MemoryKeyValueStore } from '../../../drivers/ports/storage.js';
-import { VirtualClock } from '../../../drivers/ports/virtual-clock.js';
-import { MemoryFileSystem } from '../../../drivers/store/memory-file-system.js';
-import { simulateSite } from '../../../simulators/site-sim.js';
-import { MemoryUplink } from '../../../simulators/uplink/memory-uplink.js';
 import { hostBusTiming } from './bus-timing.js';
 
 /** Gaps (ms) between the end of each reply and the start of the request after it, on a bus of 5 units polled every second. */
 async function replyToRequestGaps(baud: number): Promise<number[]> {
-  const clock = new VirtualClock();
-  const manifests = new Map([['ten-registers', tenRegisterManifest()]]);
-  const site: SiteFile = {
-    id: 'gap',
-    name: 'gap',
-    uplink: { kind: 'mqtt', url: 'mqtt://127.0.0.1:1883' },
-    buses: [{ id: 'rs485-1', port: '/dev/ttyUSB0', baud, parity: 'none', stopBits: 1, turnaroundMs: 2, devices: [1, 2, 3, 4, 5].map((u) => ({ id: `u${u}`, manifest: 'ten-registers', address: u, pollPeriodS: 1 })) }],
-  };
-  const sim = simulateSite(site, manifests, clock);
-  const gateway = new Gateway({
-    site,
-    manifests,
-    clock,
-    openPort: (bus) => sim.openPort(bus),
-    files: new MemoryFileSystem(),
-    meta: new MemoryKeyValueStore(),
-    uplink: new MemoryUplink({ clock, maxPayloadBytes: 4096 }),
-    ...hostBusTiming(),
-  });
+  const { clock, sim, gateway } = tenRegisterBusGateway({ baud, units: 5, gateway: hostBusTiming() });
   gateway.start();
   await clock.advanceTo(3_000);
   await clock.run(gateway.close());

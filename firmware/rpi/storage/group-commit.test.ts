@@ -15,15 +15,27 @@ import type { AlertRuleConfig } from '../../../drivers/rules/config.js';
 import { diskSync } from './disk-sync.js';
 import { hostStorePorts, nodeStorePorts } from './index.js';
 
+/** Counts the synchronous syncs (those that would run on the event loop) from now until the teardown. */
+function countSyncsOnTheEventLoop(t: { teardown(fn: () => void): void }): { count: number; stop(): void } {
+  const original = { ...diskSync };
+  const counter = { count: 0, stop: () => void Object.assign(diskSync, original) };
+  diskSync.fsyncSync = (fd) => {
+    counter.count++;
+    original.fsyncSync(fd);
+  };
+  diskSync.fdatasyncSync = (fd) => {
+    counter.count++;
+    original.fdatasyncSync(fd);
+  };
+  t.teardown(counter.stop);
+  return counter;
+}
+
 const rules: AlertRuleConfig[] = Array.from({ length: 50 }, (_, i) => ({ kind: 'offline', id: `u${i}.offline`, device: `u${i}`, level: 'warning' }));
 
 test('50 alarm transitions in one turn: no fsync on the event loop, one group commit, all durable', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'axon-group-commit-'));
-  const original = { ...diskSync };
-  t.teardown(() => {
-    Object.assign(diskSync, original);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const errors: Error[] = [];
   const ports = hostStorePorts(dir, (error) => errors.push(error));
   const store = StoreAndForward.open({ files: ports.files, meta: ports.meta, capacityBytes: 64 * 1024 });
@@ -31,22 +43,14 @@ test('50 alarm transitions in one turn: no fsync on the event loop, one group co
   await ports.groupCommit.idle();
   const before = { ...ports.groupCommit.stats };
 
-  let onTheEventLoop = 0;
-  diskSync.fsyncSync = (fd) => {
-    onTheEventLoop++;
-    original.fsyncSync(fd);
-  };
-  diskSync.fdatasyncSync = (fd) => {
-    onTheEventLoop++;
-    original.fdatasyncSync(fd);
-  };
+  const onTheEventLoop = countSyncsOnTheEventLoop(t);
   for (const [i, rule] of rules.entries()) {
     alarms.save(rule, 1);
     store.append('alert', Uint8Array.of(0x12, i, 0x08, 0, 0, 0, i));
   }
-  t.is(onTheEventLoop, 0, 'no sync ran inside the transitions');
+  t.is(onTheEventLoop.count, 0, 'no sync ran inside the transitions');
   await ports.groupCommit.idle();
-  Object.assign(diskSync, original);
+  onTheEventLoop.stop();
   t.is(ports.groupCommit.stats.commits - before.commits, 1, 'one commit served all fifty');
   t.deepEqual(errors, []);
   store.close();
@@ -61,25 +65,13 @@ test('50 alarm transitions in one turn: no fsync on the event loop, one group co
 
 test('without a group commit (nodeStorePorts) every transition syncs on the caller\'s thread, as before', (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'axon-group-commit-'));
-  const original = { ...diskSync };
-  t.teardown(() => {
-    Object.assign(diskSync, original);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const ports = nodeStorePorts(dir);
   const store = StoreAndForward.open({ ...ports, capacityBytes: 64 * 1024 });
   const alarms = new AlarmStateStore(ports.meta, rules.map((rule) => rule.id));
-  let synced = 0;
-  diskSync.fsyncSync = (fd) => {
-    synced++;
-    original.fsyncSync(fd);
-  };
-  diskSync.fdatasyncSync = (fd) => {
-    synced++;
-    original.fdatasyncSync(fd);
-  };
+  const synced = countSyncsOnTheEventLoop(t);
   alarms.save(rules[0], 1);
   store.append('alert', Uint8Array.of(0x12, 0, 0x08, 0, 0, 0, 0));
-  t.true(synced >= 3, `${synced} synchronous syncs for one transition`);
+  t.true(synced.count >= 3, `${synced.count} synchronous syncs for one transition`);
   store.close();
 });

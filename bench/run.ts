@@ -19,9 +19,10 @@ import { nsSuite } from './suites/ns.js';
 import { pipelineSuite } from './suites/pipeline.js';
 import { fleetSuite } from './suites/fleet.js';
 import { soakSuite } from './suites/soak.js';
+import { rpiSuite } from './suites/rpi.js';
 import type { Metric, Suite, SuiteContext } from './suites/common.js';
 
-const suites: Suite[] = [modbusSuite, dlt645Suite, crc16Suite, batchSuite, planSuite, storeSuite, pipelineSuite, nsSuite, lorawanSuite, fleetSuite, soakSuite];
+const suites: Suite[] = [modbusSuite, dlt645Suite, crc16Suite, batchSuite, planSuite, storeSuite, pipelineSuite, nsSuite, lorawanSuite, fleetSuite, soakSuite, rpiSuite];
 const filter = process.argv[2];
 
 const context: SuiteContext = {

@@ -42,8 +42,12 @@ export const LIMITS = {
   timePoints: 1024,
   /** Steps between the first and last time point of a frame (5 years at 10 s). */
   spanSteps: 2 ** 24,
-  /** Channel indices are below this. */
-  channels: 4096,
+  /**
+   * Channel indices are below this. Frames carry channel numbers as Exp-Golomb
+   * gaps, so the bound is the decoders' sanity limit, not a field width: it
+   * was 4096 before, and frames of such sites are bit for bit the same.
+   */
+  channels: 65_536,
   /** |fixed-point value| ≤ this (so deltas and zigzags stay exact doubles). */
   magnitude: 2 ** 46,
   /** Unix seconds carried in 32 bits. */

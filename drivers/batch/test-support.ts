@@ -82,3 +82,24 @@ export function exampleSamples(): Sample[] {
   }
   return out;
 }
+
+/** A device of 10 int16 holding registers (×0.1), one FC03 request: the Pi bench's workload device. */
+export function tenRegisterManifest(): DeviceManifest {
+  const points = [];
+  for (let i = 0; i < 10; i++) points.push({ id: `value_${i}`, name: `Value ${i}`, unit: 'kPa', role: 'measurement', fc: 3, address: i, type: 'int16', scale: 0.1, min: -1000, max: 1000, sim: { model: 'random-walk', base: 10 * i, step: 20, min: -900, max: 900 } });
+  return {
+    id: 'ten-registers', name: 'Ten holding registers', vendor: 'axon', model: 'test', category: 'other', protocol: 'modbus',
+    line: { baud: 115200, parity: 'none', dataBits: 8, stopBits: 1 }, defaultAddress: 1, pollPeriodS: 10, points,
+  } as unknown as DeviceManifest;
+}
+
+/** A Pi with 8 RS-485 buses of 125 ten-register units: 1,000 devices, 10,000 channels. */
+export function thousandDeviceSite(): SiteFile {
+  const buses = [];
+  for (let b = 1; b <= 8; b++) {
+    const devices: SiteDevice[] = [];
+    for (let u = 1; u <= 125; u++) devices.push(dev(`b${b}-u${u}`, 'ten-registers', u));
+    buses.push({ id: `rs485-${b}`, port: `/dev/ttyUSB${b - 1}`, baud: 115200, parity: 'none' as const, stopBits: 1 as const, devices });
+  }
+  return { id: 'thousand-devices', name: '1,000 devices on 8 buses', uplink: { kind: 'mqtt', url: 'mqtt://127.0.0.1:1883' }, buses };
+}

@@ -44,6 +44,7 @@ import { CHANNEL_TABLE_KEY, loadChannelTable, siteChannelTable } from './site-ch
 import type { BusConfig, SiteFile } from './site.js';
 import { UplinkSender, type SentKind, type UplinkState } from './uplink-sender.js';
 import { AppAckWindow, type AppAckOptions } from './app-ack-window.js';
+import { samplesPerEarlyFlush } from './flush-size.js';
 
 /** Defaults (docs/gateway.md, "Timing"). */
 export const GATEWAY_DEFAULTS = {
@@ -105,6 +106,8 @@ export interface GatewayStats {
   polls: number;
   /** Polls in which no point could be read. */
   failedPolls: number;
+  /** Poll beats skipped because a device's previous poll ended after them (the bus was behind). */
+  missedPolls: number;
   /** Valid readings queued for batches. */
   samples: number;
   /** Alert events raised, cleared or acknowledged. */
@@ -143,6 +146,7 @@ export class Gateway {
   readonly #appAck: AppAckWindow | undefined;
   readonly #counts = { polls: 0, failedPolls: 0, samples: 0, alerts: 0 };
   readonly #downlinks: DownlinkControl;
+  readonly #earlyFlushAt: number;
   #flushTimer: TimerHandle | undefined;
   #statusTimer: TimerHandle | undefined;
   #running = false;
@@ -158,6 +162,7 @@ export class Gateway {
     // Stamps of a previous run end before this one starts: a restart within one time step must not reissue them.
     this.#encoder = new BatchEncoder(this.channelTable, { notBeforeMs: options.clock.unixTimeMs() });
     this.#store = StoreAndForward.open({ files: options.files, meta: options.meta, capacityBytes: options.storeCapacityBytes ?? GATEWAY_DEFAULTS.storeCapacityBytes });
+    this.#earlyFlushAt = samplesPerEarlyFlush(this.#store.capacityBytes);
     this.#schedulers = schedulersForSite({
       site: options.site,
       manifests: options.manifests,
@@ -283,6 +288,7 @@ export class Gateway {
     const sent = this.#sender.stats;
     return {
       ...this.#counts,
+      missedPolls: this.#missedPolls(),
       alertsSent: sent.alertsSent,
       alertFramesSent: sent.alertFramesSent,
       framesSent: sent.framesSent,
@@ -301,6 +307,12 @@ export class Gateway {
       uplink,
       activeAlarms: this.#engine.activeAlarms(),
     };
+  }
+
+  #missedPolls(): number {
+    let missed = 0;
+    for (const scheduler of this.#schedulers) for (const device of scheduler.stats()) missed += device.missedBeats;
+    return missed;
   }
 
   #onPoll(poll: PollResult): void {
@@ -322,6 +334,8 @@ export class Gateway {
       }
     }
     if (valid === 0) this.#counts.failedPolls++;
+    // A fast site fills the queue long before the period is up: frame it while one flush is still small beside the log.
+    if (this.#encoder.pending >= this.#earlyFlushAt) this.flush();
     this.#emit({ kind: 'poll', poll });
   }
 

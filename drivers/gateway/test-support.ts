@@ -15,6 +15,7 @@ import { demoSite, shippedManifests } from '../../sdk/site/demo-site.js';
 import { simulateSite, type SimulatedSite } from '../../simulators/site-sim.js';
 import type { SimulatedDevicesOptions } from '../../simulators/simulated-bus.js';
 import { MemoryUplink, type MemoryUplinkOptions } from '../../simulators/uplink/memory-uplink.js';
+import { tenRegisterManifest } from '../batch/test-support.js';
 
 export const MINUTE = 60_000;
 
@@ -136,4 +137,37 @@ export class Pipeline {
   errors(): string[] {
     return this.events.flatMap((e) => (e.kind === 'error' ? [e.error.message] : []));
   }
+}
+
+/** A Gateway on one bus of ten-register units (`tenRegisterManifest`) polled every second, in virtual time, sending to a MemoryUplink. */
+export function tenRegisterBusGateway(options: { baud: number; units: number; gateway?: Partial<GatewayOptions>; uplink?: Omit<MemoryUplinkOptions, 'clock'> }): {
+  clock: VirtualClock;
+  sim: SimulatedSite;
+  uplink: MemoryUplink;
+  gateway: Gateway;
+} {
+  const clock = new VirtualClock();
+  const manifests = new Map([['ten-registers', tenRegisterManifest()]]);
+  const devices = [];
+  for (let u = 1; u <= options.units; u++) devices.push({ id: `u${u}`, manifest: 'ten-registers', address: u, pollPeriodS: 1 });
+  const site: SiteFile = {
+    id: 'ten-registers',
+    name: 'ten-register units',
+    uplink: { kind: 'mqtt', url: 'mqtt://127.0.0.1:1883' },
+    buses: [{ id: 'rs485-1', port: '/dev/ttyUSB0', baud: options.baud, parity: 'none', stopBits: 1, turnaroundMs: 2, devices }],
+  };
+  const sim = simulateSite(site, manifests, clock);
+  const uplink = new MemoryUplink({ clock, maxPayloadBytes: 4096, ...options.uplink });
+  const gateway = new Gateway({
+    site,
+    manifests,
+    clock,
+    openPort: (bus) => sim.openPort(bus),
+    files: new MemoryFileSystem(),
+    meta: new MemoryKeyValueStore(),
+    uplink,
+    ...options.gateway,
+  });
+  uplink.channels = gateway.channelTable;
+  return { clock, sim, uplink, gateway };
 }

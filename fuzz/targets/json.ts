@@ -39,7 +39,7 @@ function containers(node: Json, at: Array<string | number> = [], out: Array<{ pa
 }
 
 /** A placeholder value, replaced by deep nesting in the text (a recursive stringify could not build it). */
-/** Site files and manifests are a few KB; 256 KB holds a site at the 4,096-channel limit. */
+/** Site files and manifests are a few KB; 256 KB holds a site of several thousand channels. */
 const MAX_JSON_BYTES = 256 * 1024;
 
 const NEST_MARK = '\u0001nest\u0001';

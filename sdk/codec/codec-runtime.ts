@@ -136,7 +136,7 @@ function axonBatch(bytes, warnings) {
   var channel = -1;
   for (var b = 0; b < blockCount; b++) {
     channel += r.eg0() + 1;
-    if (channel >= 4096) throw new Error('channel ' + channel + ' out of range');
+    if (channel >= 65536) throw new Error('channel ' + channel + ' out of range');
     var at = axonPresence(r, timePoints);
     var values = axonValues(r, at.length);
     var timesMs = [];

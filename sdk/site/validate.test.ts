@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SiteError, inspectSiteFile, loadShippedManifests, loadSiteFile, validateSiteFile } from './validate.js';
 import { demoSite } from './demo-site.js';
+import { tenRegisterManifest, thousandDeviceSite } from '../../drivers/batch/test-support.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const demoPath = path.join(root, 'manifests/sites/demo.json');
@@ -137,9 +138,9 @@ test('every problem of a file is listed at once', (t) => {
   t.regex(error.message, /is invalid \(\d+ problems\)/);
 });
 
-/** 4,001 energy meters (5 channels each) and one water-level sensor: 20,006 channels, over 17 buses of at most 247 units. */
-function siteWith20006Channels(): Json {
-  const devices = [...Array.from({ length: 4001 }, (_, i) => ({ id: `meter-${i}`, manifest: 'energy-meter-sdm' })), { id: 'level-0', manifest: 'water-level-rs485' }];
+/** 13,108 energy meters (5 channels each) and one water-level sensor: 65,541 channels, over 54 buses of at most 247 units. */
+function siteOverTheChannelLimit(): Json {
+  const devices = [...Array.from({ length: 13_108 }, (_, i) => ({ id: `meter-${i}`, manifest: 'energy-meter-sdm' })), { id: 'level-0', manifest: 'water-level-rs485' }];
   const buses = [];
   for (let b = 0; b * 247 < devices.length; b++) {
     const chunk = devices.slice(b * 247, (b + 1) * 247).map((d, u) => ({ ...d, address: u + 1 }));
@@ -150,10 +151,15 @@ function siteWith20006Channels(): Json {
 }
 
 test('a site over the channel limit is refused with its file, the count and a fix', (t) => {
-  const error = t.throws(() => validateSiteFile(siteWith20006Channels(), 'sites/big.json', manifests), { instanceOf: SiteError });
+  const error = t.throws(() => validateSiteFile(siteOverTheChannelLimit(), 'sites/big.json', manifests), { instanceOf: SiteError });
   const problem = error?.problems.find((p) => /uplink channels/.test(p.message));
   t.is(problem?.file, 'sites/big.json');
   t.is(problem?.path, '$.buses');
-  t.regex(problem?.message ?? '', /20,006 uplink channels .* at most 4,096/);
+  t.regex(problem?.message ?? '', /65,541 uplink channels .* at most 65,536/);
   t.regex(problem?.fix ?? '', /split the devices over several gateways/);
+});
+
+test('a Pi with 8 buses of 125 ten-point devices (10,000 channels) is a valid site', (t) => {
+  const withTenRegisters = new Map([...manifests, ['ten-registers', tenRegisterManifest()]]);
+  t.notThrows(() => validateSiteFile(thousandDeviceSite() as unknown as Json, 'sites/thousand.json', withTenRegisters));
 });

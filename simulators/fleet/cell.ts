@@ -12,6 +12,7 @@
  */
 import { fromHex, toHex } from '../../drivers/bytes.js';
 import { BatchEncoder } from '../../drivers/batch/encoder.js';
+import { LIMITS } from '../../drivers/batch/format.js';
 import { findChannel, type ChannelTable } from '../../drivers/batch/channels.js';
 import type { DeviceManifest } from '../../drivers/devices/manifest.js';
 import type { AlertEvent } from '../../drivers/gateway/events.js';
@@ -80,7 +81,7 @@ function alertKey(devEui: string, a: { rule: string; level: string; state: strin
 
 /**
  * Readings of one device in flight: taken and not yet decoded, each as one
- * number (time in 10 s steps × 4096 + channel). A decode that finds its
+ * number (time in 10 s steps × LIMITS.channels + channel). A decode that finds its
  * reading here counts it; one that does not is a repeat. Memory is what is in
  * flight, not what was ever sent.
  */
@@ -107,7 +108,7 @@ function abpKeys(j: number, netId: number): { devAddr: number; nwkSKey: string; 
 }
 const NET_ID = 0x000013;
 
-const readingKey = (tMs: number, stepMs: number, channel: number) => Math.floor(tMs / stepMs) * 4096 + channel;
+const readingKey = (tMs: number, stepMs: number, channel: number) => Math.floor(tMs / stepMs) * LIMITS.channels + channel;
 const addInFlight = (ledger: DeviceLedger, key: number) => ledger.inFlight.set(key, (ledger.inFlight.get(key) ?? 0) + 1);
 /** Takes one reading of `key` off the ledger; false when none is in flight (a repeat). */
 function takeInFlight(ledger: DeviceLedger, key: number): boolean {

@@ -22,19 +22,12 @@ import { ReconnectingStream } from '../ports/reconnecting-stream.js';
 import { openSerialStream } from '../ports/serial-stream.js';
 import { SysfsGpioOutput } from '../ports/sysfs-gpio-output.js';
 import { connectTcpStream } from '../ports/tcp-stream.js';
-import { nodeStorePorts, tightenDirectory } from '../storage/index.js';
+import { hostStorePorts, tightenDirectory } from '../storage/index.js';
 import { busPortOf, parseBusPort } from './bus-port.js';
+import { hostBusTiming } from './bus-timing.js';
 import { lockDataDirectory } from './data-dir-lock.js';
 import type { HostConfig } from './host-config.js';
 import { startHostUplink } from './host-uplink.js';
-
-/**
- * Silence that ends a frame, and the quiet kept before sending, ms. USB–RS-485
- * adapters hand bytes over in bursts (an FTDI chip's latency timer is 16 ms)
- * and Linux's tty layer adds its own scheduling, so the 3.5-character gap of
- * the spec (4 ms at 9600 baud) would cut replies in pieces.
- */
-export const HOST_FRAME_GAP_MS = 20;
 
 export interface GatewayHostOptions {
   site: SiteFile;
@@ -94,7 +87,8 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
       const wiring = config.outputs?.[output.id] ?? { gpio: Number(output.pin) };
       outputs[output.id] = new SysfsGpioOutput({ gpio: wiring.gpio, activeLow: wiring.activeLow, gpioRoot: config.gpioRoot, name: output.id });
     }
-    const storePorts = nodeStorePorts(options.dataDir);
+    // Syncs grouped off the event loop: an alarm burst must not stall polling (group-commit.ts).
+    const { groupCommit, ...storePorts } = hostStorePorts(options.dataDir, (error) => log(`storage: a disk sync failed: ${error.message}`));
     uplink = startHostUplink(site, config, gatewayId, clock, log, storePorts.meta);
     const hostUplink = uplink;
     const gateway = new Gateway({
@@ -112,8 +106,7 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
       flushEveryMs: config.gateway?.flushEveryMs,
       statusEveryMs: config.gateway?.statusEveryMs,
       storeCapacityBytes: config.gateway?.storeCapacityBytes,
-      minQuietMs: HOST_FRAME_GAP_MS,
-      modbus: { minFrameGapMs: HOST_FRAME_GAP_MS },
+      ...hostBusTiming(),
       onEvent: (event) => {
         const line = describeEvent(event);
         if (line !== undefined) log(line);
@@ -134,6 +127,7 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
         try {
           await gateway.close();
           await hostUplink.close();
+          await groupCommit.idle();
         } finally {
           clock.cancelAll();
           unlock();
@@ -154,5 +148,5 @@ export function reportLine(s: GatewayStats): string {
   const alarms = s.activeAlarms.length === 0 ? 'no active alarms' : `active alarms: ${s.activeAlarms.map((a) => `${a.rule} ${a.level}${a.acknowledged ? ' (ack)' : ''}`).join(', ')}`;
   // The last error only explains a sender that is waiting to retry; once idle or stopped it is history.
   const uplink = `uplink ${s.uplink.state}${s.uplink.lastError === undefined || s.uplink.state !== 'backoff' ? '' : ` (${s.uplink.lastError})`}`;
-  return `${s.polls} polls (${s.failedPolls} failed), ${s.samples} samples, ${s.alerts} alert events; sent ${s.framesSent} frames, ${s.alertsSent} alerts, ${s.statusSent} status (${s.bytesSent} B); log ${s.store.pendingAlerts} alerts + ${s.store.pendingReadings} frames waiting, ${s.store.droppedReadings} readings dropped; ${uplink}; ${alarms}`;
+  return `${s.polls} polls (${s.failedPolls} failed, ${s.missedPolls} missed), ${s.samples} samples, ${s.alerts} alert events; sent ${s.framesSent} frames, ${s.alertsSent} alerts, ${s.statusSent} status (${s.bytesSent} B); log ${s.store.pendingAlerts} alerts + ${s.store.pendingReadings} frames waiting, ${s.store.droppedReadings} readings dropped; ${uplink}; ${alarms}`;
 }

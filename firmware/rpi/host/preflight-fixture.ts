@@ -85,14 +85,15 @@ export function fixture(): Fixture {
   return f;
 }
 
-/** A site of 4 buses × 205 energy meters (5 channels each): 4,100 channels, over the batch format's 4,096. */
+/** A site of 13,108 energy meters (5 channels each) on 54 buses of at most 247 units: 65,540 channels, over the batch format's 65,536. */
 export function overTheChannelLimit(f: Fixture): void {
   const template = f.site.buses[0];
-  f.site.buses = [1, 2, 3, 4].map((n) => ({
+  const meters = 13_108;
+  f.site.buses = Array.from({ length: Math.ceil(meters / 247) }, (_, b) => ({
     ...template,
-    id: `rs485-${n}`,
-    port: `sim:bus-${n}`,
-    devices: Array.from({ length: 205 }, (_, i) => ({ id: `meter-${n}-${i + 1}`, manifest: 'energy-meter-sdm', address: i + 1, pollPeriodS: 3600 })),
+    id: `rs485-${b + 1}`,
+    port: `sim:bus-${b + 1}`,
+    devices: Array.from({ length: Math.min(247, meters - b * 247) }, (_, i) => ({ id: `meter-${b + 1}-${i + 1}`, manifest: 'energy-meter-sdm', address: i + 1, pollPeriodS: 3600 })),
   }));
   f.site.rules = [];
   f.site.outputs = [];
@@ -116,7 +117,7 @@ export const REFUSALS: readonly Case[] = [
   { name: 'a CA file that is no certificate', edit: (f) => writeFileSync(f.config.mqtt.caFile ?? '', 'not a certificate\n'), refusal: /host\.json \$\.mqtt\.caFile: the CA certificate .*ca\.pem does not load: .*\. Fix: give PEM files/ },
   { name: 'a client key that is no key', edit: (f) => writeFileSync(f.config.mqtt.keyFile ?? '', 'not a key\n'), refusal: /host\.json \$\.mqtt\.certFile: the client certificate and key do not load: .*\. Fix: give PEM files/ },
   { name: 'tcp://host:notaport', edit: (f) => (f.config.buses['rs485-1'].port = 'tcp://192.168.1.50:notaport'), refusal: /host\.json \$\.buses\["rs485-1"\]\.port: bus rs485-1: tcp:\/\/192\.168\.1\.50:notaport has no valid TCP port \("notaport".*\. Fix: write tcp:\/\/192\.168\.1\.50:4196/ },
-  { name: 'a site over the channel limit', edit: overTheChannelLimit, refusal: /site\.json \$\.buses: the site has (4,100 uplink channels \(one per measured point of each device\); the uplink format numbers at most 4,096|more channels \(device points\) than the uplink format can number: 4100 channels; the format numbers at most 4096)\. Fix: / },
+  { name: 'a site over the channel limit', edit: overTheChannelLimit, refusal: /site\.json \$\.buses: the site has (65,540 uplink channels \(one per measured point of each device\); the uplink format numbers at most 65,536|more channels \(device points\) than the uplink format can number: 65540 channels; the format numbers at most 65536)\. Fix: / },
   {
     name: 'two buses mapped to the same port',
     edit: (f) => {

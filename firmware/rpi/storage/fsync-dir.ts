@@ -3,12 +3,13 @@
  * file's fsync does not cover its name in the directory; without this a
  * power cut can undo a segment's creation or deletion after we relied on it.
  */
-import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
+import { diskSync } from './disk-sync.js';
 
 export function fsyncDirectory(dir: string): void {
   const fd = openSync(dir, 'r');
   try {
-    fsyncSync(fd);
+    diskSync.fsyncSync(fd);
   } finally {
     closeSync(fd);
   }

@@ -3,20 +3,32 @@
  * straight through with writeSync (no user-space buffer, so a killed process
  * loses nothing it wrote), fdatasync on sync() and a directory fsync after
  * every create and remove, as the port's durability contract requires.
- * Files are 0600 in a 0700 directory (private-files.ts).
+ * Files are 0600 in a 0700 directory (private-files.ts). With a GroupCommit
+ * the syncs leave the event loop and are shared (group-commit.ts): what was
+ * written still survives a killed process, and a power cut takes back at most
+ * the last commit's few milliseconds.
  */
-import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { AppendFile, FileSystem } from '../../../drivers/ports/storage.js';
+import { diskSync } from './disk-sync.js';
 import { checkFlatName, fsyncDirectory } from './fsync-dir.js';
+import type { GroupCommit } from './group-commit.js';
 import { makePrivateDirectory, PRIVATE_FILE_MODE } from './private-files.js';
 
 export class NodeFileSystem implements FileSystem {
   readonly dir: string;
+  readonly #commit: GroupCommit | undefined;
 
-  constructor(dir: string) {
+  constructor(dir: string, options: { groupCommit?: GroupCommit } = {}) {
     this.dir = dir;
+    this.#commit = options.groupCommit;
     makePrivateDirectory(dir);
+  }
+
+  #directoryChanged(): void {
+    if (this.#commit === undefined) fsyncDirectory(this.dir);
+    else this.#commit.directoryChanged(this.dir);
   }
 
   open(name: string): AppendFile {
@@ -24,8 +36,8 @@ export class NodeFileSystem implements FileSystem {
     const file = path.join(this.dir, name);
     const created = !existsSync(file);
     const fd = openSync(file, 'a+', PRIVATE_FILE_MODE);
-    if (created) fsyncDirectory(this.dir);
-    return new NodeAppendFile(fd, file);
+    if (created) this.#directoryChanged();
+    return new NodeAppendFile(fd, file, this.#commit);
   }
 
   remove(name: string): void {
@@ -36,7 +48,7 @@ export class NodeFileSystem implements FileSystem {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw error;
     }
-    fsyncDirectory(this.dir);
+    this.#directoryChanged();
   }
 
   list(): string[] {
@@ -48,12 +60,14 @@ export class NodeFileSystem implements FileSystem {
 
 class NodeAppendFile implements AppendFile {
   readonly #path: string;
+  readonly #commit: GroupCommit | undefined;
   #fd: number | undefined;
   #size: number;
 
-  constructor(fd: number, file: string) {
+  constructor(fd: number, file: string, commit: GroupCommit | undefined) {
     this.#fd = fd;
     this.#path = file;
+    this.#commit = commit;
     this.#size = fstatSync(fd).size;
   }
 
@@ -89,7 +103,8 @@ class NodeAppendFile implements AppendFile {
 
   sync(): void {
     // fdatasync covers the data and the size change, which is all a reader needs after a power cut.
-    fdatasyncSync(this.#open());
+    if (this.#commit === undefined) diskSync.fdatasyncSync(this.#open());
+    else this.#commit.dataSync(this.#open());
   }
 
   truncate(length: number): void {
@@ -99,6 +114,7 @@ class NodeAppendFile implements AppendFile {
 
   close(): void {
     if (this.#fd === undefined) return;
+    this.#commit?.closing(this.#fd);
     closeSync(this.#fd);
     this.#fd = undefined;
   }

@@ -3,20 +3,32 @@
  * (write a temporary file, fsync it, rename it over the old one, fsync the
  * directory), so a power cut leaves either the old value or the new one.
  * Files are 0600 in a 0700 directory (private-files.ts).
+ *
+ * With a GroupCommit (group-commit.ts) the replacement is still written and
+ * renamed at once, so a killed process never loses it, but the fsyncs are
+ * left to the next group commit, off the event loop. A power cut in between
+ * may leave the old value or a torn new one; every reader of these keys
+ * checks what it reads (alarm records, the log's meta entry, kv-blob's CRC)
+ * and falls back safely, so `set` is durable within one commit instead of
+ * when it returns.
  */
-import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { KeyValueStore } from '../../../drivers/ports/storage.js';
+import { diskSync } from './disk-sync.js';
 import { checkFlatName, fsyncDirectory } from './fsync-dir.js';
+import type { GroupCommit } from './group-commit.js';
 import { makePrivateDirectory, PRIVATE_FILE_MODE } from './private-files.js';
 
 const TEMP_SUFFIX = '.tmp';
 
 export class NodeKeyValueStore implements KeyValueStore {
   readonly dir: string;
+  readonly #commit: GroupCommit | undefined;
 
-  constructor(dir: string) {
+  constructor(dir: string, options: { groupCommit?: GroupCommit } = {}) {
     this.dir = dir;
+    this.#commit = options.groupCommit;
     makePrivateDirectory(dir);
   }
 
@@ -43,12 +55,13 @@ export class NodeKeyValueStore implements KeyValueStore {
       fchmodSync(fd, PRIVATE_FILE_MODE); // a temporary file left by a crash keeps its old mode through 'w'
       let done = 0;
       while (done < value.length) done += writeSync(fd, value, done, value.length - done);
-      fsyncSync(fd);
+      if (this.#commit === undefined) diskSync.fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     renameSync(temp, file);
-    fsyncDirectory(this.dir);
+    if (this.#commit === undefined) fsyncDirectory(this.dir);
+    else this.#commit.fileReplaced(file, this.dir);
   }
 
   delete(key: string): void {
@@ -58,6 +71,7 @@ export class NodeKeyValueStore implements KeyValueStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw error;
     }
-    fsyncDirectory(this.dir);
+    if (this.#commit === undefined) fsyncDirectory(this.dir);
+    else this.#commit.directoryChanged(this.dir);
   }
 }

@@ -118,7 +118,8 @@ export abstract class SpiLoraRadio implements Radio {
     try {
       await this.startReceive(request);
       const opened = this.clock.now();
-      const firstDeadline = opened + request.windowMs + 2;
+      // A chip counts its timeout in whole symbols (SX127x): allow one more than the window.
+      const firstDeadline = opened + request.windowMs + 2 + 2 ** request.sf / request.bw;
       let flags = await this.#waitFor(firstDeadline, (f) => f.rxDone || f.timeout || f.corrupt);
       // Locked onto a preamble inside the window: the packet is received to its end.
       if (flags !== undefined && !flags.rxDone && !flags.timeout && !flags.corrupt && flags.receiving && !this.#closed) {

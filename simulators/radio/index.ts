@@ -11,3 +11,4 @@ export { CROCE_2018_SIR_DB, interSfThresholdDb, type InterSfModel } from './inte
 export { Sx126xChip, type Sx126xChipOptions, type ChipRxWindow, type ChipTransmission } from './sx126x-chip.js';
 export { ChipInputLine, ChipOutputLine } from './chip-lines.js';
 export { rxWindowOffsets, type RxWindowOffset, type RxDelays } from './rx-timing.js';
+export { Sx127xChip, type Sx127xChipOptions } from './sx127x-chip.js';

@@ -12,6 +12,7 @@ import type { Clock } from '../../../drivers/ports/clock.js';
 import type { DigitalInput, DigitalOutput } from '../../../drivers/ports/digital.js';
 import type { SpiDevice, SpiSettings } from '../../../drivers/ports/spi.js';
 import { Sx126xRadio, Sx127xRadio, type SpiLoraRadio, type TcxoVoltage } from '../../../drivers/radio/index.js';
+import { regionMismatch, SPI_RADIO_TYPES } from '../../../drivers/radio/bands.js';
 import { SysfsGpioInput } from '../ports/sysfs-gpio-input.js';
 import { SysfsGpioOutput } from '../ports/sysfs-gpio-output.js';
 import { openSpidev } from '../ports/spidev.js';
@@ -38,7 +39,7 @@ export interface Sx127xRadioConfig {
 /** A transceiver on the Pi's SPI bus, driven by the core's own LoRaWAN MAC. */
 export type SpiRadioConfig = Sx126xRadioConfig | Sx127xRadioConfig;
 
-export const SPI_RADIO_TYPES: ReadonlyArray<SpiRadioConfig['type']> = ['sx1262', 'sx1268', 'sx1276', 'sx1278'];
+export { SPI_RADIO_TYPES };
 
 export function isSpiRadio(radio: { type: string } | undefined): radio is SpiRadioConfig {
   return radio !== undefined && (SPI_RADIO_TYPES as readonly string[]).includes(radio.type);
@@ -56,29 +57,16 @@ export function piRadioParts(gpioRoot?: string): RadioHostParts {
   return {
     openSpi: (path, settings) => openSpidev(path, settings),
     input: (gpio, name) => new SysfsGpioInput({ gpio, gpioRoot, name }),
-    // NRESET idles high: created at 1 (activeLow makes "off" the high level), so opening it never resets the chip.
-    output: (gpio, name) => new SysfsGpioOutput({ gpio, gpioRoot, name, activeLow: true }),
+    // Created low: the chip stays in reset until the driver's set-up pulses NRESET and releases it.
+    output: (gpio, name) => new SysfsGpioOutput({ gpio, gpioRoot, name }),
   };
 }
-
-/** Band each chip's synthesiser covers, MHz (datasheets). */
-const CHIP_BAND_MHZ: Readonly<Record<SpiRadioConfig['type'], readonly [number, number]>> = {
-  sx1262: [150, 960], sx1268: [410, 810], sx1276: [137, 1020], sx1278: [137, 525],
-};
 
 /** Problems of the radio config against the site: band, pins (JSON paths under $.radio). */
 export function radioProblems(radio: SpiRadioConfig, site: SiteFile, outputGpios: ReadonlyMap<number, string>): Array<{ path: string; message: string; fix: string }> {
   const problems: Array<{ path: string; message: string; fix: string }> = [];
-  if (site.uplink.kind === 'lorawan') {
-    const region = createRegion(site.uplink.region);
-    const frequencies = [...region.uplinkChannels().map((c) => c.frequency), region.rx2Default().frequency];
-    const [low, high] = CHIP_BAND_MHZ[radio.type];
-    const outside = frequencies.filter((f) => f < low * 1e6 || f > high * 1e6);
-    if (outside.length > 0) {
-      problems.push({ path: '$.radio.type', message: `an ${radio.type.toUpperCase()} tunes ${low}–${high} MHz and the site's region ${region.name} uses ${outside[0] / 1e6} MHz`,
-        fix: `use a module whose chip covers ${region.name}: SX1262 or SX1276 for 862–928 MHz, SX1268 or SX1278 for 470–510 MHz and 433 MHz` });
-    }
-  }
+  const mismatch = site.uplink.kind === 'lorawan' ? regionMismatch(radio.type, createRegion(site.uplink.region)) : undefined;
+  if (mismatch !== undefined) problems.push({ path: '$.radio.type', ...mismatch });
   const seen = new Map<number, string>();
   for (const [name, line] of Object.entries(radio.pins)) {
     if (line === undefined) continue;

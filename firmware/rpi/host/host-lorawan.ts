@@ -5,10 +5,10 @@
  * shared). Frame counters, DevNonce and the session live in the gateway's
  * meta store, so a restart neither rejoins nor reuses a counter.
  */
-import { fromHex } from '../../../drivers/bytes.js';
 import type { SiteFile } from '../../../drivers/gateway/site.js';
 import { LoraWanMac, LoraWanUplink, type Credentials } from '../../../drivers/lorawan/mac/index.js';
 import { createRegion } from '../../../drivers/lorawan/regions/index.js';
+import { credentialsFromHex, keyProblems } from '../../../drivers/lorawan/mac/hex-credentials.js';
 import type { Clock } from '../../../drivers/ports/clock.js';
 import type { KeyValueStore } from '../../../drivers/ports/storage.js';
 import { NodeBlockCipher } from '../ports/node-cipher.js';
@@ -32,12 +32,9 @@ type LorawanSite = Extract<SiteFile['uplink'], { kind: 'lorawan' }>;
 
 /** What the `lorawan` section lacks for the site's activation (JSON paths under $.lorawan). */
 export function lorawanKeyProblems(uplink: LorawanSite, keys: LorawanKeysConfig | undefined): Array<{ path: string; message: string; fix: string }> {
-  const needed = uplink.activation === 'otaa' ? ['devEui', 'joinEui', 'appKey'] : ['devAddr', 'nwkSKey', 'appSKey'];
-  const missing = needed.filter((field) => (keys as Record<string, unknown> | undefined)?.[field] === undefined && !(field === 'appKey' && keys?.appKeyFile !== undefined));
-  if (missing.length === 0) {
-    if (keys?.appKey !== undefined && keys.appKeyFile !== undefined) return [{ path: '$.lorawan', message: 'both appKey and appKeyFile are given', fix: 'keep one of them' }];
-    return [];
-  }
+  if (keys?.appKey !== undefined && keys.appKeyFile !== undefined) return [{ path: '$.lorawan', message: 'both appKey and appKeyFile are given', fix: 'keep one of them' }];
+  const { missing } = keyProblems(uplink.activation, keys, (field) => field === 'appKey' && keys?.appKeyFile !== undefined);
+  if (missing.length === 0) return [];
   return [{
     path: '$.lorawan',
     message: `the site joins by ${uplink.activation.toUpperCase()} and the host config lacks ${missing.join(', ')}`,
@@ -48,11 +45,8 @@ export function lorawanKeyProblems(uplink: LorawanSite, keys: LorawanKeysConfig 
 }
 
 export function credentialsOf(uplink: LorawanSite, keys: LorawanKeysConfig, readSecret: (file: string, what: string) => string): Credentials {
-  if (uplink.activation === 'abp') {
-    return { activation: 'abp', devAddr: parseInt(keys.devAddr ?? '', 16) >>> 0, nwkSKey: fromHex(keys.nwkSKey ?? ''), appSKey: fromHex(keys.appSKey ?? '') };
-  }
-  const appKey = keys.appKey ?? readSecret(keys.appKeyFile ?? '', 'LoRaWAN AppKey');
-  return { activation: 'otaa', devEui: fromHex(keys.devEui ?? ''), joinEui: fromHex(keys.joinEui ?? ''), appKey: fromHex(appKey) };
+  const appKey = uplink.activation === 'otaa' ? keys.appKey ?? readSecret(keys.appKeyFile ?? '', 'LoRaWAN AppKey') : undefined;
+  return credentialsFromHex(uplink.activation, { ...keys, appKey });
 }
 
 export interface HostLoraWanOptions {

@@ -341,7 +341,10 @@ test('the UART choice is checked per chip: UART2 exists on the ESP32 and the S3,
       compileSite({ site: SITE, board: file });
     };
     t.notThrows(() => compileFor('esp32'));
-    t.notThrows(() => compileFor('esp32s3'));
+    // The S3 has UART2; the DevKitC's modem and light pins (26, 27, 32) are its flash/PSRAM pins, which the per-chip pin check refuses.
+    const s3 = t.throws(() => compileFor('esp32s3'), { instanceOf: CompileSiteError }) as CompileSiteError;
+    t.false(s3.problems.some((p) => p.includes('UART')), s3.message);
+    t.deepEqual(s3.problems.map((p) => /GPIO (\d+) belongs to the SPI flash/.exec(p)?.[1]), ['26', '27', '32']);
     for (const chip of ['esp32s2', 'esp32c3']) {
       const error = t.throws(() => compileFor(chip), { instanceOf: CompileSiteError }) as CompileSiteError;
       t.true(error.problems.some((p) => p.includes(`UART 2 does not exist on the ${chip}`)), error.message);

@@ -15,7 +15,7 @@
  * `axon gateway check` on the same kind of files is tested at the end.
  */
 import test from 'ava';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MINUTE, demoSubset } from '../../../drivers/gateway/test-support.js';
@@ -170,6 +170,17 @@ test('axon gateway check: a LoRaWAN site with a radio and keys passes; a wrong c
   t.regex(typo.stderr, /\$\.radio\.pins\.dio1: required field "dio1" is missing/);
   t.regex(typo.stderr, /\$\.radio\.pins\.dio: unknown field "dio"/);
   t.notRegex(typo.stderr, /dio0/, 'only the SX126x alternative is reported');
+
+  // The example of docs/rpi-gateway.md, with its /etc/axon file and the Pi's GPIO tree replaced by this machine's stand-ins.
+  const example = JSON.parse(readFileSync('firmware/rpi/host/examples/host-lorawan.json', 'utf8')) as { gpioRoot?: string; lorawan: { appKeyFile: string } };
+  const gpioRoot = path.join(dir, 'gpio');
+  for (const line of [529, 539, 534]) mkdirSync(path.join(gpioRoot, `gpio${line}`), { recursive: true });
+  writeFileSync(path.join(dir, 'appkey'), `${APP_KEY}\n`, { mode: 0o600 });
+  Object.assign(example, { gpioRoot, lorawan: { ...example.lorawan, appKeyFile: path.join(dir, 'appkey') } });
+  writeFileSync(path.join(dir, 'example.json'), JSON.stringify(example), { mode: 0o600 });
+  const exampleCheck = await runCli(['gateway', 'check', '--site', 'firmware/rpi/host/examples/site-lorawan.json', '--config', path.join(dir, 'example.json'), '--data', path.join(dir, 'data')]);
+  t.is(exampleCheck.code, 0, `the LoRaWAN example in docs/rpi-gateway.md is valid: ${exampleCheck.stderr}`);
+  t.regex(exampleCheck.stdout, /uplink lorawan EU868 via sx1262 on \/dev\/spidev0\.0/);
 
   const noKeys = path.join(dir, 'no-keys.json');
   writeFileSync(noKeys, JSON.stringify({ buses: { 'rs485-1': { port: '/dev/ttyUSB0' } }, radio: { type: 'sx1276', spi: '/dev/spidev0.0', pins: { dio0: 516 } } }));

@@ -17,6 +17,7 @@
 import type { PsmSettings } from '../../drivers/nbiot/modem.js';
 import { siteNbIotTransport, type NbIotMqttClientSettings, type NbIotTransportConfig } from '../../drivers/nbiot/transports.js';
 import type { SiteFile } from '../../drivers/gateway/site.js';
+import type { HexKeys } from '../../drivers/lorawan/mac/hex-credentials.js';
 import type { SpiRadioType } from '../../drivers/radio/bands.js';
 import type { TcxoVoltage } from '../../drivers/radio/sx126x/commands.js';
 import { radioBoardProblems } from './radio-board.js';
@@ -66,14 +67,7 @@ export interface RadioWiring {
 }
 
 /** OTAA (devEui, joinEui, appKey) or ABP (devAddr, nwkSKey, appSKey), as hex. */
-export interface LorawanKeys {
-  devEui?: string;
-  joinEui?: string;
-  appKey?: string;
-  devAddr?: string;
-  nwkSKey?: string;
-  appSKey?: string;
-}
+export type LorawanKeys = HexKeys;
 
 /** The ESP32 family member the board carries; it decides which UARTs exist. */
 export type Esp32Chip = 'esp32' | 'esp32s2' | 'esp32s3' | 'esp32c3';

@@ -6,14 +6,12 @@
  */
 import { test } from '../../../test/kit/core-test.js';
 import { createBench, type Bench } from '../../lorawan/mac/test-support.js';
-import { FPORT } from '../../lorawan/mac/fport.js';
-import { RECEIVE_DELAY1_MS, RECEIVE_DELAY2_MS, JOIN_ACCEPT_DELAY1_MS, JOIN_ACCEPT_DELAY2_MS } from '../../lorawan/mac/rx-windows.js';
+import { checkRxWindowTiming, joinAndConfirmThree } from '../test-support.js';
 import { VirtualClock } from '../../ports/virtual-clock.js';
 import { SimulatedLoraChannel } from '../../../simulators/radio/index.js';
 import { Sx126xChip, type Sx126xChipOptions } from '../../../simulators/radio/sx126x-chip.js';
 import { Sx126xRadio, type Sx126xOptions } from './sx126x-radio.js';
 import { OP, COMMAND_STATUS, commandStatusOf } from './commands.js';
-import { rxWindowOffsets } from '../../../simulators/radio/rx-timing.js';
 
 function sx1262Bench(chipOptions: Partial<Sx126xChipOptions> = {}, driverOptions: Partial<Sx126xOptions> = {}, region: 'EU868' | 'CN470' = 'EU868'): { bench: Bench; chip: () => Sx126xChip } {
   let chip: Sx126xChip | undefined;
@@ -29,16 +27,7 @@ function sx1262Bench(chipOptions: Partial<Sx126xChipOptions> = {}, driverOptions
 
 test('SX1262: joins (OTAA, EU868) and sends confirmed frames the network ACKs; the chip saw no BUSY violation', async (t) => {
   const { bench, chip } = sx1262Bench();
-  const { clock, mac, network } = bench;
-  await clock.run(mac.join());
-  t.true(mac.joined, 'joined through the SX1262 driver');
-  for (let i = 0; i < 3; i++) {
-    const result = await clock.run(mac.sendFrame({ port: FPORT.data, payload: Uint8Array.of(i, 1, 2), confirmed: true }));
-    t.true(result.acked, `frame ${i} acknowledged`);
-    t.is(result.transmissions, 1, 'at the first attempt');
-  }
-  t.deepEqual(network.uplinksOf(0x26000042).map((u) => u.fCnt), [0, 1, 2]);
-  t.deepEqual(network.problems, []);
+  await joinAndConfirmThree(t, bench, 'SX1262');
   const c = chip();
   t.is(c.busyViolations, 0, 'every command waited for BUSY low');
   t.is(c.syncWord, 0x3444, 'public LoRaWAN sync word');
@@ -51,18 +40,7 @@ test('SX1262: joins (OTAA, EU868) and sends confirmed frames the network ACKs; t
 
 test('SX1262: every receive window opens within 20 ms before the RX1/RX2 time of the uplink it follows', async (t) => {
   const { bench, chip } = sx1262Bench();
-  const { clock, mac, network } = bench;
-  await clock.run(mac.join());
-  network.answerIn = 2;
-  for (let i = 0; i < 3; i++) await clock.run(mac.sendFrame({ port: FPORT.data, payload: Uint8Array.of(i), confirmed: true }));
-  network.answerIn = 1;
-  for (let i = 0; i < 2; i++) await clock.run(mac.sendFrame({ port: FPORT.data, payload: Uint8Array.of(i), confirmed: false }));
-  const offsets = rxWindowOffsets(bench.channel, 'device', chip().rxWindows, { join: [JOIN_ACCEPT_DELAY1_MS, JOIN_ACCEPT_DELAY2_MS], data: [RECEIVE_DELAY1_MS, RECEIVE_DELAY2_MS] });
-  t.true(offsets.length >= 9, `${offsets.length} windows measured`);
-  t.true(offsets.some((o) => o.window === 2 && o.downlink), 'RX2 downlinks were measured');
-  t.true(offsets.some((o) => o.window === 1 && o.downlink), 'RX1 downlinks were measured');
-  for (const o of offsets) t.true(o.offsetMs >= -20 && o.offsetMs <= 0, `RX${o.window} opened ${o.offsetMs.toFixed(1)} ms from the downlink time`);
-  t.true(offsets.filter((o) => o.downlink).every((o) => o.received), 'every downlink sent in a window was received');
+  await checkRxWindowTiming(t, bench, () => chip().rxWindows);
 });
 
 test('SX1262 with a TCXO: without the tcxo option the calibration fails with the fix; with it the radio joins', async (t) => {

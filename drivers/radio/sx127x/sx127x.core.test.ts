@@ -4,12 +4,10 @@
  */
 import { test } from '../../../test/kit/core-test.js';
 import { createBench, type Bench } from '../../lorawan/mac/test-support.js';
-import { FPORT } from '../../lorawan/mac/fport.js';
-import { RECEIVE_DELAY1_MS, RECEIVE_DELAY2_MS, JOIN_ACCEPT_DELAY1_MS, JOIN_ACCEPT_DELAY2_MS } from '../../lorawan/mac/rx-windows.js';
+import { checkRxWindowTiming, joinAndConfirmThree } from '../test-support.js';
 import { VirtualClock } from '../../ports/virtual-clock.js';
 import { SimulatedLoraChannel } from '../../../simulators/radio/index.js';
 import { Sx127xChip, type Sx127xChipOptions } from '../../../simulators/radio/sx127x-chip.js';
-import { rxWindowOffsets } from '../../../simulators/radio/rx-timing.js';
 import { Sx127xRadio, type Sx127xOptions } from './sx127x-radio.js';
 import { LONG_RANGE_MODE, MODE, REG } from './registers.js';
 
@@ -27,16 +25,7 @@ function sx1276Bench(chipOptions: Partial<Sx127xChipOptions> = {}, driverOptions
 
 test('SX1276: joins (OTAA, EU868) and sends confirmed frames the network ACKs', async (t) => {
   const { bench, chip } = sx1276Bench();
-  const { clock, mac, network } = bench;
-  await clock.run(mac.join());
-  t.true(mac.joined, 'joined through the SX1276 driver');
-  for (let i = 0; i < 3; i++) {
-    const result = await clock.run(mac.sendFrame({ port: FPORT.data, payload: Uint8Array.of(i, 1, 2), confirmed: true }));
-    t.true(result.acked, `frame ${i} acknowledged`);
-    t.is(result.transmissions, 1, 'at the first attempt');
-  }
-  t.deepEqual(network.uplinksOf(0x26000042).map((u) => u.fCnt), [0, 1, 2]);
-  t.deepEqual(network.problems, []);
+  await joinAndConfirmThree(t, bench, 'SX1276');
   const c = chip();
   t.true(c.loraMode);
   t.is(c.register(REG.SyncWord), 0x34, 'public LoRaWAN sync word');
@@ -48,17 +37,7 @@ test('SX1276: joins (OTAA, EU868) and sends confirmed frames the network ACKs', 
 
 test('SX1276: every receive window opens within 20 ms before the RX1/RX2 time of the uplink it follows', async (t) => {
   const { bench, chip } = sx1276Bench();
-  const { clock, mac, network } = bench;
-  await clock.run(mac.join());
-  network.answerIn = 2;
-  for (let i = 0; i < 3; i++) await clock.run(mac.sendFrame({ port: FPORT.data, payload: Uint8Array.of(i), confirmed: true }));
-  network.answerIn = 1;
-  for (let i = 0; i < 2; i++) await clock.run(mac.sendFrame({ port: FPORT.data, payload: Uint8Array.of(i), confirmed: false }));
-  const offsets = rxWindowOffsets(bench.channel, 'device', chip().rxWindows, { join: [JOIN_ACCEPT_DELAY1_MS, JOIN_ACCEPT_DELAY2_MS], data: [RECEIVE_DELAY1_MS, RECEIVE_DELAY2_MS] });
-  t.true(offsets.length >= 9, `${offsets.length} windows measured`);
-  t.true(offsets.some((o) => o.window === 2 && o.downlink) && offsets.some((o) => o.window === 1 && o.downlink), 'RX1 and RX2 downlinks were measured');
-  for (const o of offsets) t.true(o.offsetMs >= -20 && o.offsetMs <= 0, `RX${o.window} opened ${o.offsetMs.toFixed(1)} ms from the downlink time`);
-  t.true(offsets.filter((o) => o.downlink).every((o) => o.received), 'every downlink sent in a window was received');
+  await checkRxWindowTiming(t, bench, () => chip().rxWindows);
 });
 
 test('SX1278 in CN470 joins; an SX1278 configured for EU868 is refused with the fix', async (t) => {

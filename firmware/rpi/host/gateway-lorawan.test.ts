@@ -15,7 +15,7 @@
  * `axon gateway check` on the same kind of files is tested at the end.
  */
 import test from 'ava';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MINUTE, demoSubset } from '../../../drivers/gateway/test-support.js';
@@ -187,4 +187,19 @@ test('axon gateway check: a LoRaWAN site with a radio and keys passes; a wrong c
   const missing = await check(noKeys);
   t.is(missing.code, 1);
   t.regex(missing.stderr, /\$\.lorawan: the site joins by OTAA and the host config lacks devEui, joinEui, appKey/);
+});
+
+test('axon gateway run on a LoRaWAN site takes the radio path: on a machine without SPI it stops at start with the fix, and releases the data directory', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'axon-pi-lorawan-run-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const example = JSON.parse(readFileSync('firmware/rpi/host/examples/host-lorawan.json', 'utf8')) as { lorawan: { appKeyFile: string } };
+  const gpioRoot = path.join(dir, 'gpio');
+  for (const line of [529, 539, 534]) mkdirSync(path.join(gpioRoot, `gpio${line}`), { recursive: true });
+  writeFileSync(path.join(dir, 'appkey'), `${APP_KEY}\n`, { mode: 0o600 });
+  writeFileSync(path.join(dir, 'host.json'), JSON.stringify({ ...example, gpioRoot, lorawan: { ...example.lorawan, appKeyFile: path.join(dir, 'appkey') } }), { mode: 0o600 });
+  const run = await runCli(['gateway', 'run', '--site', 'firmware/rpi/host/examples/site-lorawan.json', '--config', path.join(dir, 'host.json'), '--data', path.join(dir, 'data'), '--duration', '2']);
+  t.is(run.code, 1, run.stdout + run.stderr);
+  t.regex(run.stderr, /cannot open \/dev\/spidev0\.0: .*Fix: enable SPI/);
+  t.notRegex(run.stderr, /HOST_UPLINK_UNSUPPORTED|cannot run on this host/);
+  t.false(existsSync(path.join(dir, 'data', 'gateway.pid')), 'the data directory lock is released');
 });

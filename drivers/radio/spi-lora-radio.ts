@@ -32,8 +32,13 @@ export interface SpiLoraRadioOptions {
   clock: Clock;
   /** DIO1 (SX126x) / DIO0 (SX127x). */
   irq?: DigitalInput;
-  /** Poll interval without an IRQ line, ms. Default 5. */
+  /** Poll interval of the chip's flags over SPI without an IRQ line, ms. Default 5. */
   pollMs?: number;
+  /**
+   * Read the IRQ line this often, ms, for hosts whose line reports no edges
+   * (the Pi's sysfs lines). Default: rely on the edge and the deadline.
+   */
+  irqPollMs?: number;
   /** Antenna gain, dBi: the MAC asks for EIRP, the chip is set to EIRP − gain. Default 0. */
   antennaGainDbi?: number;
   /** For errors and logs, e.g. "SX1262 on /dev/spidev0.0". */
@@ -60,6 +65,7 @@ export abstract class SpiLoraRadio implements Radio {
   protected readonly where: string;
   readonly #irq: DigitalInput | undefined;
   readonly #pollMs: number;
+  readonly #irqPollMs: number | undefined;
   readonly #antennaGainDbi: number;
   #operation: Operation = 'idle';
   #initialised = false;
@@ -73,6 +79,7 @@ export abstract class SpiLoraRadio implements Radio {
     this.where = options.where;
     this.#irq = options.irq;
     this.#pollMs = options.pollMs ?? 5;
+    this.#irqPollMs = options.irqPollMs;
     this.#antennaGainDbi = options.antennaGainDbi ?? 0;
     if (this.#irq !== undefined) this.#irq.onReadable = () => this.#wake?.();
   }
@@ -201,7 +208,8 @@ export abstract class SpiLoraRadio implements Radio {
       } else if (this.clock.now() >= deadlineMs) {
         return this.readIrq();
       }
-      const delay = this.#irq === undefined ? Math.min(this.#pollMs, deadlineMs - this.clock.now()) : deadlineMs - this.clock.now();
+      const poll = this.#irq === undefined ? this.#pollMs : this.#irqPollMs;
+      const delay = poll === undefined ? deadlineMs - this.clock.now() : Math.min(poll, deadlineMs - this.clock.now());
       await this.#sleepOrWake(Math.max(0, delay));
     }
   }

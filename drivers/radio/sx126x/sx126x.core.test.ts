@@ -90,3 +90,19 @@ test('SX1262 driver: BUSY stuck high and a chip that does not answer give errors
   await t.throwsAsync(clock.run(new Sx126xRadio({ clock, spi: silent, busy: low }).init()), { code: 'RADIO_NOT_FOUND', message: /MOSI\/MISO/ });
   t.throws(() => new Sx126xRadio({ clock, spi: silent, busy: low, tcxo: { voltage: 2.0 as 1.8 } }), { code: 'RADIO_CONFIG' });
 });
+
+test('SX1262 on a host whose DIO1 line reports no edges (the Pi\'s sysfs lines): polled every 2 ms, or read at the deadline, it still joins and confirms', async (t) => {
+  for (const irqPollMs of [2, undefined]) {
+    let chip: Sx126xChip | undefined;
+    const bench = createBench({
+      radio: (front, clock) => {
+        chip = new Sx126xChip({ clock, front });
+        const dio1 = chip.dio1;
+        const levelOnly = { read: () => dio1.read(), onReadable: undefined, close: () => dio1.close() };
+        return new Sx126xRadio({ clock, spi: chip.spi, busy: chip.busy, irq: levelOnly, reset: chip.reset, irqPollMs });
+      },
+    });
+    await joinAndConfirmThree(t, bench, `SX1262 (irqPollMs ${String(irqPollMs)})`);
+    t.is(chip?.busyViolations, 0);
+  }
+});

@@ -47,6 +47,8 @@ export function isSpiRadio(radio: { type: string } | undefined): radio is SpiRad
 
 /** What the radio is opened on: the Pi's spidev and GPIO, or (in tests) a chip simulator's. */
 export interface RadioHostParts {
+  /** Read the IRQ line this often, ms, when `input` lines report no edges. */
+  irqPollMs?: number;
   openSpi(path: string, settings: SpiSettings): SpiDevice;
   input(line: number, name: string): DigitalInput;
   output(line: number, name: string): DigitalOutput;
@@ -55,6 +57,8 @@ export interface RadioHostParts {
 /** The Pi: spidev through spi-device, lines through the Pi's digital port (sysfs today, numbered as outputs are). */
 export function piRadioParts(gpioRoot?: string): RadioHostParts {
   return {
+    // sysfs lines report no edges: read DIO1/DIO0 every 2 ms while a packet or window is in progress.
+    irqPollMs: 2,
     openSpi: (path, settings) => openSpidev(path, settings),
     input: (gpio, name) => new SysfsGpioInput({ gpio, gpioRoot, name }),
     // Created low: the chip stays in reset until the driver's set-up pulses NRESET and releases it.
@@ -91,7 +95,7 @@ export function openHostRadio(radio: SpiRadioConfig, clock: Clock, parts: RadioH
       busy: parts.input(radio.pins.busy, 'radio BUSY'),
       irq: parts.input(radio.pins.dio1, 'radio DIO1'),
       reset: radio.pins.reset === undefined ? undefined : parts.output(radio.pins.reset, 'radio RESET'),
-      tcxo: radio.tcxo, dio2RfSwitch: radio.dio2RfSwitch, regulator: radio.regulator, antennaGainDbi: radio.antennaGainDbi,
+      tcxo: radio.tcxo, dio2RfSwitch: radio.dio2RfSwitch, regulator: radio.regulator, antennaGainDbi: radio.antennaGainDbi, irqPollMs: parts.irqPollMs,
     });
   }
   const sx127x = radio as Sx127xRadioConfig;
@@ -100,6 +104,6 @@ export function openHostRadio(radio: SpiRadioConfig, clock: Clock, parts: RadioH
     clock, spi, where, chip: sx127x.type,
     irq: parts.input(sx127x.pins.dio0, 'radio DIO0'),
     reset: sx127x.pins.reset === undefined ? undefined : parts.output(sx127x.pins.reset, 'radio RESET'),
-    antennaGainDbi: sx127x.antennaGainDbi,
+    antennaGainDbi: sx127x.antennaGainDbi, irqPollMs: parts.irqPollMs,
   });
 }

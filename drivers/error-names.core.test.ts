@@ -19,8 +19,9 @@ import * as lorawanMac from './lorawan/mac/errors.js';
 import * as modbus from './modbus/errors.js';
 import * as nbiot from './nbiot/errors.js';
 import * as rules from './rules/errors.js';
+import * as radio from './radio/errors.js';
 
-const modules: Record<string, unknown>[] = [{ AxonError }, batch, cjt188, meterDevice, reading, bcd, dlt645, downlink, lorawan, lorawanMac, modbus, nbiot, rules];
+const modules: Record<string, unknown>[] = [{ AxonError }, batch, cjt188, meterDevice, reading, bcd, dlt645, downlink, lorawan, lorawanMac, modbus, nbiot, rules, radio];
 
 function errorClasses(): Array<[string, typeof AxonError]> {
   const out: Array<[string, typeof AxonError]> = [];

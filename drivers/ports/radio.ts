@@ -3,12 +3,13 @@
  * listen in short windows at exact times. The MAC owns all timing; the radio
  * only reports when things happened on the shared Clock.
  *
- * Hosts:
- *  - ESP32 (Moddable): an adapter over Moddable's SX127x raw-LoRa driver
- *    (TX-done / RX-done / RX-timeout interrupts mapped onto these promises,
- *    RSSI/SNR read from the packet registers after RX-done).
- *  - Raspberry Pi: an SX127x/SX126x HAT through spidev, same adapter shape.
- *  - Tests and fleet simulations: simulators/radio (SimulatedLoraChannel).
+ * Implementations:
+ *  - drivers/radio: SX1262/SX1268 (command set) and SX1276/SX1278
+ *    (registers) on the SPI port (drivers/ports/spi.ts); the Raspberry Pi
+ *    gives them spidev and its GPIO lines, the ESP32 ECMA-419
+ *    `embedded:io/spi` and `embedded:io/digital`.
+ *  - Tests and fleet simulations: simulators/radio (SimulatedLoraChannel),
+ *    directly or behind the chip simulators (sx126x-chip.ts, sx127x-chip.ts).
  *
  * LoRaWAN conventions the host applies, so the MAC never has to:
  *  - uplinks use normal IQ and CRC on; receive windows use inverted IQ (the

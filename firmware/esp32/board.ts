@@ -17,6 +17,10 @@
 import type { PsmSettings } from '../../drivers/nbiot/modem.js';
 import { siteNbIotTransport, type NbIotMqttClientSettings, type NbIotTransportConfig } from '../../drivers/nbiot/transports.js';
 import type { SiteFile } from '../../drivers/gateway/site.js';
+import type { HexKeys } from '../../drivers/lorawan/mac/hex-credentials.js';
+import type { SpiRadioType } from '../../drivers/radio/bands.js';
+import type { TcxoVoltage } from '../../drivers/radio/sx126x/commands.js';
+import { radioBoardProblems } from './radio-board.js';
 
 /** A UART as Moddable's ECMA-419 serial opens it. */
 export interface UartPins {
@@ -49,6 +53,22 @@ export interface ModemWiring extends UartPins {
   psm?: PsmSettings;
 }
 
+/** A LoRa transceiver on the ESP32's SPI bus and its lines. */
+export interface RadioWiring {
+  type: SpiRadioType;
+  spi: { port?: number; clock: number; in: number; out: number; select: number; hz?: number };
+  /** SX126x: busy and dio1; SX127x: dio0. reset on both when wired. */
+  pins: { busy?: number; dio1?: number; dio0?: number; reset?: number };
+  /** SX126x modules with a TCXO on DIO3 (Heltec V3: 1.8 V). */
+  tcxo?: { voltage: TcxoVoltage; startupMs?: number };
+  /** SX126x: DIO2 drives the antenna switch (default true). */
+  dio2RfSwitch?: boolean;
+  antennaGainDbi?: number;
+}
+
+/** OTAA (devEui, joinEui, appKey) or ABP (devAddr, nwkSKey, appSKey), as hex. */
+export type LorawanKeys = HexKeys;
+
 /** The ESP32 family member the board carries; it decides which UARTs exist. */
 export type Esp32Chip = 'esp32' | 'esp32s2' | 'esp32s3' | 'esp32c3';
 
@@ -68,7 +88,12 @@ export interface BoardConfig {
   buses: Record<string, BusWiring>;
   /** Wiring of every site output, by output id. */
   outputs: Record<string, OutputWiring>;
-  modem: ModemWiring;
+  /** The NB-IoT modem (site uplink nbiot). */
+  modem?: ModemWiring;
+  /** The LoRa transceiver (site uplink lorawan); firmware/esp32/boards has tables for common boards. */
+  radio?: RadioWiring;
+  /** LoRaWAN identity and keys (site uplink lorawan), as registered on the network server. */
+  lorawan?: LorawanKeys;
   uplink?: {
     /** Wait for the server's ack frame per attempt, ms. Default 15 000. */
     ackTimeoutMs?: number;
@@ -83,9 +108,17 @@ export interface BoardConfig {
   logDirectory?: string;
 }
 
-/** GPIOs an ESP32-WROOM module must not drive: 6–11 are the flash, 34–39 are input only. */
-const FLASH_PINS = new Set([6, 7, 8, 9, 10, 11]);
-const INPUT_ONLY = new Set([34, 35, 36, 37, 38, 39]);
+/**
+ * GPIOs per chip (Espressif datasheets): the highest number, the pins of the
+ * module's SPI flash, and the input-only ones. ESP32-WROOM: 6–11 are the
+ * flash, 34–39 input only; the S2/S3 modules keep 26–32 for flash and PSRAM.
+ */
+const CHIP_PINS: Readonly<Record<Esp32Chip, { max: number; flash: readonly number[]; inputOnly: readonly number[] }>> = {
+  esp32: { max: 39, flash: [6, 7, 8, 9, 10, 11], inputOnly: [34, 35, 36, 37, 38, 39] },
+  esp32s2: { max: 46, flash: [26, 27, 28, 29, 30, 31, 32], inputOnly: [46] },
+  esp32s3: { max: 48, flash: [26, 27, 28, 29, 30, 31, 32], inputOnly: [] },
+  esp32c3: { max: 21, flash: [12, 13, 14, 15, 16, 17], inputOnly: [] },
+};
 
 export interface BoardCheck {
   problems: string[];
@@ -97,11 +130,12 @@ export function checkBoard(site: SiteFile, board: BoardConfig): BoardCheck {
   const problems: string[] = [];
   const warnings: string[] = [];
   const claimed = new Map<number, string>();
+  const pins = CHIP_PINS[board.chip ?? 'esp32'] ?? CHIP_PINS.esp32;
   const claim = (pin: number | undefined, what: string, output: boolean): void => {
     if (pin === undefined) return;
-    if (!Number.isInteger(pin) || pin < 0 || pin > 39) return void problems.push(`${what}: GPIO ${pin} is not an ESP32 pin (0–39)`);
-    if (FLASH_PINS.has(pin)) problems.push(`${what}: GPIO ${pin} belongs to the SPI flash`);
-    if (output && INPUT_ONLY.has(pin)) problems.push(`${what}: GPIO ${pin} is input-only`);
+    if (!Number.isInteger(pin) || pin < 0 || pin > pins.max) return void problems.push(`${what}: GPIO ${pin} is not an ${(board.chip ?? 'esp32').toUpperCase()} pin (0–${pins.max})`);
+    if (pins.flash.includes(pin)) problems.push(`${what}: GPIO ${pin} belongs to the SPI flash`);
+    if (output && pins.inputOnly.includes(pin)) problems.push(`${what}: GPIO ${pin} is input-only`);
     const other = claimed.get(pin);
     if (other !== undefined) problems.push(`${what}: GPIO ${pin} is already used by ${other}`);
     claimed.set(pin, what);
@@ -139,7 +173,8 @@ export function checkBoard(site: SiteFile, board: BoardConfig): BoardCheck {
     if (!site.buses.some((bus) => bus.id === id)) warnings.push(`board wiring for bus '${id}' is unused: the site has no such bus`);
   }
 
-  claimUart(board.modem, 'the NB-IoT modem');
+  if (board.modem !== undefined) claimUart(board.modem, 'the NB-IoT modem');
+  if (board.radio !== undefined) for (const [pin, what, output] of radioPins(board.radio)) claim(pin, what, output);
 
   for (const output of site.outputs ?? []) {
     const what = `output '${output.id}'`;
@@ -158,14 +193,25 @@ export function checkBoard(site: SiteFile, board: BoardConfig): BoardCheck {
   }
 
   const uplink = site.uplink;
-  if (uplink.kind !== 'nbiot') {
-    problems.push(`the site's uplink is '${uplink.kind}'; this firmware sends over NB-IoT (set uplink to { "kind": "nbiot", "transport": "udp", "host": …, "port": … })`);
+  if (uplink.kind === 'lorawan') {
+    problems.push(...radioBoardProblems(uplink, board.radio, board.lorawan));
+  } else if (uplink.kind !== 'nbiot') {
+    problems.push(`the site's uplink is '${uplink.kind}'; this firmware sends over NB-IoT or LoRaWAN (set uplink to { "kind": "nbiot", "transport": "udp", "host": …, "port": … } or a lorawan uplink with a board radio)`);
   } else {
+    if (board.modem === undefined) problems.push('the site sends over NB-IoT and the board config has no modem (add modem: { port, receive, transmit })');
     if (uplink.host === undefined) problems.push('the site\'s NB-IoT uplink has no host');
     if (uplink.transport !== 'coap' && uplink.port === undefined) problems.push(`the site's NB-IoT ${uplink.transport} uplink has no port`);
     if (uplink.transport === 'mqtt' && board.uplink?.mqtt === undefined) problems.push('the site uses NB-IoT MQTT: the board config needs uplink.mqtt { clientId, topic }');
   }
   return { problems, warnings };
+}
+
+/** Every pin of the radio: SPI lines and the chip's lines, with what they are and whether the ESP32 drives them. */
+function radioPins(radio: RadioWiring): Array<[number | undefined, string, boolean]> {
+  return [
+    [radio.spi.clock, 'radio SCK', true], [radio.spi.out, 'radio MOSI', true], [radio.spi.in, 'radio MISO', false], [radio.spi.select, 'radio NSS', true],
+    [radio.pins.busy, 'radio BUSY', false], [radio.pins.dio1, 'radio DIO1', false], [radio.pins.dio0, 'radio DIO0', false], [radio.pins.reset, 'radio RESET', true],
+  ];
 }
 
 /** The NbIotUplink transport the site's uplink names (checkBoard has made sure it is complete). */

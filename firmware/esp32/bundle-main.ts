@@ -23,7 +23,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const MAIN_ENTRY = path.join(here, 'main.ts');
 
 /** The Moddable modules main.ts and the adapters in ports/ import; manifest.json must provide each. */
-export const HOST_MODULES = ['embedded:io/serial', 'embedded:io/digital', 'timer', 'time', 'preference', 'file', 'mc/config'] as const;
+export const HOST_MODULES = ['embedded:io/serial', 'embedded:io/digital', 'embedded:io/spi', 'timer', 'time', 'preference', 'file', 'mc/config', 'crypt'] as const;
 /** The generated module compile-site.ts writes. */
 export const SITE_CONFIG_MODULE = 'site-config';
 

@@ -76,9 +76,9 @@ function readBoard(file: string): BoardConfig {
     throw new CompileSiteError([`${relative(file)}: cannot read the board config: ${(error as Error).message}`]);
   }
   const board = value as Partial<BoardConfig> | null;
-  const missing = (['name', 'buses', 'outputs', 'modem'] as const).filter((key) => board?.[key] === undefined);
+  const missing = (['name', 'buses', 'outputs'] as const).filter((key) => board?.[key] === undefined);
   if (board === null || typeof board !== 'object' || missing.length > 0) {
-    throw new CompileSiteError([`${relative(file)}: a board config is an object with name, buses, outputs and modem (missing: ${missing.join(', ')})`]);
+    throw new CompileSiteError([`${relative(file)}: a board config is an object with name, buses and outputs, and a modem or a radio (missing: ${missing.join(', ')})`]);
   }
   return board as BoardConfig;
 }

@@ -25,17 +25,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { buildChannelTable, type ChannelTable } from '../../drivers/batch/channels.js';
 import { fromHex } from '../../drivers/bytes.js';
 import { MemoryKeyValueStore } from '../../drivers/ports/storage.js';
 import { siteRules } from '../../drivers/rules/defaults.js';
 import { decodeUplink, type DecodedUplink } from '../../sdk/codec/decode-uplink.js';
 import { loadShippedManifests, loadSiteFile } from '../../sdk/site/validate.js';
-import { startXsWorker, type XsWorker } from '../../test/xs/worker.js';
 import { CompileSiteError, compileSite, DEFAULT_BOARD } from './compile-site.js';
-import { bundleMain, bundleOptions, bundleText, HOST_MODULES, SITE_CONFIG_MODULE } from './bundle-main.js';
-import { hostDoubles } from './test-host/doubles-plugin.js';
+import { bundleMain, HOST_MODULES, SITE_CONFIG_MODULE } from './bundle-main.js';
+import { withHarness as withSiteHarness, type HarnessCommand } from './test-host/run-harness.js';
 import type { BoardConfig } from './board.js';
 import { DEFAULT_LOG_CAPACITY_BYTES, logCapacity } from './log-capacity.js';
 import { parseCclk } from './network-time.js';
@@ -82,35 +80,11 @@ interface Run {
   sourceOf: (stackLines: string) => string;
 }
 
-type Command = <T>(text: string) => Promise<T>;
+type Command = HarnessCommand;
 
-/** The harness bundle (test-host/harness.ts with the doubles and the compiled site) loaded into a fresh XS worker, for `use`. */
-async function withHarness<R>(use: (command: Command, bundle: string) => Promise<R>): Promise<R> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'axon-esp32-'));
-  let worker: XsWorker | undefined;
-  try {
-    const siteConfig = path.join(dir, 'site-config.js');
-    writeFileSync(siteConfig, compileSite({ site: SITE }).source);
-    const bundled = await build({ ...bundleOptions(), entryPoints: [path.join(here, 'test-host/harness.ts')], format: 'iife', plugins: [hostDoubles(siteConfig)] });
-    let last: unknown;
-    worker = await startXsWorker('esp32-main', (message) => {
-      last = JSON.parse(message);
-    });
-    const command: Command = async <T>(text: string): Promise<T> => {
-      last = undefined;
-      await worker?.command(text);
-      const reply = last as (T & { error?: string; stack?: string }) | undefined;
-      if (reply === undefined) throw new Error(`XS: '${text.split(' ')[0]}' never answered`);
-      if (reply.error !== undefined) throw new Error(`XS: ${reply.error}\n${reply.stack ?? ''}`);
-      return reply;
-    };
-    const bundle = bundleText(bundled.outputFiles);
-    await worker.evaluate(bundle);
-    return await use(command, bundle);
-  } finally {
-    await worker?.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** The harness with the demo site on the default board (test-host/run-harness.ts). */
+function withHarness<R>(use: (command: Command, bundle: string) => Promise<R>): Promise<R> {
+  return withSiteHarness({ site: SITE }, use);
 }
 
 async function runInXs(scenario: Scenario = SCENARIO): Promise<Run> {
@@ -158,7 +132,8 @@ test('main.ts boots in XS from the compiled site: nothing runs while loading, UA
   t.is(setup.hostCallsWhileLoading, 0, 'loading the bundle calls no host function, so main and the core can be preloaded');
   const bus = board.buses['rs485-1'];
   t.deepEqual(report.uarts[bus.port].opened, [{ receive: bus.receive, transmit: bus.transmit, baud: 9600, format: 'buffer' }], 'the RS-485 bus on UART2');
-  t.deepEqual(report.uarts[board.modem.port].opened, [{ receive: board.modem.receive, transmit: board.modem.transmit, baud: 9600, format: 'buffer' }], 'the modem on UART1');
+  const modem = board.modem ?? { port: -1, receive: -1, transmit: -1 };
+  t.deepEqual(report.uarts[modem.port].opened, [{ receive: modem.receive, transmit: modem.transmit, baud: 9600, format: 'buffer' }], 'the modem on UART1');
   for (const output of ['barrier-relay', 'warning-light', 'buzzer']) t.is(report.pins[board.outputs[output].pin]?.mode, 'Output', `${output} on GPIO ${board.outputs[output].pin}`);
   t.true(report.trace[0].startsWith('axon: manifests/sites/demo-esp32.json on ESP32-DevKitC'), report.trace[0]);
   t.true(report.directories.includes('/axon/'), 'the log directory was created under the file root');
@@ -254,7 +229,7 @@ test('NB-IoT sequence ids: a reboot starts past every id the last boot can have 
 test('compile-site refuses a site this board cannot run, naming each reason', (t) => {
   const error = t.throws(() => compileSite({ site: path.join(root, 'manifests/sites/demo.json') }), { instanceOf: CompileSiteError }) as CompileSiteError;
   t.true(error.problems.some((p) => p.includes("bus 'rs485-2' runs 8E1")), 'the 8E1 bus');
-  t.true(error.problems.some((p) => p.includes("uplink is 'lorawan'")), 'the LoRaWAN uplink');
+  t.true(error.problems.some((p) => p.includes('the site sends over LoRaWAN and the board config has no radio')), 'the LoRaWAN uplink without a radio');
 });
 
 test('the firmware bundle imports exactly the host modules and site-config that manifest.json provides', async (t) => {
@@ -334,6 +309,7 @@ test('outputs are created at their inactive level: an active-low relay never swi
 const MODULE_MANIFESTS: Record<string, string> = {
   'embedded:io/serial': '$(MODDABLE)/modules/io/manifest.json',
   'embedded:io/digital': '$(MODDABLE)/modules/io/manifest.json',
+  'embedded:io/spi': '$(MODDABLE)/modules/io/manifest.json',
   timer: '$(MODDABLE)/examples/manifest_base.json',
   time: '$(MODDABLE)/examples/manifest_base.json',
   preference: '$(MODDABLE)/modules/files/preference/manifest.json',
@@ -365,7 +341,10 @@ test('the UART choice is checked per chip: UART2 exists on the ESP32 and the S3,
       compileSite({ site: SITE, board: file });
     };
     t.notThrows(() => compileFor('esp32'));
-    t.notThrows(() => compileFor('esp32s3'));
+    // The S3 has UART2; the DevKitC's modem and light pins (26, 27, 32) are its flash/PSRAM pins, which the per-chip pin check refuses.
+    const s3 = t.throws(() => compileFor('esp32s3'), { instanceOf: CompileSiteError }) as CompileSiteError;
+    t.false(s3.problems.some((p) => p.includes('UART')), s3.message);
+    t.deepEqual(s3.problems.map((p) => /GPIO (\d+) belongs to the SPI flash/.exec(p)?.[1]), ['26', '27', '32']);
     for (const chip of ['esp32s2', 'esp32c3']) {
       const error = t.throws(() => compileFor(chip), { instanceOf: CompileSiteError }) as CompileSiteError;
       t.true(error.problems.some((p) => p.includes(`UART 2 does not exist on the ${chip}`)), error.message);

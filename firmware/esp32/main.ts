@@ -1,7 +1,8 @@
 /**
  * The ESP32 application: the Axon gateway core (drivers/) on Moddable XS, on
  * the site and board wiring compiled into the firmware (`site-config`, made by
- * compile-site.ts), reporting over an NB-IoT modem.
+ * compile-site.ts), reporting over an NB-IoT modem or, when the site's uplink
+ * is LoRaWAN, the board's SX126x/SX127x radio (uplink-links.ts).
  *
  *   RS-485 bus ─ UART2 + DE/RE ─► Rs485SerialStream ─┐
  *   relays, buzzer ◄─ GPIO ◄─ ModdableDigitalOutput ◄─┤
@@ -19,10 +20,11 @@ import Time from 'time';
 import { board, manifests, site, source } from 'site-config';
 import { Gateway, type GatewayEvent } from '../../drivers/gateway/gateway.js';
 import { describeEvent } from '../../drivers/gateway/event-text.js';
-import { NbIotModem } from '../../drivers/nbiot/modem.js';
-import { NbIotUplink } from '../../drivers/nbiot/uplink.js';
+import type { LoraWanMac } from '../../drivers/lorawan/mac/index.js';
+import type { NbIotModem } from '../../drivers/nbiot/modem.js';
+import type { NbIotUplink } from '../../drivers/nbiot/uplink.js';
 import type { DigitalOutput } from '../../drivers/ports/digital.js';
-import { nbiotTransport, type BusWiring } from './board.js';
+import type { BusWiring } from './board.js';
 import { log } from './log.js';
 import { logCapacity } from './log-capacity.js';
 import { networkTimeMs } from './network-time.js';
@@ -32,13 +34,16 @@ import { ModdableClock } from './ports/moddable-clock.js';
 import { PreferenceStore } from './ports/preference-store.js';
 import { Rs485SerialStream } from './ports/rs485-serial.js';
 import { wallClockMs } from './ports/wall-clock.js';
-import { PersistentSequence, SequencedUplink } from './sequence.js';
+import { startLoraWanLink, startNbIotLink } from './uplink-links.js';
 
 /** What main() built; Moddable ignores it, a test or an xsbug session can inspect it. */
 export interface Esp32Gateway {
   gateway: Gateway;
-  modem: NbIotModem;
-  uplink: NbIotUplink;
+  /** NB-IoT sites. */
+  modem?: NbIotModem;
+  uplink?: NbIotUplink;
+  /** LoRaWAN sites. */
+  mac?: LoraWanMac;
 }
 
 export default function main(): Esp32Gateway {
@@ -51,26 +56,11 @@ export default function main(): Esp32Gateway {
     throw error;
   }
   const clock = new ModdableClock();
-  const transport = nbiotTransport(site, board);
-  log(`${source.site} on ${board.name}: ${site.buses.reduce((n, bus) => n + bus.devices.length, 0)} devices, NB-IoT ${transport.kind} to ${transport.host}:${String(transport.port ?? '')}`);
-
-  // The modem's UART is a plain one: the stream without a direction pin.
-  const modem = new NbIotModem({
-    stream: new Rs485SerialStream({ port: board.modem.port, receivePin: board.modem.receive, transmitPin: board.modem.transmit, baud: board.modem.baud ?? 9600, clock }),
-    clock,
-    attach: board.modem.attach,
-    attachDeadlineMs: board.modem.attachDeadlineMs,
-    psm: board.modem.psm,
-    engine: { where: `UART${board.modem.port}` },
-  });
   const meta = new PreferenceStore('axon');
-  const sequence = new PersistentSequence(meta);
-  const uplink = new NbIotUplink({ modem, transport, firstSequence: sequence.first, ackTimeoutMs: board.uplink?.ackTimeoutMs, attempts: board.uplink?.attempts });
-  modem.onStateChange = (state) => {
-    log(`modem ${state}`);
-    // Every (re)attach is a chance to correct the clock; the first one sets it.
-    if (state === 'ready') void setClockFromNetwork(modem);
-  };
+  const link = site.uplink.kind === 'lorawan'
+    ? startLoraWanLink(site, board, clock, meta)
+    : startNbIotLink(site, board, clock, meta, (modem) => void setClockFromNetwork(modem));
+  log(`${source.site} on ${board.name}: ${site.buses.reduce((n, bus) => n + bus.devices.length, 0)} devices, ${link.describe}`);
 
   const outputs: Record<string, DigitalOutput> = {};
   for (const output of site.outputs ?? []) {
@@ -86,7 +76,7 @@ export default function main(): Esp32Gateway {
     files: new LittleFsFileSystem(logDirectory()),
     meta,
     outputs,
-    uplink: new SequencedUplink(uplink, sequence),
+    uplink: link.port,
     flushEveryMs: board.gateway?.flushEveryMs,
     statusEveryMs: board.gateway?.statusEveryMs,
     storeCapacityBytes,
@@ -94,7 +84,7 @@ export default function main(): Esp32Gateway {
   });
   // Start at once, coverage or not: local alarms must not wait for the network; the log keeps what cannot be sent yet.
   gateway.start();
-  return { gateway, modem, uplink };
+  return { gateway, modem: link.modem, uplink: link.nbiot, mac: link.mac };
 }
 
 function openBus(wiring: BusWiring, baud: number, clock: ModdableClock): Rs485SerialStream {

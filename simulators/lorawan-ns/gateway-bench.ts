@@ -20,7 +20,7 @@ import { MemoryKeyValueStore } from '../../drivers/ports/storage.js';
 import { VirtualClock } from '../../drivers/ports/virtual-clock.js';
 import { Pipeline, type PipelineOptions } from '../../drivers/gateway/test-support.js';
 import { NodeBlockCipher } from '../../firmware/rpi/ports/node-cipher.js';
-import { SimulatedLoraChannel } from '../radio/index.js';
+import { SimulatedLoraChannel, type SimulatedDeviceRadio } from '../radio/index.js';
 import { dataRateOf } from './adr.js';
 import type { NsEvent } from './events.js';
 import { LoraNetworkServer, type NetworkServerOptions } from './network-server.js';
@@ -54,10 +54,16 @@ export interface GatewayOverNsOptions {
   ns?: Pick<NetworkServerOptions, 'adr' | 'outages'>;
   /** Called for every frame heard, before the server sees it (e.g. to schedule an outage from the air). */
   onHeard?: (frame: OnAir) => void;
+  /**
+   * Build the device's MAC on the channel's front end (a host's radio module over a chip simulator);
+   * it must use DEV_EUI/JOIN_EUI/APP_KEY as registered here. Default: the MAC straight on the front end.
+   */
+  macFor?: (front: SimulatedDeviceRadio, clock: VirtualClock) => LoraWanMac;
 }
 
 export interface GatewayOverNs {
   clock: VirtualClock;
+  channel: SimulatedLoraChannel;
   region: Region;
   mac: LoraWanMac;
   uplink: LoraWanUplink;
@@ -79,9 +85,10 @@ export function gatewayOverNetworkServer(options: GatewayOverNsOptions): Gateway
   const region = createRegion(options.region);
   const channel = new SimulatedLoraChannel(clock, { seed: options.seed });
   const radioGateway = channel.addGateway({ id: `gw-${options.region.toLowerCase()}` });
-  const mac = new LoraWanMac({
+  const front = channel.createDeviceRadio({ id: 'axon-gw', pathLossDb: options.pathLossDb });
+  const mac = options.macFor?.(front, clock) ?? new LoraWanMac({
     region,
-    radio: channel.createDeviceRadio({ id: 'axon-gw', pathLossDb: options.pathLossDb }),
+    radio: front,
     clock,
     cipher: new NodeBlockCipher(),
     store: new MemoryKeyValueStore(),
@@ -114,7 +121,7 @@ export function gatewayOverNetworkServer(options: GatewayOverNsOptions): Gateway
   const nsEvents: Array<NsEvent & { atMs: number; duplicate?: boolean }> = [];
   ns.onEvent((event) => nsEvents.push({ ...event, atMs: clock.now(), ...(event.type === 'up' ? { duplicate: acks.verdictOf(event)?.duplicate } : {}) }));
   return {
-    clock, region, mac, uplink, p, ns, onAir, nsEvents, acks,
+    clock, region, mac, uplink, p, ns, onAir, nsEvents, acks, channel,
     close() {
       mac.close();
       attachment.detach();

@@ -275,6 +275,11 @@ export class SimulatedLoraChannel {
 /** A device's radio on the simulated channel. */
 export class SimulatedDeviceRadio implements Radio {
   readonly id: string;
+  /**
+   * Called when an open window locks onto a downlink (its preamble will be
+   * detected at `startMs`): a chip simulator raises its preamble/header IRQs then.
+   */
+  onLock: ((downlink: { startMs: number; endMs: number }) => void) | undefined;
   readonly #channel: SimulatedLoraChannel;
   readonly #pathLoss: number | ((gatewayId: string) => number);
   #transmitting = false;
@@ -350,6 +355,7 @@ export class SimulatedDeviceRadio implements Radio {
 
   #lock(window: OpenWindow, transmission: ChannelTransmission): void {
     window.locked = transmission;
+    this.onLock?.({ startMs: transmission.startMs, endMs: transmission.endMs });
     const clock = this.#channel.clock;
     clock.schedule(transmission.endMs - clock.now(), () => {
       if (this.#window !== window || window.locked !== transmission) return;

@@ -8,3 +8,7 @@ export * from './types.js';
 export { SimulatedLoraChannel, SimulatedDeviceRadio, SimulatedGateway, demodulationFloorDb } from './channel.js';
 export { Concentrator, DownlinkRefusedError, SX1302_DEMODULATORS, type ConcentratorOptions } from './concentrator.js';
 export { CROCE_2018_SIR_DB, interSfThresholdDb, type InterSfModel } from './inter-sf.js';
+export { Sx126xChip, type Sx126xChipOptions, type ChipRxWindow, type ChipTransmission } from './sx126x-chip.js';
+export { ChipInputLine, ChipOutputLine } from './chip-lines.js';
+export { rxWindowOffsets, type RxWindowOffset, type RxDelays } from './rx-timing.js';
+export { Sx127xChip, type Sx127xChipOptions } from './sx127x-chip.js';

@@ -9,6 +9,7 @@
 import { PortableAes128 } from '../../crypto/aes128.js';
 import { concatBytes } from '../../bytes.js';
 import type { Clock } from '../../ports/clock.js';
+import type { Radio } from '../../ports/radio.js';
 import { MemoryKeyValueStore } from '../../ports/storage.js';
 import { SimulatedLoraChannel, demodulationFloorDb, type SimulatedDeviceRadio, type SimulatedGateway, type ReceivedUplink } from '../../../simulators/radio/index.js';
 import { VirtualClock } from '../../ports/virtual-clock.js';
@@ -280,6 +281,8 @@ export interface BenchOptions {
   pathLossDb?: number;
   /** Share a clock with another bench (a gateway pipeline). */
   clock?: VirtualClock;
+  /** The MAC's radio built on the bench's simulated front end (a chip simulator and its driver); default the front end itself. */
+  radio?: (front: SimulatedDeviceRadio, clock: VirtualClock) => Radio;
 }
 
 export function createBench(options: BenchOptions = {}): Bench {
@@ -294,8 +297,9 @@ export function createBench(options: BenchOptions = {}): Bench {
     : { activation: 'otaa', devEui: DEV_EUI, joinEui: JOIN_EUI, appKey: APP_KEY };
   if (options.activation === 'abp') network.addAbpDevice(ABP_DEVADDR, ABP_KEYS);
   else network.addOtaaDevice(DEV_EUI, APP_KEY, 0x26000042);
+  const macRadio = options.radio?.(radio, clock) ?? radio;
   const make = (overrides: Partial<LoraWanMacOptions> = {}) => new LoraWanMac({
-    region, radio, clock, cipher: new PortableAes128(), store, credentials, seed: options.seed ?? 7, ...options.mac, ...overrides,
+    region, radio: macRadio, clock, cipher: new PortableAes128(), store, credentials, seed: options.seed ?? 7, ...options.mac, ...overrides,
   });
   const bench: Bench = { clock, channel, network, region, store, radio, mac: make(), reboot: (overrides) => (bench.mac = make(overrides)) };
   return bench;

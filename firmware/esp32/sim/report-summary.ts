@@ -12,6 +12,8 @@ export interface HarnessReport {
   messages: Array<{ alert: boolean }>;
   duplicates: number;
   preloadViolations: unknown[];
+  /** LoRaWAN sites: what the test network heard from the board's radio (test-host/radio-wiring.ts). */
+  lorawan?: { uplinks: unknown[]; joinRequests: number; busyViolations: number; rxOffsets: Array<{ offsetMs: number }> };
 }
 
 export function summarizeReport(report: HarnessReport): string[] {
@@ -26,5 +28,8 @@ export function summarizeReport(report: HarnessReport): string[] {
     `store: ${s?.store.pendingReadings ?? 0} readings and ${s?.store.pendingAlerts ?? 0} alerts pending`,
     `bytes lost to DE timing: ${lost}`,
     `preload violations: ${report.preloadViolations.length}`,
+    ...(report.lorawan === undefined ? [] : [
+      `LoRaWAN: ${report.lorawan.joinRequests} join requests, ${report.lorawan.uplinks.length} frames at the network, ${report.lorawan.busyViolations} BUSY violations, receive windows ${Math.min(0, ...report.lorawan.rxOffsets.map((o) => o.offsetMs)).toFixed(1)} ms early at most`,
+    ]),
   ];
 }

@@ -21,7 +21,7 @@ export default class Digital {
   readonly #activeLow: 0 | 1;
   #closed = false;
 
-  constructor(options: { pin: number; mode: unknown; activeLow?: boolean; initialValue?: number }) {
+  constructor(options: { pin: number; mode: unknown; activeLow?: boolean; initialValue?: number; edge?: number; onReadable?: () => void }) {
     host.touch();
     const pin = host.pin(options.pin);
     if (pin.inUse) throw new Error(`GPIO ${options.pin} is already in use`);
@@ -30,6 +30,8 @@ export default class Digital {
     this.#pin = pin;
     this.#activeLow = options.activeLow === true ? 1 : 0;
     if (pin.mode === 'Output' || pin.mode === 'OutputOpenDrain') this.#drive(Number(options.initialValue ?? 0) ? 1 : 0);
+    const onReadable = options.onReadable;
+    if (onReadable !== undefined && ((options.edge ?? 0) & Digital.Rising) !== 0) pin.rising = () => onReadable.call(this);
   }
 
   write(value: 0 | 1): void {
@@ -40,17 +42,19 @@ export default class Digital {
 
   read(): 0 | 1 {
     host.touch();
-    return (this.#pin.level ^ this.#activeLow) as 0 | 1;
+    return ((this.#pin.source?.() ?? this.#pin.level) ^ this.#activeLow) as 0 | 1;
   }
 
   #drive(value: 0 | 1): void {
     const level = (value ^ this.#activeLow) as 0 | 1;
     this.#pin.level = level;
     this.#pin.writes.push({ atMs: host.clock.now(), value: level });
+    this.#pin.onDrive?.(level);
   }
 
   close(): void {
     this.#closed = true;
     this.#pin.inUse = false;
+    this.#pin.rising = undefined;
   }
 }

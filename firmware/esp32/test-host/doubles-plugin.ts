@@ -14,6 +14,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const DOUBLES: Record<(typeof HOST_MODULES)[number], string> = {
   'embedded:io/serial': 'serial.ts',
   'embedded:io/digital': 'digital.ts',
+  'embedded:io/spi': 'spi.ts',
+  crypt: 'crypt.ts',
   timer: 'timer.ts',
   time: 'time.ts',
   preference: 'preference.ts',

@@ -45,6 +45,7 @@ import { NbIotModemSimulator } from '../../../simulators/nbiot/modem-sim.js';
 import { attachSimulatedDevices } from '../../../simulators/simulated-bus.js';
 import { ModdableClock } from '../ports/moddable-clock.js';
 import { ModdableDigitalOutput } from '../ports/digital-output.js';
+import { wireRadio, type RadioReport } from './radio-wiring.js';
 
 declare const issueCommand: (bytes: ArrayBuffer) => void;
 
@@ -65,6 +66,7 @@ export interface Scenario {
 }
 
 let modem: NbIotModemSimulator | undefined;
+let radioReport: (() => RadioReport) | undefined;
 const server = new AxonAckServer();
 const datagrams: Array<{ atMs: number; ip: string; port: number; bytes: number }> = [];
 const arrivals = new Map<number, number>();
@@ -104,9 +106,17 @@ function setup(scenario: Scenario): object {
     host.wireUart(wiring.port, esp32End, () => direction === undefined || host.pin(direction).level === 0);
     attachSimulatedDevices(bus, manifests, clock, devicesEnd, { models: scenario.models });
   }
-  const line: SerialLineSettings = { baud: board.modem.baud ?? 9600, dataBits: 8, parity: 'none', stopBits: 1 };
+  // A LoRaWAN site: the board's radio on a chip simulator and a test network; else the modem on UART1.
+  if (site.uplink.kind === 'lorawan') radioReport = wireRadio(site, board);
+  else if (board.modem !== undefined) wireModem(board.modem.port, board.modem.baud ?? 9600, scenario);
+  return { ok: true, hostCallsWhileLoading: callsAtSetup };
+}
+
+function wireModem(port: number, baud: number, scenario: Scenario): void {
+  const clock = host.clock;
+  const line: SerialLineSettings = { baud, dataBits: 8, parity: 'none', stopBits: 1 };
   const [esp32End, modemEnd] = createStreamPair({ clock, line });
-  host.wireUart(board.modem.port, esp32End);
+  host.wireUart(port, esp32End);
   modem = new NbIotModemSimulator({ stream: modemEnd, clock, attachDelayMs: scenario.attachDelayMs });
   modem.onUdp = (datagram, reply) => {
     datagrams.push({ atMs: clock.now(), ip: datagram.ip, port: datagram.port, bytes: datagram.payload.length });
@@ -117,7 +127,6 @@ function setup(scenario: Scenario): object {
     }
     server.udpHandler(datagram, reply);
   };
-  return { ok: true, hostCallsWhileLoading: callsAtSetup };
 }
 
 function report(): object {
@@ -141,7 +150,8 @@ function report(): object {
     preferences,
     stats: gateway?.stats(),
     channelTable: gateway?.channelTable,
-    uplinkStats: app?.uplink.stats,
+    uplinkStats: app?.uplink?.stats,
+    lorawan: radioReport?.(),
     modem: { commands: modem?.commands ?? [], reboots: modem?.reboots ?? 0, attached: modem?.attached ?? false },
     datagrams,
     messages: server.messages.map((m) => ({ seq: m.seq, port: m.port, alert: m.alert, atMs: arrivals.get(m.seq), hex: toHex(m.payload) })),

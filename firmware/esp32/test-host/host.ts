@@ -13,6 +13,7 @@
  */
 import { VirtualClock } from '../../../drivers/ports/virtual-clock.js';
 import type { ByteStream } from '../../../drivers/ports/byte-stream.js';
+import type { SpiDevice } from '../../../drivers/ports/spi.js';
 
 /** Epoch of the simulated network (the modem simulator's NITZ time starts here). */
 export const NETWORK_EPOCH_MS = Date.UTC(2026, 0, 1);
@@ -34,6 +35,12 @@ export interface PinState {
   level: 0 | 1;
   writes: Array<{ atMs: number; value: 0 | 1 }>;
   inUse: boolean;
+  /** A pin driven by a simulated chip (a radio's BUSY, DIO1): its level comes from there. */
+  source?: () => 0 | 1;
+  /** Called on the chip's rising edges, for inputs created with an edge and onReadable. */
+  rising?: () => void;
+  /** A chip input (a radio's NRESET) told of every level the ESP32 drives. */
+  onDrive?: (level: 0 | 1) => void;
 }
 
 class Host {
@@ -47,6 +54,8 @@ class Host {
   /** Time.ticks at virtual time 0 (a test starts it just before the sign flip or the wrap). */
   ticksAtBootMs = 0;
   readonly uarts = new Map<number, UartWiring>();
+  /** SPI devices by chip-select pin (a simulated radio). */
+  readonly spiDevices = new Map<number, SpiDevice>();
   readonly pins = new Map<number, PinState>();
   /** NVS: "domain/key" → value. */
   readonly preferences = new Map<string, string | number | boolean | ArrayBuffer>();

@@ -71,11 +71,11 @@ export function buildEsp32Js(sdk: ModdableSdk, platform = 'esp32'): { linkSummar
 }
 
 /** Step 3: the simulation app for -p lin (debug build: trace() goes to the debugger connection). */
-export async function buildLin(sdk: ModdableSdk, options: { hours: number; scenario?: Scenario; site?: string }): Promise<string> {
+export async function buildLin(sdk: ModdableSdk, options: { hours: number; scenario?: Scenario; site?: string; board?: string }): Promise<string> {
   const linDir = path.join(BUILD_DIR, 'lin');
   mkdirSync(linDir, { recursive: true });
   const siteConfig = path.join(linDir, 'site-config.js');
-  writeFileSync(siteConfig, compileSite({ site: options.site ?? DEFAULT_SITE }).source);
+  writeFileSync(siteConfig, compileSite({ site: options.site ?? DEFAULT_SITE, board: options.board }).source);
   const bundled = await build({
     ...bundleOptions(),
     entryPoints: [path.join(FIRMWARE_DIR, 'sim/sim-main.ts')],

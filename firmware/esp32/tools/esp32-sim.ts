@@ -25,9 +25,9 @@ export function esp32HeapBytes(heap: HeapFigures): number {
   return heap.chunkPeakBytes + heap.slotPeak * 16;
 }
 
-export async function simulate(options: { hours: number; site?: string; onLine?: (line: string) => void }): Promise<SimResult> {
+export async function simulate(options: { hours: number; site?: string; board?: string; onLine?: (line: string) => void }): Promise<SimResult> {
   const sdk = resolveModdable();
-  const app = await buildLin(sdk, { hours: options.hours, site: options.site });
+  const app = await buildLin(sdk, { hours: options.hours, site: options.site, board: options.board });
   const started = Date.now();
   // Generous: XS on a loaded 2-core machine runs about one virtual day in a few minutes.
   const run = await runMcsim(sdk, app, { timeoutMs: Math.max(10 * 60_000, options.hours * 10 * 60_000), onLine: options.onLine });
@@ -43,19 +43,22 @@ export function problems(report: HarnessReport): string[] {
   if (s === undefined || s.polls === 0) out.push('no polls');
   if ((s?.failedPolls ?? 0) > 0) out.push(`${s?.failedPolls} failed polls`);
   for (const [port, uart] of Object.entries(report.uarts)) if (uart.lost > 0) out.push(`${uart.lost} bytes lost on UART${port}`);
-  if (report.messages.length === 0) out.push('nothing reached the server');
+  if (report.messages.length === 0 && (report.lorawan?.uplinks.length ?? 0) === 0) out.push('nothing reached the server');
+  if ((report.lorawan?.busyViolations ?? 0) > 0) out.push(`${report.lorawan?.busyViolations} commands sent to the radio while BUSY was high`);
   return out;
 }
 
-const HELP = `Usage: npm run esp32:sim -- --hours <h> [--site <file>]
+const HELP = `Usage: npm run esp32:sim -- --hours <h> [--site <file>] [--board <file>]
 
 Runs the ESP32 firmware's -p lin Moddable build headless (xvfb-run mcsim) against the
 device and modem simulators for <h> virtual hours, and prints the run report and the
-XS heap peaks. Needs the Moddable SDK ($MODDABLE, or ../shared/moddable-sdk).
+XS heap peaks. --board: a board config (default boards/devkitc-rs485-bc28.json); with a
+LoRaWAN site and a board radio, the radio runs on the chip simulators.
+Needs the Moddable SDK ($MODDABLE, or ../shared/moddable-sdk).
 `;
 
 async function cli(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { hours: { type: 'string' }, site: { type: 'string' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({ args: argv, options: { hours: { type: 'string' }, site: { type: 'string' }, board: { type: 'string' }, help: { type: 'boolean' } } });
   if (values.help === true || values.hours === undefined) {
     process.stdout.write(HELP);
     return values.help === true ? 0 : 2;
@@ -65,7 +68,7 @@ async function cli(argv: string[]): Promise<number> {
     process.stderr.write(`esp32:sim: --hours must be a positive number, not '${values.hours}'\n`);
     return 2;
   }
-  const result = await simulate({ hours, site: values.site ?? DEFAULT_SITE, onLine: (line) => process.stdout.write(`  ${line}\n`) });
+  const result = await simulate({ hours, site: values.site ?? DEFAULT_SITE, board: values.board, onLine: (line) => process.stdout.write(`  ${line}\n`) });
   process.stdout.write(`esp32:sim (Moddable lin build, ${result.seconds.toFixed(0)} s):\n${summarizeReport(result.report).map((l) => `  ${l}\n`).join('')}`);
   const h = result.heap;
   process.stdout.write(`  XS heap peak: chunks ${h.chunkPeakBytes} bytes, ${h.slotPeak} slots (${h.slotBytes} bytes each here); on the ESP32 (16-byte slots): ${esp32HeapBytes(h)} bytes\n`);

@@ -15,6 +15,9 @@ import { nestingProblem } from '../../../sdk/manifest/json-nesting.js';
 import { ProblemListError, type ManifestProblem } from '../../../sdk/manifest/manifest-error.js';
 import { problemFromSchemaError, type SchemaNode } from '../../../sdk/site/schema-problems.js';
 import { parseDownlinkKeyFile } from '../mqtt/signed-downlink.js';
+import type { LorawanKeysConfig } from './host-lorawan.js';
+import { lorawanHostProblems, radioSchemaErrors } from './host-lorawan-check.js';
+import type { SpiRadioConfig } from './host-radio.js';
 
 export type HostProblem = ManifestProblem;
 
@@ -34,6 +37,10 @@ export interface HostConfig {
     mqtt?: { clientId: string; topic: string; downlinkTopic?: string; username?: string; password?: string };
   };
   gateway?: { flushEveryMs?: number; statusEveryMs?: number; storeCapacityBytes?: number };
+  /** The LoRa transceiver (site uplink kind lorawan). */
+  radio?: SpiRadioConfig;
+  /** LoRaWAN identity and keys. */
+  lorawan?: LorawanKeysConfig;
 }
 
 export class HostConfigError extends ProblemListError<HostProblem> {
@@ -79,7 +86,7 @@ export function loadHostConfig(file: string | undefined, site: SiteFile): HostCo
   const { validate, schema } = hostSchema();
   const problems: HostProblem[] = [];
   if (!validate(json)) {
-    for (const error of validate.errors ?? []) {
+    for (const error of radioSchemaErrors(validate.errors ?? [], json, schema)) {
       const problem = problemFromSchemaError(error, json, schema);
       if (problem !== undefined) problems.push({ file, ...problem });
     }
@@ -111,7 +118,7 @@ function siteProblems(config: HostConfig, site: SiteFile, file: string): HostPro
   }
   const uplink = site.uplink;
   if (uplink.kind === 'lorawan') {
-    add('$', `the site sends over LoRaWAN, and the Raspberry Pi host has no LoRa radio driver yet (an SX127x/SX126x HAT behind the Radio port is future work)`, 'give this gateway an mqtt or nbiot uplink in its site file, or run the LoRaWAN site on the ESP32 firmware once its radio driver lands');
+    for (const problem of lorawanHostProblems(config, site)) add(problem.path, problem.message, problem.fix);
   } else if (uplink.kind === 'nbiot') {
     if (config.modem === undefined) add('$.modem', 'the site sends over NB-IoT and this config names no modem', 'add "modem": { "port": "/dev/ttyAMA0" } (the BC28/BC95 module\'s serial port)');
     if (uplink.host === undefined) add('$', "the site's NB-IoT uplink has no host", 'set uplink.host (and uplink.port) in the site file');

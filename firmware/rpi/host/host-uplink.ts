@@ -21,6 +21,8 @@ import { DownlinkVerifier, readDownlinkKey } from '../mqtt/signed-downlink.js';
 import { ReconnectingStream } from '../ports/reconnecting-stream.js';
 import { openSerialStream } from '../ports/serial-stream.js';
 import type { HostConfig } from './host-config.js';
+import { startHostLoraWan } from './host-lorawan.js';
+import { isSpiRadio } from './host-radio.js';
 
 export interface HostUplink {
   port: UplinkPort;
@@ -117,6 +119,15 @@ export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: s
         modem.close();
         stream.close(); // the engine leaves the port to its owner
       },
+    };
+  }
+  if (uplink.kind === 'lorawan' && isSpiRadio(config.radio) && config.lorawan !== undefined) {
+    const lora = startHostLoraWan({ site, radio: config.radio, keys: config.lorawan, clock, store: meta, log, readSecret, gpioRoot: config.gpioRoot });
+    return {
+      port: lora.uplink,
+      describe: lora.describe,
+      report: () => lora.report(),
+      close: () => Promise.resolve(lora.close()),
     };
   }
   // loadHostConfig refuses every other case with a reason and a fix.

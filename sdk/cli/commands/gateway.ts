@@ -70,7 +70,7 @@ export const gatewayCheck: Command = {
     io.out(`ok  site ${site.id} with ${flags.string('config') ?? 'no host config'}`);
     for (const bus of site.buses) io.out(`    bus ${bus.id} on ${config.buses?.[bus.id]?.port ?? bus.port}: ${bus.devices.length} devices`);
     for (const output of site.outputs ?? []) io.out(`    output ${output.id} on GPIO ${config.outputs?.[output.id]?.gpio ?? String(output.pin)}`);
-    const uplink = site.uplink.kind === 'mqtt' ? ` ${redactCredentials(config.mqtt?.url ?? site.uplink.url)}` : site.uplink.kind === 'nbiot' ? ` via ${config.modem?.port ?? '?'}` : '';
+    const uplink = site.uplink.kind === 'mqtt' ? ` ${redactCredentials(config.mqtt?.url ?? site.uplink.url)}` : site.uplink.kind === 'nbiot' ? ` via ${config.modem?.port ?? '?'}` : site.uplink.kind === 'lorawan' ? ` ${site.uplink.region} via ${config.radio?.type ?? '?'}${config.radio !== undefined && 'spi' in config.radio ? ` on ${config.radio.spi}` : ''}` : '';
     io.out(`    uplink ${site.uplink.kind}${uplink}`);
     return 0;
   },

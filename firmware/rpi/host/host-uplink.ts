@@ -28,6 +28,8 @@ export interface HostUplink {
   describe: string;
   /** A phrase for the report line, when the uplink has counts of its own. */
   report?(): string;
+  /** Whether the link itself is up (MQTT: the broker connection), for the status page. */
+  connected?(): boolean;
   close(): Promise<void>;
 }
 
@@ -59,8 +61,11 @@ function outlivingLink(stream: ReconnectingStream): ByteStream {
   return view;
 }
 
+/** Log lines of the uplink: state changes at info, failures and refused downlinks at warn. */
+export type UplinkLog = (line: string, level?: 'info' | 'warn') => void;
+
 /** `meta`: the gateway's key-value store (the last accepted counter of signed downlinks lives there). */
-export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: string, clock: Clock, log: (line: string) => void, meta: KeyValueStore): HostUplink {
+export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: string, clock: Clock, log: UplinkLog, meta: KeyValueStore): HostUplink {
   const uplink = site.uplink;
   if (uplink.kind === 'mqtt') {
     const m = config.mqtt ?? {};
@@ -71,7 +76,7 @@ export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: s
       cert: m.certFile === undefined ? undefined : readSecret(m.certFile, 'client certificate'),
       key: m.keyFile === undefined ? undefined : readSecret(m.keyFile, 'client key'),
     };
-    const verifier = m.downlinkKeyFile === undefined ? undefined : new DownlinkVerifier({ key: readDownlinkKey(m.downlinkKeyFile), gatewayId, store: meta, log });
+    const verifier = m.downlinkKeyFile === undefined ? undefined : new DownlinkVerifier({ key: readDownlinkKey(m.downlinkKeyFile), gatewayId, store: meta, log: (line) => log(line, 'warn') });
     const mqtt = MqttUplink.start({
       url,
       gatewayId,
@@ -79,7 +84,10 @@ export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: s
       password: m.passwordFile === undefined ? m.password : readSecret(m.passwordFile, 'MQTT password'),
       tls,
       topicPrefix: m.topicPrefix ?? uplink.topicPrefix,
-      onState: (state, error) => log(state === 'error' ? `uplink: ${error?.message ?? 'error'}` : `uplink: MQTT ${state === 'connected' ? `connected to ${shownUrl}` : 'offline, reconnecting'}`),
+      onState: (state, error) => {
+        if (state === 'error') log(`uplink: ${error?.message ?? 'error'}`, 'warn');
+        else log(`uplink: MQTT ${state === 'connected' ? `connected to ${shownUrl}` : 'offline, reconnecting'}`, state === 'connected' ? 'info' : 'warn');
+      },
       openDownlink: verifier === undefined ? undefined : (topic, port, payload) => verifier.open(topic, port, payload),
     });
     const signed = verifier === undefined ? '' : `; signed downlinks only (key ${m.downlinkKeyFile ?? ''}, last counter ${verifier.lastCounter})`;
@@ -87,6 +95,7 @@ export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: s
       port: mqtt,
       describe: `MQTT ${shownUrl} as ${gatewayId} (topics ${mqtt.topics.upFilter})${signed}`,
       report: verifier === undefined ? undefined : () => `${verifier.accepted} signed downlinks accepted, ${verifier.refusedTotal} refused`,
+      connected: () => mqtt.connected,
       close: () => mqtt.close(),
     };
   }
@@ -98,7 +107,7 @@ export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: s
       line: { baud: modemConfig.baud ?? 9600, dataBits: 8, parity: 'none', stopBits: 1 },
       open: () => openSerialStream({ path: modemConfig.port, baud: modemConfig.baud ?? 9600 }),
       onState: (state, error) => {
-        log(`modem port ${modemConfig.port}: ${state}${error === undefined ? '' : ` (${error.message})`}`);
+        log(`modem port ${modemConfig.port}: ${state}${error === undefined ? '' : ` (${error.message})`}`, state === 'open' ? 'info' : 'warn');
         // Back after a drop: the module may have lost power with its USB adapter (sockets, attach gone)
         // and said so while nobody listened. Start it over on the next send.
         if (state === 'open' && stream.opens > 1) reopened();

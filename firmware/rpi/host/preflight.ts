@@ -22,6 +22,7 @@ import { gatewayConstructionError } from './gateway-dry-run.js';
 import { HostConfigError, loadHostConfig, type HostConfig, type HostProblem } from './host-config.js';
 import { readSecret } from './host-uplink.js';
 import { brokerUrlOf, secretWarnings } from './secret-checks.js';
+import { statusProblems } from './status/status-config.js';
 
 export interface PreflightInputs {
   site: SiteFile;
@@ -64,6 +65,7 @@ export function preflight(inputs: PreflightInputs): Preflight {
   checkBuses(inputs.site, config, sink);
   checkGpio(inputs.site, config, sink.refuse);
   checkUplinkFiles(inputs.site, config, sink.refuse, sink.refuseSite);
+  refusals.push(...statusProblems(config, configFile));
   checkDataDirectory(inputs.dataDir, (dir, message, fix) => refusals.push({ file: '--data', path: dir, message, fix }));
   warnings.push(...secretWarnings(inputs.site, config, { siteFile: inputs.siteFile, configFile }));
   // Last, and only on inputs that passed the rest: the core's own constructor on in-memory ports.

@@ -65,7 +65,8 @@ export function isLogLevel(value: string): value is LogLevel {
 /** pino-pretty is loaded only for a terminal: under systemd the gateway never loads it. */
 async function prettifier(): Promise<(record: string) => string> {
   const { prettyFactory } = await import('pino-pretty');
-  return prettyFactory({ colorize: true, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l', ignore: 'pid,hostname,gateway', singleLine: true });
+  // The sentence says it all on a terminal; the fields stay in the JSON for machines.
+  return prettyFactory({ colorize: true, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l', messageFormat: '{event}: {msg}', hideObject: true, singleLine: true });
 }
 
 export async function createHostLog(options: HostLogOptions): Promise<HostLog> {

@@ -250,6 +250,8 @@ function deviceStatus(device: DeviceRecord): StatusDevice {
   for (const point of device.manifest?.points ?? []) {
     const reading = latest?.readings[point.id];
     if (latest !== undefined && reading === undefined) continue; // not polled (disabled in the site file)
+    // Config points (slave address, range) are read once for decoding and are no readings; a failed poll lists them too.
+    if (point.role === 'config' && reading?.ok !== true) continue;
     points.push(pointStatus(point.id, point.name, point.unit, reading, device.lastGood?.readings[point.id]));
   }
   const status: StatusDevice = {

@@ -51,11 +51,12 @@ button.ack:hover { background:#184c99; } button.ack:disabled { background:#c5ced
 .chips { display:flex; gap:6px; flex-wrap:wrap; }
 .chip { font-size:12px; padding:1px 8px; border-radius:4px; background:var(--crit-bg); color:var(--crit); font-weight:600; }
 .muted { color:var(--muted); } .small { font-size:12px; }
+td.mono { white-space:nowrap; }
 .mono { font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace; font-size:12.5px; }
-.devices { display:grid; grid-template-columns:repeat(auto-fill,minmax(340px,1fr)); gap:14px; padding:14px; }
+.devices { display:grid; grid-template-columns:repeat(auto-fill,minmax(340px,1fr)); gap:14px; padding:14px; align-items:start; }
 .device { border:1px solid var(--line); border-radius:8px; overflow:hidden; }
-.device header { all:unset; display:flex; align-items:baseline; gap:8px; padding:10px 12px; background:#fafbfc; border-bottom:1px solid var(--line); }
-.device header b { font-size:14px; } .device header .muted { font-size:12px; }
+.device header { all:unset; display:flex; flex-wrap:wrap; align-items:center; gap:2px 8px; padding:10px 12px; background:#fafbfc; border-bottom:1px solid var(--line); }
+.device header b { font-size:14px; } .device header .muted { font-size:12px; order:3; flex-basis:100%; }
 .device header .badge { margin-left:auto; }
 .device td { padding:6px 12px; } .device td.value { font-weight:600; }
 .unit { color:var(--muted); font-weight:500; margin-left:3px; }
@@ -229,6 +230,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>Axon gateway</title>
 <style>${STYLE}</style>
 </head>

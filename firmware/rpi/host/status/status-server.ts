@@ -95,7 +95,7 @@ export async function startStatusServer(settings: StatusSettings, model: StatusM
     if (level instanceof Error) return sendJson(response, 400, { error: level.message });
     if (!model.isActive(rule)) return sendJson(response, 404, { error: `no active alarm for rule ${rule}` });
     const acknowledged = model.acknowledge(rule, level);
-    log.info('acknowledge', `alarm ${rule}${level === undefined ? '' : ` (${level})`} acknowledged on the status page by ${request.socket.remoteAddress ?? '?'}: ${acknowledged} level(s) newly acknowledged`, { rule, level, acknowledged, remote: request.socket.remoteAddress });
+    log.info('acknowledge', `alarm ${rule}${level === undefined ? '' : ` (${level})`} acknowledged on the status page by ${request.socket.remoteAddress ?? '?'}: ${acknowledged} level(s) newly acknowledged`, { rule, alarmLevel: level, acknowledged, remote: request.socket.remoteAddress });
     sendJson(response, 200, { rule, acknowledged, alarms: model.snapshot().alarms.filter((a) => a.rule === rule) });
   }
 

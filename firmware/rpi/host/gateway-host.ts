@@ -105,11 +105,16 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
       outputs[output.id] = new SysfsGpioOutput({ gpio: wiring.gpio, activeLow: wiring.activeLow, gpioRoot: config.gpioRoot, name: output.id });
     }
     const storePorts = nodeStorePorts(options.dataDir);
-    uplink = startHostUplink(site, config, gatewayId, clock, (line, level = 'info') => log[level]('uplink', line), storePorts.meta);
+    let gateway: Gateway | undefined;
+    const channels = () => {
+      if (gateway === undefined) throw new Error('the uplink sent before the gateway was built');
+      return gateway.channelTable;
+    };
+    uplink = startHostUplink(site, config, gatewayId, clock, (line, level = 'info') => log[level]('uplink', line), storePorts.meta, channels);
     const hostUplink = uplink;
     status = startStatus({ site, manifests: options.manifests, config, gatewayId, uplink: hostUplink, log });
     const hostStatus = status;
-    const gateway = new Gateway({
+    gateway = new Gateway({
       site,
       manifests: options.manifests,
       clock,

@@ -15,6 +15,8 @@ import type { ByteStream } from '../../../drivers/ports/byte-stream.js';
 import type { Clock } from '../../../drivers/ports/clock.js';
 import type { KeyValueStore } from '../../../drivers/ports/storage.js';
 import type { UplinkPort } from '../../../drivers/ports/uplink.js';
+import type { ChannelTable } from '../../../drivers/batch/channels.js';
+import { jsonPayload } from '../mqtt/json-payloads.js';
 import { MqttUplink } from '../mqtt/mqtt-uplink.js';
 import { redactCredentials } from '../mqtt/redact-credentials.js';
 import { DownlinkVerifier, readDownlinkKey } from '../mqtt/signed-downlink.js';
@@ -65,7 +67,8 @@ function outlivingLink(stream: ReconnectingStream): ByteStream {
 export type UplinkLog = (line: string, level?: 'info' | 'warn') => void;
 
 /** `meta`: the gateway's key-value store (the last accepted counter of signed downlinks lives there). */
-export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: string, clock: Clock, log: UplinkLog, meta: KeyValueStore): HostUplink {
+/** `channels`: the gateway's channel table, for the MQTT JSON format (asked at each send: the gateway is built after the uplink). */
+export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: string, clock: Clock, log: UplinkLog, meta: KeyValueStore, channels: () => ChannelTable): HostUplink {
   const uplink = site.uplink;
   if (uplink.kind === 'mqtt') {
     const m = config.mqtt ?? {};
@@ -89,11 +92,12 @@ export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: s
         else log(`uplink: MQTT ${state === 'connected' ? `connected to ${shownUrl}` : 'offline, reconnecting'}`, state === 'connected' ? 'info' : 'warn');
       },
       openDownlink: verifier === undefined ? undefined : (topic, port, payload) => verifier.open(topic, port, payload),
+      payloadFor: m.format === 'json' ? (message) => jsonPayload(message.payload, channels(), gatewayId) : undefined,
     });
     const signed = verifier === undefined ? '' : `; signed downlinks only (key ${m.downlinkKeyFile ?? ''}, last counter ${verifier.lastCounter})`;
     return {
       port: mqtt,
-      describe: `MQTT ${shownUrl} as ${gatewayId} (topics ${mqtt.topics.upFilter})${signed}`,
+      describe: `MQTT ${shownUrl} as ${gatewayId} (topics ${mqtt.topics.upFilter}${m.format === 'json' ? ', JSON payloads' : ''})${signed}`,
       report: verifier === undefined ? undefined : () => `${verifier.accepted} signed downlinks accepted, ${verifier.refusedTotal} refused`,
       connected: () => mqtt.connected,
       close: () => mqtt.close(),

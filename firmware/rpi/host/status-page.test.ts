@@ -116,7 +116,7 @@ test('the status page in Chromium: readings with units, the alarm, Acknowledge; 
   const button = alarm.locator('button.ack');
   t.is(await button.innerText(), 'Acknowledge');
   await button.click();
-  await page.waitForFunction((rule) => document.querySelector(`#alarms tr[data-rule="${rule}"] .alarm-state`)?.textContent === 'acknowledged', RULE);
+  await alarm.locator('.alarm-state').filter({ hasText: /^acknowledged$/ }).waitFor();
   t.true(await alarm.locator('button.ack').isDisabled());
   t.is(await alarm.locator('button.ack').innerText(), 'Acknowledged');
 

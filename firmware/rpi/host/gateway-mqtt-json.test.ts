@@ -5,14 +5,9 @@
  * point, unit, ISO time and value, and the alert, as JSON without Axon's codec.
  */
 import test from 'ava';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import mqtt from 'mqtt';
-import { demoSubset } from '../../../drivers/gateway/test-support.js';
 import { CliProcess } from '../../../sdk/cli/test-kit.js';
-import { startMosquitto } from '../mqtt/test-brokers.js';
-import { FarSide, until } from './test-support.js';
+import { piBench, until } from './test-support.js';
 
 const GATEWAY_ID = 'pi-json-01';
 const USER = { username: GATEWAY_ID, password: 'json-format-pw' };
@@ -23,38 +18,12 @@ interface JsonAlert { rule: string; device: string; level: string; state: string
 interface JsonMessage { gateway: string; type: string; readings?: JsonReading[]; alerts?: JsonAlert[]; status?: { time: string } }
 
 test('mqtt.format json: decoded readings (device, point, unit, ISO time, value) and alerts as JSON on the up topics', async (t) => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'axon-json-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const broker = await startMosquitto(USER);
-  t.teardown(() => broker.close());
-
-  const site = demoSubset(DEVICES);
-  site.buses[0].port = 'sim:not-on-this-pi';
-  for (const device of site.buses[0].devices) device.pollPeriodS = 2;
-  site.uplink = { kind: 'mqtt', url: broker.url };
-  const siteFile = path.join(dir, 'site.json');
-  writeFileSync(siteFile, JSON.stringify(site));
-  const gpioRoot = path.join(dir, 'gpio');
-  mkdirSync(path.join(gpioRoot, 'gpio534'), { recursive: true });
-  mkdirSync(path.join(gpioRoot, 'gpio517'), { recursive: true });
-  const gatewayLink = path.join(dir, 'ttyRS485');
-  const config = {
+  const { broker, args } = await piBench(t, {
     gatewayId: GATEWAY_ID,
-    buses: { [site.buses[0].id]: { port: gatewayLink } },
-    outputs: { buzzer: { gpio: 534 }, 'barrier-relay': { gpio: 517 } },
-    gpioRoot,
-    mqtt: { username: USER.username, password: USER.password, format: 'json' },
-    status: false,
-    gateway: { flushEveryMs: 2000 },
-  };
-  site.outputs = (site.outputs ?? []).filter((o) => o.id in config.outputs);
-  writeFileSync(siteFile, JSON.stringify(site));
-  const configFile = path.join(dir, 'host.json');
-  writeFileSync(configFile, JSON.stringify(config), { mode: 0o600 });
-
-  const far = new FarSide(site, gatewayLink, path.join(dir, 'ttyDevices'));
-  t.teardown(() => far.close());
-  await far.plugIn();
+    password: USER.password,
+    devices: DEVICES,
+    config: { mqtt: { ...USER, format: 'json' }, status: false, gateway: { flushEveryMs: 2000 } },
+  });
 
   const heard: Array<{ topic: string; json: JsonMessage }> = [];
   const telegraf = await mqtt.connectAsync(broker.url, { ...USER, clientId: 'telegraf' });
@@ -62,7 +31,7 @@ test('mqtt.format json: decoded readings (device, point, unit, ISO time, value) 
   telegraf.on('message', (topic, payload) => heard.push({ topic, json: JSON.parse(payload.toString('utf8')) as JsonMessage }));
   await telegraf.subscribeAsync(`axon/${GATEWAY_ID}/up/+`, { qos: 1 });
 
-  const gateway = new CliProcess(['gateway', 'run', '--site', siteFile, '--config', configFile, '--data', path.join(dir, 'data'), '--report-every', '0']);
+  const gateway = new CliProcess([...args, '--report-every', '0']);
   t.teardown(() => gateway.stop());
   await gateway.waitFor(/as pi-json-01 \(topics axon\/pi-json-01\/up\/\+, JSON payloads\)/);
   const readings = () => heard.flatMap((h) => h.json.readings ?? []);

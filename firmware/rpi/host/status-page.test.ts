@@ -14,60 +14,33 @@
  *    lines with level, time and event, the failed polls naming "timeout".
  */
 import test from 'ava';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { chromium } from 'playwright-core';
 import { siteChannelTable } from '../../../drivers/gateway/site-channels.js';
-import { demoSubset } from '../../../drivers/gateway/test-support.js';
 import { alertsIn, decodeUplink } from '../../../sdk/codec/decode-uplink.js';
 import { CliProcess, REPO_ROOT, runCli } from '../../../sdk/cli/test-kit.js';
 import { shippedManifests } from '../../../sdk/site/demo-site.js';
-import { startMosquitto } from '../mqtt/test-brokers.js';
 import { parsePrometheusText, sampleValue } from './status/prometheus-text.js';
 import type { GatewayStatus } from './status/status-types.js';
-import { FarSide, until } from './test-support.js';
+import { piBench, until } from './test-support.js';
 
 const GATEWAY_ID = 'pi-status-01';
 const USER = { username: GATEWAY_ID, password: 'status-page-pw' };
 const WIRED = ['underpass-longhua', 'smoke-pump-room', 'hydrant-north'];
 const NOT_WIRED = 'underpass-caoxi';
 const RULE = 'smoke-pump-room-smoke';
-const GPIO = { 'barrier-relay': 517, 'warning-light': 539, buzzer: 534 } as const;
 
 test('the status page in Chromium: readings with units, the alarm, Acknowledge; /metrics, /api/status, gateway status, JSON logs', async (t) => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'axon-status-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const broker = await startMosquitto(USER);
-  t.teardown(() => broker.close());
-
-  const site = demoSubset([...WIRED, NOT_WIRED]);
-  site.buses[0].port = 'sim:not-on-this-pi';
-  for (const device of site.buses[0].devices) device.pollPeriodS = 2;
-  site.uplink = { kind: 'mqtt', url: broker.url };
-  const siteFile = path.join(dir, 'site.json');
-  writeFileSync(siteFile, JSON.stringify(site, null, 2));
-  const gpioRoot = path.join(dir, 'gpio');
-  for (const line of Object.values(GPIO)) mkdirSync(path.join(gpioRoot, `gpio${line}`), { recursive: true });
-  const gatewayLink = path.join(dir, 'ttyRS485');
-  const config = {
+  // Every device but one is wired, so that one's polls time out.
+  const { broker, site, args } = await piBench(t, {
     gatewayId: GATEWAY_ID,
-    buses: { [site.buses[0].id]: { port: gatewayLink } },
-    outputs: Object.fromEntries(Object.entries(GPIO).map(([id, gpio]) => [id, { gpio }])),
-    gpioRoot,
-    mqtt: { username: USER.username, password: USER.password },
-    status: { listen: '127.0.0.1:0' },
-    gateway: { flushEveryMs: 3000 },
-  };
-  const configFile = path.join(dir, 'host.json');
-  writeFileSync(configFile, JSON.stringify(config), { mode: 0o600 });
-
-  // The far side: every device but one, so that one's polls time out.
-  const farSite = demoSubset(WIRED);
-  const far = new FarSide(farSite, gatewayLink, path.join(dir, 'ttyDevices'));
-  t.teardown(() => far.close());
-  await far.plugIn();
+    password: USER.password,
+    devices: [...WIRED, NOT_WIRED],
+    wired: WIRED,
+    config: { status: { listen: '127.0.0.1:0' }, gateway: { flushEveryMs: 3000 } },
+  });
 
   const table = siteChannelTable(site, shippedManifests());
   const heard: string[] = [];
@@ -78,7 +51,7 @@ test('the status page in Chromium: readings with units, the alarm, Acknowledge; 
   });
   await platform.subscribeAsync(`axon/${GATEWAY_ID}/up/+`, { qos: 1 });
 
-  const gateway = new CliProcess(['gateway', 'run', '--site', siteFile, '--config', configFile, '--data', path.join(dir, 'data'), '--report-every', '0', '--log-level', 'info']);
+  const gateway = new CliProcess([...args, '--report-every', '0', '--log-level', 'info']);
   t.teardown(() => gateway.stop());
   const url = (await gateway.waitFor(/status page: (http:\/\/127\.0\.0\.1:\d+\/)/))[1];
   const status = async () => (await (await fetch(`${url}api/status`)).json()) as GatewayStatus;

@@ -22,7 +22,11 @@ import { siteChannelTable } from '../../../drivers/gateway/site-channels.js';
 import { alertsIn, decodeUplink } from '../../../sdk/codec/decode-uplink.js';
 import { CliProcess, REPO_ROOT, runCli } from '../../../sdk/cli/test-kit.js';
 import { shippedManifests } from '../../../sdk/site/demo-site.js';
+import { demoSubset } from '../../../drivers/gateway/test-support.js';
+import { createHostLog } from './host-log.js';
 import { parsePrometheusText, sampleValue } from './status/prometheus-text.js';
+import { StatusModel } from './status/status-model.js';
+import { startStatusServer } from './status/status-server.js';
 import type { GatewayStatus } from './status/status-types.js';
 import { piBench, until } from './test-support.js';
 
@@ -142,6 +146,22 @@ test('the status page in Chromium: readings with units, the alarm, Acknowledge; 
 });
 
 test('axon gateway status: a clear error when nothing answers, and when the token is missing', async (t) => {
+  // A status page with a token (no gateway behind it: nothing polled yet).
+  const log = await createHostLog({ level: 'silent', write: () => undefined });
+  const model = new StatusModel({ site: demoSubset(WIRED), manifests: shippedManifests(), gatewayId: 'gw-token', busPort: () => '/dev/ttyUSB0', uplink: { kind: 'mqtt', describe: 'test' } });
+  const server = await startStatusServer({ listen: { host: '127.0.0.1', port: 0 }, token: 'a-token-of-twenty-chars' }, model, log);
+  t.teardown(async () => {
+    await server.close();
+    model.close();
+  });
+  const refused = await runCli(['gateway', 'status', '--url', server.url]);
+  t.is(refused.code, 1);
+  t.regex(refused.stderr, /the status page refused the request: it needs its token .*Fix: give --token <token>/);
+  const allowed = await runCli(['gateway', 'status', '--url', server.url, '--token', 'a-token-of-twenty-chars']);
+  t.is(allowed.code, 0, allowed.stderr);
+  t.regex(allowed.stdout, /^gateway gw-token: site /);
+  t.regex(allowed.stdout, /underpass-longhua \(Longhua Rd underpass water level\) {2}not polled yet/);
+
   const nothing = await runCli(['gateway', 'status', '--url', 'http://127.0.0.1:9/']);
   t.is(nothing.code, 1);
   t.regex(nothing.stderr, /no answer from the gateway's status page .*\(at http:\/\/127\.0\.0\.1:9\/api\/status\) Fix: check that `axon gateway run` is running/);

@@ -7,6 +7,7 @@
  * `check` validates both files against each other and exits, for provisioning.
  */
 import type { DeviceManifest } from '../../../drivers/devices/manifest.js';
+import type { GatewayStats } from '../../../drivers/gateway/gateway.js';
 import type { SiteFile } from '../../../drivers/gateway/site.js';
 import { startGatewayHost } from '../../../firmware/rpi/host/gateway-host.js';
 import type { HostConfig } from '../../../firmware/rpi/host/host-config.js';
@@ -55,6 +56,22 @@ function runnableInputs(flags: Flags, io: CommandIo): RunnableInputs {
   return { site, manifests, dataDir, config: runnableConfig(checked) };
 }
 
+
+/** The report's figures as fields of its log record, for jq and log pipelines. */
+function reportFields(s: GatewayStats): Record<string, unknown> {
+  return {
+    polls: s.polls,
+    failedPolls: s.failedPolls,
+    samples: s.samples,
+    framesSent: s.framesSent,
+    alertsSent: s.alertsSent,
+    pendingAlerts: s.store.pendingAlerts,
+    pendingFrames: s.store.pendingReadings,
+    droppedReadings: s.store.droppedReadings,
+    uplinkState: s.uplink.state,
+    activeAlarms: s.activeAlarms.length,
+  };
+}
 
 export const gatewayCheck: Command = {
   group: 'gateway',
@@ -118,7 +135,7 @@ export const gatewayRun: Command = {
     const log = await createHostLog({ level: logLevel(flags, 'gateway run'), pretty: process.stdout.isTTY === true, write: (line) => io.out(line), base: { gateway: config.gatewayId ?? site.id } });
     const host = await startGatewayHost({ site, manifests, config, dataDir, log });
     for (const line of host.describe()) log.info('start', line);
-    const report = reportEveryS > 0 ? setInterval(() => log.info('report', `report: ${host.report()}`), reportEveryS * 1000) : undefined;
+    const report = reportEveryS > 0 ? setInterval(() => log.info('report', `report: ${host.report()}`, reportFields(host.gateway.stats())), reportEveryS * 1000) : undefined;
     let deadline: NodeJS.Timeout | undefined;
     const why = await new Promise<string>((resolve) => {
       if (durationS !== undefined) deadline = setTimeout(() => resolve(`ran for ${durationS} s`), durationS * 1000);

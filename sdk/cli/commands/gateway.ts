@@ -13,6 +13,7 @@ import { startGatewayHost } from '../../../firmware/rpi/host/gateway-host.js';
 import type { HostConfig } from '../../../firmware/rpi/host/host-config.js';
 import { createHostLog, DEFAULT_LOG_LEVEL, isLogLevel, LOG_LEVELS, type LogLevel } from '../../../firmware/rpi/host/host-log.js';
 import { preflight, runnableConfig } from '../../../firmware/rpi/host/preflight.js';
+import { statusSettings } from '../../../firmware/rpi/host/status/status-config.js';
 import { redactCredentials } from '../../../firmware/rpi/mqtt/redact-credentials.js';
 import { formatProblem } from '../../manifest/manifest-error.js';
 import { parseInteger, UsageError, type FlagSpecs, type Flags } from '../args.js';
@@ -94,7 +95,9 @@ export const gatewayCheck: Command = {
     for (const bus of site.buses) io.out(`    bus ${bus.id} on ${config.buses?.[bus.id]?.port ?? bus.port}: ${bus.devices.length} devices`);
     for (const output of site.outputs ?? []) io.out(`    output ${output.id} on GPIO ${config.outputs?.[output.id]?.gpio ?? String(output.pin)}`);
     const uplink = site.uplink.kind === 'mqtt' ? ` ${redactCredentials(config.mqtt?.url ?? site.uplink.url)}` : site.uplink.kind === 'nbiot' ? ` via ${config.modem?.port ?? '?'}` : '';
-    io.out(`    uplink ${site.uplink.kind}${uplink}`);
+    io.out(`    uplink ${site.uplink.kind}${uplink}${config.mqtt?.format === 'json' ? ' (JSON payloads)' : ''}`);
+    const status = statusSettings(config);
+    io.out(status === undefined ? '    status page off' : `    status page on ${status.listen.host}:${status.listen.port}${status.token === undefined ? '' : ' (token required)'}`);
     return 0;
   },
 };

@@ -111,7 +111,7 @@ export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: s
       line: { baud: modemConfig.baud ?? 9600, dataBits: 8, parity: 'none', stopBits: 1 },
       open: () => openSerialStream({ path: modemConfig.port, baud: modemConfig.baud ?? 9600 }),
       onState: (state, error) => {
-        log(`modem port ${modemConfig.port}: ${state}${error === undefined ? '' : ` (${error.message})`}`, state === 'open' ? 'info' : 'warn');
+        log(`modem port ${modemConfig.port}: ${state}${error === undefined ? '' : ` (${error.message})`}`, error === undefined ? 'info' : 'warn');
         // Back after a drop: the module may have lost power with its USB adapter (sockets, attach gone)
         // and said so while nobody listened. Start it over on the next send.
         if (state === 'open' && stream.opens > 1) reopened();

@@ -1,9 +1,11 @@
 /**
  * One line of text per gateway event worth a console or journal line, the
  * same on every host (the ESP32's serial console, the Pi's journald).
- * Successful polls are not worth one: there are thousands an hour.
+ * Successful polls are not worth one: there are thousands an hour. A poll
+ * with failed points names each cause (timeout, CRC, exception, late reply).
  */
 import type { GatewayEvent } from './gateway.js';
+import { describePollFailures, failedPointCount, summarizePollFailures } from './poll-failure.js';
 
 export function describeEvent(event: GatewayEvent): string | undefined {
   switch (event.kind) {
@@ -12,9 +14,10 @@ export function describeEvent(event: GatewayEvent): string | undefined {
       return `ALERT ${alert.level} ${alert.state} ${alert.rule}${alert.value === undefined ? '' : ` (${String(alert.value)})`}`;
     }
     case 'poll': {
-      const points = Object.keys(event.poll.readings);
-      const failed = points.filter((point) => !event.poll.readings[point].ok);
-      return failed.length === 0 ? undefined : `poll ${event.poll.device}: ${failed.length}/${points.length} points failed (${failed.join(', ')})`;
+      // Counted without allocating first: almost every poll succeeds.
+      if (failedPointCount(event.poll.readings) === 0) return undefined;
+      const summary = summarizePollFailures(event.poll);
+      return summary === undefined ? undefined : `poll ${event.poll.device}: ${describePollFailures(summary)}`;
     }
     case 'sent':
       return `sent ${event.what}, ${event.bytes} B`;

@@ -30,6 +30,7 @@ import type { DigitalOutput } from '../ports/digital.js';
 import type { FileSystem, KeyValueStore } from '../ports/storage.js';
 import type { UplinkPort } from '../ports/uplink.js';
 import { AlertEngine, type ActiveAlarm } from '../rules/engine.js';
+import type { AlertLevel } from '../rules/config.js';
 import { siteRules } from '../rules/defaults.js';
 import type { OutputConfig } from './site.js';
 import type { PollResult, PortScheduler } from '../scheduler/port-scheduler.js';
@@ -182,7 +183,7 @@ export class Gateway {
       table: this.channelTable,
       windowMs: options.downlinkWindowMs,
       setPollPeriod: (device, periodS) => this.#setPollPeriod(device, periodS),
-      acknowledge: (rule, level) => this.#engine.acknowledge(rule, this.#clock.unixTimeMs(), level),
+      acknowledge: (rule, level) => this.acknowledge(rule, level),
       dataAck: (base, seqs) => this.#sender.acknowledged(base, seqs),
       requestStatus: () => this.#sender.requestStatus(),
       emit: (event) => this.#emit(event),
@@ -272,6 +273,16 @@ export class Gateway {
       this.#store.sync();
       this.#sender.kick();
     }
+  }
+
+  /**
+   * Acknowledge an active alarm here (a local button, the Pi's status page): exactly what an
+   * acknowledge downlink does. The 'acknowledged' alert goes up like any alert, silenceable
+   * outputs go quiet, the alarm stays active until its condition clears. Returns the levels
+   * newly acknowledged (0: not active, or acknowledged already).
+   */
+  acknowledge(rule: string, level?: AlertLevel): number {
+    return this.#engine.acknowledge(rule, this.#clock.unixTimeMs(), level);
   }
 
   stats(): GatewayStats {

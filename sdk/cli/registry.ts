@@ -35,7 +35,7 @@ export const GROUPS: readonly CommandGroup[] = [
   { name: 'manifest', summary: 'device manifests (vendors): validate them, run the conformance check' },
   { name: 'site', summary: 'site files: validate one and summarise what a gateway runs from it' },
   { name: 'codec', summary: "the site's uplink decoder for The Things Stack / ChirpStack, and its channel table" },
-  { name: 'gateway', summary: 'the Raspberry Pi gateway: run it on a site file and host config, or check them' },
+  { name: 'gateway', summary: 'the Raspberry Pi gateway: run it on a site file and host config, check them, or ask a running one for its status' },
   { name: 'fleet', summary: 'a district of gateways and end devices over LoRaWAN in virtual time; merge sharded runs' },
   { name: 'mqtt', summary: "the platform's side of MQTT downlinks: sign them for gateways that require it" },
 ];
@@ -83,6 +83,8 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
     load: async () => (await import('./commands/gateway.js')).gatewayCheck },
   { group: 'gateway', name: 'install', summary: 'install the gateway as a systemd service: unit (node, no npx), service user, 0700 data directory, config templates',
     load: async () => (await import('./commands/gateway-install.js')).gatewayInstall },
+  { group: 'gateway', name: 'status', summary: "show what a running gateway is doing: uplink, store backlog, alarms, buses and failed polls, live readings",
+    load: async () => (await import('./commands/gateway-status.js')).gatewayStatus },
   { group: 'fleet', name: 'sim', summary: 'simulate a district of Axon gateways and LoRaWAN end devices in virtual time: delivery, alert latency, air load',
     load: async () => (await import('./commands/fleet-sim.js')).fleetSim },
   { group: 'fleet', name: 'merge', summary: 'combine the partial reports of a sharded `axon fleet sim --shard i/n` run into its report',

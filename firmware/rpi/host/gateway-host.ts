@@ -13,7 +13,6 @@
  * its log; each link comes back by itself and says so in the log.
  */
 import type { DeviceManifest } from '../../../drivers/devices/manifest.js';
-import { describeEvent } from '../../../drivers/gateway/event-text.js';
 import { Gateway, type GatewayStats } from '../../../drivers/gateway/gateway.js';
 import type { BusConfig, SiteFile } from '../../../drivers/gateway/site.js';
 import type { DigitalOutput } from '../../../drivers/ports/digital.js';
@@ -26,8 +25,11 @@ import { hostStorePorts, tightenDirectory } from '../storage/index.js';
 import { busPortOf, parseBusPort } from './bus-port.js';
 import { hostBusTiming } from './bus-timing.js';
 import { lockDataDirectory } from './data-dir-lock.js';
+import { logGatewayEvent } from './gateway-log.js';
 import type { HostConfig } from './host-config.js';
+import type { HostLog } from './host-log.js';
 import { startHostUplink } from './host-uplink.js';
+import { startStatus, type HostStatus } from './status/host-status.js';
 
 export interface GatewayHostOptions {
   site: SiteFile;
@@ -35,14 +37,16 @@ export interface GatewayHostOptions {
   config: HostConfig;
   /** Holds the log (`log/`), the meta store (`kv/`) and gateway.pid. Created if missing; private to the gateway user (0700, files 0600). */
   dataDir: string;
-  /** One line per thing worth a journal line (no timestamp: journald adds it; the CLI prefixes one on a terminal). */
-  log: (line: string) => void;
+  /** Structured log (host-log.ts): one record per thing worth a journal line. */
+  log: HostLog;
 }
 
 export interface GatewayHost {
   gateway: Gateway;
   /** Start-up summary lines. */
   describe(): string[];
+  /** The status page, when it is on and listening. */
+  readonly status: HostStatus;
   /** One line: polls, alarms, what was sent, the log, the uplink. */
   report(): string;
   /** Flush, make acknowledgements durable, release ports, uplink and lock. Resolves with a summary. */
@@ -53,7 +57,7 @@ function busPort(bus: BusConfig, config: HostConfig): string {
   return busPortOf(bus, config).port;
 }
 
-function openBus(bus: BusConfig, config: HostConfig, log: (line: string) => void): ReconnectingStream {
+function openBus(bus: BusConfig, config: HostConfig, log: HostLog): ReconnectingStream {
   const port = busPort(bus, config);
   const line = { baud: bus.baud, parity: bus.parity, stopBits: bus.stopBits, dataBits: bus.dataBits ?? 8 };
   const link = parseBusPort(port, bus.id);
@@ -63,7 +67,12 @@ function openBus(bus: BusConfig, config: HostConfig, log: (line: string) => void
     line,
     retryMs: config.buses?.[bus.id]?.reopenMs,
     open: link.kind === 'tcp' ? () => connectTcpStream({ host: link.host, port: link.port }) : () => openSerialStream({ path: port, ...line }),
-    onState: (state, error) => log(`bus ${bus.id} (${port}): ${state}${error === undefined ? '' : ` — ${error.message}`}`),
+    onState: (state, error) => {
+      const line = `bus ${bus.id} (${port}): ${state}${error === undefined ? '' : ` — ${error.message}`}`;
+      const fields = { bus: bus.id, port, state, ...(error === undefined ? {} : { code: (error as { code?: string }).code }) };
+      if (error === undefined) log.info('bus', line, fields);
+      else log.warn('bus', line, fields);
+    },
   });
 }
 
@@ -74,13 +83,14 @@ function openBus(bus: BusConfig, config: HostConfig, log: (line: string) => void
 export async function startGatewayHost(options: GatewayHostOptions): Promise<GatewayHost> {
   const { site, config, log } = options;
   const tightened = tightenDirectory(options.dataDir);
-  if (tightened.length > 0) log(`data directory ${options.dataDir}: made ${tightened.length} entries private to the gateway user (directories 0700, files 0600)`);
+  if (tightened.length > 0) log.info('data-dir', `data directory ${options.dataDir}: made ${tightened.length} entries private to the gateway user (directories 0700, files 0600)`);
   const lock = await lockDataDirectory(options.dataDir);
   const unlock = () => lock.release();
   const clock = new NodeClock();
   const gatewayId = config.gatewayId ?? site.id;
   const opened: Array<{ close(): void }> = [];
   let uplink: ReturnType<typeof startHostUplink> | undefined;
+  let status: HostStatus | undefined;
   try {
     const outputs: Record<string, DigitalOutput> = {};
     for (const output of site.outputs ?? []) {
@@ -88,10 +98,17 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
       outputs[output.id] = new SysfsGpioOutput({ gpio: wiring.gpio, activeLow: wiring.activeLow, gpioRoot: config.gpioRoot, name: output.id });
     }
     // Syncs grouped off the event loop: an alarm burst must not stall polling (group-commit.ts).
-    const { groupCommit, ...storePorts } = hostStorePorts(options.dataDir, (error) => log(`storage: a disk sync failed: ${error.message}`));
-    uplink = startHostUplink(site, config, gatewayId, clock, log, storePorts.meta);
+    const { groupCommit, ...storePorts } = hostStorePorts(options.dataDir, (error) => log.error('error', `storage: a disk sync failed: ${error.message}`));
+    let gateway: Gateway | undefined;
+    const channels = () => {
+      if (gateway === undefined) throw new Error('the uplink sent before the gateway was built');
+      return gateway.channelTable;
+    };
+    uplink = startHostUplink(site, config, gatewayId, clock, (line, level = 'info') => log[level]('uplink', line), storePorts.meta, channels);
     const hostUplink = uplink;
-    const gateway = new Gateway({
+    status = startStatus({ site, manifests: options.manifests, config, gatewayId, uplink: hostUplink, log });
+    const hostStatus = status;
+    gateway = new Gateway({
       site,
       manifests: options.manifests,
       clock,
@@ -108,23 +125,28 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
       storeCapacityBytes: config.gateway?.storeCapacityBytes,
       ...hostBusTiming(),
       onEvent: (event) => {
-        const line = describeEvent(event);
-        if (line !== undefined) log(line);
+        hostStatus.model?.onEvent(event);
+        logGatewayEvent(log, event);
       },
     });
+    hostStatus.model?.attach(gateway);
     gateway.start();
+    await hostStatus.listen();
     const hostReport = () => [reportLine(gateway.stats()), hostUplink.report?.()].filter((part) => part !== undefined).join('; ');
     return {
       gateway,
+      status: hostStatus,
       describe: () => [
         `gateway ${gatewayId}: site ${site.id} (${site.name}), data in ${options.dataDir}`,
         ...site.buses.map((bus) => `bus ${bus.id} on ${busPort(bus, config)} at ${bus.baud} ${bus.dataBits ?? 8}${bus.parity[0].toUpperCase()}${bus.stopBits}: ${bus.devices.map((d) => d.id).join(', ')}`),
         ...(site.outputs ?? []).map((o) => `output ${o.id} (${o.kind}) on GPIO ${config.outputs?.[o.id]?.gpio ?? String(o.pin)}${config.outputs?.[o.id]?.activeLow === true ? ', active low' : ''}`),
         `uplink: ${hostUplink.describe}`,
+        hostStatus.describe(),
       ],
       report: () => hostReport(),
       async stop() {
         try {
+          await hostStatus.close();
           await gateway.close();
           await hostUplink.close();
           await groupCommit.idle();
@@ -137,6 +159,7 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
     };
   } catch (error) {
     for (const stream of opened) stream.close();
+    void status?.close();
     void uplink?.close();
     clock.cancelAll();
     unlock();

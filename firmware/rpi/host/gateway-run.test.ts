@@ -161,6 +161,7 @@ test('axon gateway check: a LoRaWAN site on simulated buses without a radio cann
   t.is(ok.code, 0, ok.stderr);
   t.regex(ok.stdout, /bus rs485-1 on \/dev\/serial\/by-id\/usb-FTDI_FT232R-if00-port0: 1 devices/);
   t.regex(ok.stdout, /uplink mqtt mqtts:\/\/broker\.example:8883/);
+  t.regex(ok.stdout, /status page on 127\.0\.0\.1:8080\n/, 'on loopback by default');
   t.regex(ok.stderr, /warning: .*good\.json \$\.buses\["rs485-1"\]\.port: bus rs485-1: serial port \/dev\/serial\/by-id\/usb-FTDI_FT232R-if00-port0 does not exist \(yet\)/, 'no adapter on this machine: a warning, not a refusal');
 
   // The example of docs/rpi-gateway.md, with its /etc/axon files and the Pi's GPIO tree replaced by this machine's stand-ins.

@@ -26,7 +26,7 @@ export interface HostConfig {
   buses?: Record<string, { port: string; reopenMs?: number }>;
   outputs?: Record<string, { gpio: number; activeLow?: boolean }>;
   gpioRoot?: string;
-  mqtt?: { url?: string; username?: string; password?: string; passwordFile?: string; caFile?: string; certFile?: string; keyFile?: string; topicPrefix?: string; downlinkKeyFile?: string };
+  mqtt?: { url?: string; username?: string; password?: string; passwordFile?: string; caFile?: string; certFile?: string; keyFile?: string; topicPrefix?: string; downlinkKeyFile?: string; format?: 'binary' | 'json' };
   modem?: {
     port: string;
     baud?: number;
@@ -36,6 +36,8 @@ export interface HostConfig {
     attempts?: number;
     mqtt?: { clientId: string; topic: string; downlinkTopic?: string; username?: string; password?: string };
   };
+  /** The status page (status/status-config.ts); false: off. */
+  status?: false | { listen?: string; token?: string };
   gateway?: { flushEveryMs?: number; statusEveryMs?: number; storeCapacityBytes?: number };
   /** The LoRa transceiver (site uplink kind lorawan). */
   radio?: SpiRadioConfig;

@@ -15,6 +15,8 @@ import type { ByteStream } from '../../../drivers/ports/byte-stream.js';
 import type { Clock } from '../../../drivers/ports/clock.js';
 import type { KeyValueStore } from '../../../drivers/ports/storage.js';
 import type { UplinkPort } from '../../../drivers/ports/uplink.js';
+import type { ChannelTable } from '../../../drivers/batch/channels.js';
+import { jsonPayload } from '../mqtt/json-payloads.js';
 import { MqttUplink } from '../mqtt/mqtt-uplink.js';
 import { redactCredentials } from '../mqtt/redact-credentials.js';
 import { DownlinkVerifier, readDownlinkKey } from '../mqtt/signed-downlink.js';
@@ -30,6 +32,8 @@ export interface HostUplink {
   describe: string;
   /** A phrase for the report line, when the uplink has counts of its own. */
   report?(): string;
+  /** Whether the link itself is up (MQTT: the broker connection), for the status page. */
+  connected?(): boolean;
   close(): Promise<void>;
 }
 
@@ -61,8 +65,12 @@ function outlivingLink(stream: ReconnectingStream): ByteStream {
   return view;
 }
 
+/** Log lines of the uplink: state changes at info, failures and refused downlinks at warn. */
+export type UplinkLog = (line: string, level?: 'info' | 'warn') => void;
+
 /** `meta`: the gateway's key-value store (the last accepted counter of signed downlinks lives there). */
-export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: string, clock: Clock, log: (line: string) => void, meta: KeyValueStore): HostUplink {
+/** `channels`: the gateway's channel table, for the MQTT JSON format (asked at each send: the gateway is built after the uplink). */
+export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: string, clock: Clock, log: UplinkLog, meta: KeyValueStore, channels: () => ChannelTable): HostUplink {
   const uplink = site.uplink;
   if (uplink.kind === 'mqtt') {
     const m = config.mqtt ?? {};
@@ -73,7 +81,7 @@ export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: s
       cert: m.certFile === undefined ? undefined : readSecret(m.certFile, 'client certificate'),
       key: m.keyFile === undefined ? undefined : readSecret(m.keyFile, 'client key'),
     };
-    const verifier = m.downlinkKeyFile === undefined ? undefined : new DownlinkVerifier({ key: readDownlinkKey(m.downlinkKeyFile), gatewayId, store: meta, log });
+    const verifier = m.downlinkKeyFile === undefined ? undefined : new DownlinkVerifier({ key: readDownlinkKey(m.downlinkKeyFile), gatewayId, store: meta, log: (line) => log(line, 'warn') });
     const mqtt = MqttUplink.start({
       url,
       gatewayId,
@@ -81,14 +89,19 @@ export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: s
       password: m.passwordFile === undefined ? m.password : readSecret(m.passwordFile, 'MQTT password'),
       tls,
       topicPrefix: m.topicPrefix ?? uplink.topicPrefix,
-      onState: (state, error) => log(state === 'error' ? `uplink: ${error?.message ?? 'error'}` : `uplink: MQTT ${state === 'connected' ? `connected to ${shownUrl}` : 'offline, reconnecting'}`),
+      onState: (state, error) => {
+        if (state === 'error') log(`uplink: ${error?.message ?? 'error'}`, 'warn');
+        else log(`uplink: MQTT ${state === 'connected' ? `connected to ${shownUrl}` : 'offline, reconnecting'}`, state === 'connected' ? 'info' : 'warn');
+      },
       openDownlink: verifier === undefined ? undefined : (topic, port, payload) => verifier.open(topic, port, payload),
+      payloadFor: m.format === 'json' ? (message) => jsonPayload(message.payload, channels(), gatewayId) : undefined,
     });
     const signed = verifier === undefined ? '' : `; signed downlinks only (key ${m.downlinkKeyFile ?? ''}, last counter ${verifier.lastCounter})`;
     return {
       port: mqtt,
-      describe: `MQTT ${shownUrl} as ${gatewayId} (topics ${mqtt.topics.upFilter})${signed}`,
+      describe: `MQTT ${shownUrl} as ${gatewayId} (topics ${mqtt.topics.upFilter}${m.format === 'json' ? ', JSON payloads' : ''})${signed}`,
       report: verifier === undefined ? undefined : () => `${verifier.accepted} signed downlinks accepted, ${verifier.refusedTotal} refused`,
+      connected: () => mqtt.connected,
       close: () => mqtt.close(),
     };
   }
@@ -100,7 +113,7 @@ export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: s
       line: { baud: modemConfig.baud ?? 9600, dataBits: 8, parity: 'none', stopBits: 1 },
       open: () => openSerialStream({ path: modemConfig.port, baud: modemConfig.baud ?? 9600 }),
       onState: (state, error) => {
-        log(`modem port ${modemConfig.port}: ${state}${error === undefined ? '' : ` (${error.message})`}`);
+        log(`modem port ${modemConfig.port}: ${state}${error === undefined ? '' : ` (${error.message})`}`, error === undefined ? 'info' : 'warn');
         // Back after a drop: the module may have lost power with its USB adapter (sockets, attach gone)
         // and said so while nobody listened. Start it over on the next send.
         if (state === 'open' && stream.opens > 1) reopened();

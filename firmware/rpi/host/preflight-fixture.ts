@@ -128,5 +128,6 @@ export const REFUSALS: readonly Case[] = [
   },
   { name: 'a missing sysfs GPIO tree', edit: (f) => (f.config.gpioRoot = f.at('no-gpio-here')), refusal: /host\.json \$\.gpioRoot: there is no sysfs GPIO directory at .*no-gpio-here.*\. Fix: check gpioRoot in the host config: (?!.*GPIO number)/ },
   { name: 'a broker URL that is no URL', edit: (f) => (f.config.mqtt.url = 'mqtt://broker.example:notaport'), refusal: /host\.json \$\.mqtt\.url: the broker URL mqtt:\/\/broker\.example:notaport is not a URL/ },
+  { name: 'a status page off loopback without a token', edit: (f) => (f.config.status = { listen: '0.0.0.0:8080' }), refusal: /host\.json \$\.status: the status page would listen on 0\.0\.0\.0:8080, reachable from other machines, without a token \(it can acknowledge alarms\)\. Fix: add "token"/ },
   { name: 'a data directory that cannot be created', edit: (f) => (f.dataDir = path.join(f.at('ttyUSB0'), 'data')), refusal: /--data .*ttyUSB0\/data: the data directory .*ttyUSB0\/data cannot be created: .*ttyUSB0 is not a directory\. Fix: give --data a directory/ },
 ];

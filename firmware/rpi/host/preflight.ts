@@ -24,6 +24,7 @@ import { readSecret } from './host-uplink.js';
 import { brokerUrlOf, secretWarnings } from './secret-checks.js';
 import { radioMachineChecks } from './host-lorawan-check.js';
 import { loadSpiDevice } from '../ports/spidev.js';
+import { statusProblems } from './status/status-config.js';
 
 export interface PreflightInputs {
   site: SiteFile;
@@ -67,6 +68,7 @@ export function preflight(inputs: PreflightInputs): Preflight {
   checkGpio(inputs.site, config, sink.refuse);
   checkUplinkFiles(inputs.site, config, sink.refuse, sink.refuseSite);
   radioMachineChecks(config, inputs.site, { loadSpi: loadSpiDevice, exists: existsSync, readSecret }, sink.refuse, sink.warn);
+  refusals.push(...statusProblems(config, configFile));
   checkDataDirectory(inputs.dataDir, (dir, message, fix) => refusals.push({ file: '--data', path: dir, message, fix }));
   warnings.push(...secretWarnings(inputs.site, config, { siteFile: inputs.siteFile, configFile }));
   // Last, and only on inputs that passed the rest: the core's own constructor on in-memory ports.

@@ -31,9 +31,11 @@ export function secretWarnings(site: SiteFile, config: HostConfig, files: { site
   const warn = (file: string, path: string, message: string, fix: string) => warnings.push({ file, path, message, fix });
   const m = config.mqtt ?? {};
   const inlinePassword = (site.uplink.kind === 'mqtt' && m.password !== undefined) || (site.uplink.kind === 'nbiot' && config.modem?.mqtt?.password !== undefined);
-  if (inlinePassword) {
+  const statusToken = config.status !== false && config.status?.token !== undefined;
+  if (inlinePassword || statusToken) {
     const mode = modeLetsOthersRead(files.configFile);
-    if (mode !== undefined) warn(files.configFile, '$', `the host config holds a password and other users may read it (mode ${mode})`, `chmod 600 ${files.configFile} (owned by the gateway user), or move the password to mqtt.passwordFile`);
+    const what = inlinePassword ? 'a password' : "the status page's token";
+    if (mode !== undefined) warn(files.configFile, '$', `the host config holds ${what} and other users may read it (mode ${mode})`, `chmod 600 ${files.configFile} (owned by the gateway user)${inlinePassword ? ', or move the password to mqtt.passwordFile' : ''}`);
   }
   if (site.uplink.kind !== 'mqtt') return warnings;
 

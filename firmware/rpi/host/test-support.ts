@@ -2,9 +2,15 @@
  * Shared by the end-to-end tests of `axon gateway run` (gateway-run.test.ts,
  * gateway-nbiot.test.ts): the far side of the RS-485 bus, simulated devices on
  * the device end of a socat pty pair opened with serialport's real bindings,
- * and a polling wait.
+ * a polling wait, and a whole Pi bench (piBench).
  */
+import type { ExecutionContext } from 'ava';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { SiteFile } from '../../../drivers/gateway/site.js';
+import { demoSubset } from '../../../drivers/gateway/test-support.js';
+import { startMosquitto, type MosquittoBroker } from '../mqtt/test-brokers.js';
 import { shippedManifests } from '../../../sdk/site/demo-site.js';
 import { createPtyPair, type PtyPair } from '../../../simulators/pty.js';
 import { attachSimulatedDevices, type SimulatedDevices } from '../../../simulators/simulated-bus.js';
@@ -65,4 +71,55 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${detail === undefined ? '' : `\n${detail()}`}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** The demo outputs' GPIO lines on the test's sysfs stand-in. */
+const BENCH_GPIO = { 'barrier-relay': 517, 'warning-light': 539, buzzer: 534 } as const;
+
+export interface PiBench {
+  dir: string;
+  broker: MosquittoBroker;
+  site: SiteFile;
+  siteFile: string;
+  configFile: string;
+  /** `gateway run` flags for this bench (no --report-every). */
+  args: string[];
+  far: FarSide;
+}
+
+/**
+ * A Pi gateway's world for an end-to-end test: a temporary directory, a real
+ * Mosquitto with the gateway's user, the demo devices `devices` on one bus
+ * polled every 2 s, the ones in `wired` simulated on the far end of a socat
+ * pty (plugged in), GPIO in a sysfs-shaped directory, and the host config with
+ * `config` merged over the bench's (gatewayId, bus port, outputs, MQTT user).
+ */
+export async function piBench(t: ExecutionContext, options: { gatewayId: string; password: string; devices: readonly string[]; wired?: readonly string[]; config?: Record<string, unknown> }): Promise<PiBench> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'axon-pi-bench-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const broker = await startMosquitto({ username: options.gatewayId, password: options.password });
+  t.teardown(() => broker.close());
+  const site = demoSubset(options.devices);
+  site.buses[0].port = 'sim:not-on-this-pi';
+  for (const device of site.buses[0].devices) device.pollPeriodS = 2;
+  site.uplink = { kind: 'mqtt', url: broker.url };
+  const siteFile = path.join(dir, 'site.json');
+  writeFileSync(siteFile, JSON.stringify(site, null, 2));
+  const gpioRoot = path.join(dir, 'gpio');
+  for (const line of Object.values(BENCH_GPIO)) mkdirSync(path.join(gpioRoot, `gpio${line}`), { recursive: true });
+  const gatewayLink = path.join(dir, 'ttyRS485');
+  const config = {
+    gatewayId: options.gatewayId,
+    buses: { [site.buses[0].id]: { port: gatewayLink } },
+    outputs: Object.fromEntries(Object.entries(BENCH_GPIO).map(([id, gpio]) => [id, { gpio }])),
+    gpioRoot,
+    mqtt: { username: options.gatewayId, password: options.password },
+    ...options.config,
+  };
+  const configFile = path.join(dir, 'host.json');
+  writeFileSync(configFile, JSON.stringify(config), { mode: 0o600 });
+  const far = new FarSide(demoSubset(options.wired ?? options.devices), gatewayLink, path.join(dir, 'ttyDevices'));
+  t.teardown(() => far.close());
+  await far.plugIn();
+  return { dir, broker, site, siteFile, configFile, far, args: ['gateway', 'run', '--site', siteFile, '--config', configFile, '--data', path.join(dir, 'data')] };
 }

@@ -49,6 +49,11 @@ export interface MqttUplinkOptions {
    * or undefined to drop it (signed downlinks: DownlinkVerifier.open).
    */
   openDownlink?: (topic: string, port: number, payload: Uint8Array) => Uint8Array | undefined;
+  /**
+   * What goes on the wire for a message (default: its bytes). The JSON format
+   * (json-payloads.ts) decodes here; the size limit applies to the message itself.
+   */
+  payloadFor?: (message: UplinkMessage) => Uint8Array;
 }
 
 export class MqttUplinkError extends AxonError {}
@@ -60,6 +65,7 @@ export class MqttUplink implements UplinkPort {
   readonly #maxPayload: number;
   readonly #url: string;
   readonly #ackTimeoutMs: number;
+  readonly #payloadFor: (message: UplinkMessage) => Uint8Array;
 
   private constructor(client: MqttClient, topics: TopicScheme, options: MqttUplinkOptions) {
     this.#client = client;
@@ -67,6 +73,7 @@ export class MqttUplink implements UplinkPort {
     this.#maxPayload = options.maxPayloadBytes ?? 65536;
     this.#url = redactCredentials(options.url); // it goes into every error's "at"
     this.#ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+    this.#payloadFor = options.payloadFor ?? ((message) => message.payload);
     const open = options.openDownlink ?? ((_topic: string, _port: number, payload: Uint8Array) => payload);
     client.on('message', (topic, payload) => {
       const port = topics.parseDown(topic);
@@ -164,7 +171,7 @@ export class MqttUplink implements UplinkPort {
       const timer = setTimeout(() => {
         reject(new MqttUplinkError('UPLINK_TIMEOUT', `no PUBACK within ${this.#ackTimeoutMs} ms`, { where: this.#url, fix: 'the message stays in the store and is sent again' }));
       }, this.#ackTimeoutMs);
-      this.#client.publish(this.topics.up(message.port), Buffer.from(message.payload), { qos: 1 }, (error) => {
+      this.#client.publish(this.topics.up(message.port), Buffer.from(this.#payloadFor(message)), { qos: 1 }, (error) => {
         clearTimeout(timer);
         if (error) reject(new MqttUplinkError('UPLINK_PUBLISH', `publish failed: ${error.message}`, { where: this.#url, fix: 'the message stays in the store and is sent again', cause: error }));
         else resolve();

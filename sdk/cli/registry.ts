@@ -45,6 +45,8 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
     load: async () => (await import('./commands/modbus-read.js')).modbusRead },
   { group: 'modbus', name: 'scan', summary: 'find Modbus devices on a bus: try every baud rate, parity and unit id',
     load: async () => (await import('./commands/modbus-scan.js')).modbusScan },
+  { group: 'modbus', name: 'write', summary: 'write coils (FC05/FC15) or holding registers (FC06/FC16) the manifest marks as writable config, then read them back',
+    load: async () => (await import('./commands/modbus-write.js')).modbusWrite },
   { group: 'dlt645', name: 'read', summary: 'read one data identifier (energy, voltage, current, power, …) from a DL/T 645 meter',
     load: async () => (await import('./commands/dlt645-read.js')).dlt645Read },
   { group: 'dlt645', name: 'read-address', summary: 'ask the only meter on the line for its 12-digit address',

@@ -1,6 +1,9 @@
 /**
- * Helpers for the CLI tests: run the real `axon` launcher as a child process,
- * as a user would, and clean up every child and virtual port afterwards.
+ * Helpers for the CLI tests: run a command in-process through the same
+ * dispatcher as the launcher (fast and independent of machine speed: nothing
+ * is compiled per call), or the real `axon` launcher as a child process where
+ * the process is the point (signals, exit codes, stdout of a long-running
+ * simulator), and clean up every child and virtual port afterwards.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -32,6 +35,19 @@ export interface CliResult {
 export const HANG_GUARD_MS = 300_000;
 
 const guard = (timeoutMs: number) => Math.max(timeoutMs, HANG_GUARD_MS);
+
+/**
+ * Run `axon …args` in this process through main.ts, with stdout and stderr
+ * captured: what the launcher does, minus the process. Use it unless the test is
+ * about the process itself.
+ */
+export async function runInProcess(args: readonly string[]): Promise<CliResult> {
+  const { main } = await import('./main.js');
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { out: (text) => (stdout += text + '\n'), err: (text) => (stderr += text + '\n'), errIsTty: false });
+  return { code, signal: null, stdout, stderr };
+}
 
 /** Run `axon …args` to completion; kill it (and fail) after `timeoutMs` (at least HANG_GUARD_MS). */
 export function runCli(args: readonly string[], timeoutMs = HANG_GUARD_MS): Promise<CliResult> {

@@ -101,12 +101,12 @@ export class CliProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Resolve with the first stdout match of `pattern`; reject if the process exits first or after `timeoutMs` (at least HANG_GUARD_MS). */
-  waitFor(pattern: RegExp, timeoutMs = HANG_GUARD_MS): Promise<RegExpExecArray> {
+  /** Resolve with the first match of `pattern` on stdout (or stderr); reject if the process exits first or after `timeoutMs` (at least HANG_GUARD_MS). */
+  waitFor(pattern: RegExp, timeoutMs = HANG_GUARD_MS, stream: 'stdout' | 'stderr' = 'stdout'): Promise<RegExpExecArray> {
     timeoutMs = guard(timeoutMs);
     return new Promise((resolve, reject) => {
       const check = () => {
-        const match = pattern.exec(this.stdout);
+        const match = pattern.exec(this[stream]);
         if (match !== null) return finish(() => resolve(match));
         if (!this.running) return finish(() => reject(new Error(`axon exited before printing ${pattern}\nstdout: ${this.stdout}\nstderr: ${this.stderr}`)));
       };

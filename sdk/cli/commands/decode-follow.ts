@@ -10,6 +10,7 @@
 import mqtt from 'mqtt';
 import type { ChannelTable } from '../../../drivers/batch/channels.js';
 import { AxonError } from '../../../drivers/errors.js';
+import { shownUrl } from '../../../firmware/rpi/mqtt/shown-url.js';
 import { alertsIn, decodeUplink, type DecodedUplink } from '../../codec/decode-uplink.js';
 
 /** ChirpStack (v3 and v4) uplink events: application/<app id or name>/device/<DevEUI>/event/up. */
@@ -62,16 +63,6 @@ export function messageOf(topic: string, body: Uint8Array, prefix: string): Mess
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The broker URL as printed: a password in it stays off the terminal and out of logs. */
-export function shownUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return url;
-  }
-}
 
 /** One line per reading, alert and status of a decoded message. */
 export function linesOf(source: string, decoded: DecodedUplink, json: boolean): string[] {

@@ -81,7 +81,7 @@ export async function startCloud(url: string, source: CloudSource, table: Channe
       } else if (decoded.type === 'status') view.lastStatus = decoded.status;
       else {
         for (const alert of alertsIn(decoded)) {
-          if (seen.add(`a ${alert.rule} ${alert.state} ${alert.t}`)) view.alerts.push(alert);
+          if (seen.add(`a ${alert.rule} ${alert.level} ${alert.state} ${alert.t}`)) view.alerts.push(alert);
           else view.repeatedAlerts++;
         }
       }

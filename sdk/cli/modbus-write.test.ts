@@ -2,7 +2,8 @@
  * `axon modbus write` against the device simulator (`axon sim device` on a socat
  * pty, and Modbus TCP): the manifest check, --force, --dry-run and the read-back.
  * The write command runs in-process (runInProcess), the simulator as the user
- * runs it; no limit here depends on how fast the machine is.
+ * runs it; no limit here depends on how fast the machine is (--timeout 10000 is a
+ * hang guard: the simulator is a child process on a possibly busy machine).
  */
 import test from 'ava';
 import path from 'node:path';
@@ -37,7 +38,7 @@ async function theirHoldingRegisters(port: string, unit: number, address: number
 
 test.serial('FC06 writes a writable config register over RTU, reads it back and prints both', async (t) => {
   const port = await simulatorOnPty(t, WATER_LEVEL);
-  const result = await runInProcess(['modbus', 'write', '--port', port, '--unit', '1', '--fc', '6', '--address', '0', '--value', '7', '--manifest', WATER_LEVEL]);
+  const result = await runInProcess(['modbus', 'write', '--timeout', '10000', '--port', port, '--unit', '1', '--fc', '6', '--address', '0', '--value', '7', '--manifest', WATER_LEVEL]);
   t.is(result.code, 0, result.stderr);
   t.regex(result.stdout, /request {3}01 06 00 00 00 07 C8 08/);
   t.regex(result.stdout, /slave_address \(Slave address\): changes 1 → 7/);
@@ -49,7 +50,7 @@ test.serial('FC06 writes a writable config register over RTU, reads it back and 
 
 test.serial('a register the manifest does not mark writable config is refused before anything is sent', async (t) => {
   const port = await simulatorOnPty(t, WATER_LEVEL);
-  const result = await runInProcess(['modbus', 'write', '--port', port, '--unit', '1', '--fc', '6', '--address', '1', '--value', '4', '--manifest', WATER_LEVEL]);
+  const result = await runInProcess(['modbus', 'write', '--timeout', '10000', '--port', port, '--unit', '1', '--fc', '6', '--address', '1', '--value', '4', '--manifest', WATER_LEVEL]);
   t.is(result.code, 1);
   t.is(result.stdout, '');
   t.regex(result.stderr, /axon: FC06 at address 1 .*not allowed by the manifest: holding register 1 is 'baud_code' .*does not mark writable/);
@@ -59,7 +60,7 @@ test.serial('a register the manifest does not mark writable config is refused be
 
 test.serial('--dry-run prints the request frame and what would change, and writes nothing', async (t) => {
   const port = await simulatorOnPty(t, WATER_LEVEL);
-  const result = await runInProcess(['modbus', 'write', '--port', port, '--unit', '1', '--fc', '6', '--address', '0', '--value', '12', '--manifest', WATER_LEVEL, '--dry-run', '--json']);
+  const result = await runInProcess(['modbus', 'write', '--timeout', '10000', '--port', port, '--unit', '1', '--fc', '6', '--address', '0', '--value', '12', '--manifest', WATER_LEVEL, '--dry-run', '--json']);
   t.is(result.code, 0, result.stderr);
   t.deepEqual(JSON.parse(result.stdout), {
     fc: 6, unit: 1, address: 0, written: [12], request: '01 06 00 00 00 0C 89 CF', dryRun: true, before: [1],
@@ -70,7 +71,7 @@ test.serial('--dry-run prints the request frame and what would change, and write
 
 test.serial('--force writes where the manifest says no, with the reasons as warnings', async (t) => {
   const port = await simulatorOnPty(t, RELAY_MODULE);
-  const args = ['modbus', 'write', '--port', port, '--unit', '1', '--fc', '6', '--address', '0', '--value', '750', '--manifest', RELAY_MODULE];
+  const args = ['modbus', 'write', '--timeout', '10000', '--port', port, '--unit', '1', '--fc', '6', '--address', '0', '--value', '750', '--manifest', RELAY_MODULE];
   const refused = await runInProcess(args);
   t.is(refused.code, 1);
   t.regex(refused.stderr, /'setpoint' \(Output setpoint\), a writable status point, not a config register/);
@@ -85,7 +86,7 @@ test.serial('--force writes where the manifest says no, with the reasons as warn
 test.serial('a value the device does not keep is a mismatch: both printed, exit 1', async (t) => {
   const port = await simulatorOnPty(t, RELAY_MODULE);
   // Register 1 holds only the buzzer bit; the device keeps bit 0 of the word written.
-  const result = await runInProcess(['modbus', 'write', '--port', port, '--unit', '1', '--fc', '6', '--address', '1', '--value', '0x0003', '--manifest', RELAY_MODULE]);
+  const result = await runInProcess(['modbus', 'write', '--timeout', '10000', '--port', port, '--unit', '1', '--fc', '6', '--address', '1', '--value', '0x0003', '--manifest', RELAY_MODULE]);
   t.is(result.code, 1);
   t.regex(result.stdout, /wrote {5}3 \(0x0003\)/);
   t.regex(result.stdout, /read back 1 \(0x0001\) {2}\(DIFFERS\)/);
@@ -94,13 +95,13 @@ test.serial('a value the device does not keep is a mismatch: both printed, exit 
 
 test.serial('FC05 and FC15 write coils and read them back', async (t) => {
   const port = await simulatorOnPty(t, RELAY_MODULE);
-  const single = await runInProcess(['modbus', 'write', '--port', port, '--unit', '1', '--fc', '5', '--address', '1', '--value', 'on', '--manifest', RELAY_MODULE, '--json']);
+  const single = await runInProcess(['modbus', 'write', '--timeout', '10000', '--port', port, '--unit', '1', '--fc', '5', '--address', '1', '--value', 'on', '--manifest', RELAY_MODULE, '--json']);
   t.is(single.code, 0, single.stderr);
   const one = JSON.parse(single.stdout) as { request: string; before: number[]; readBack: number[]; match: boolean };
   t.is(one.request, '01 05 00 01 FF 00 DD FA');
   t.deepEqual([one.before, one.readBack, one.match], [[0], [1], true]);
 
-  const several = await runInProcess(['modbus', 'write', '--port', port, '--unit', '1', '--fc', '15', '--address', '0', '--value', '1,0,0', '--manifest', RELAY_MODULE, '--json']);
+  const several = await runInProcess(['modbus', 'write', '--timeout', '10000', '--port', port, '--unit', '1', '--fc', '15', '--address', '0', '--value', '1,0,0', '--manifest', RELAY_MODULE, '--json']);
   t.is(several.code, 0, several.stderr);
   const three = JSON.parse(several.stdout) as { before: number[]; readBack: number[]; match: boolean; points: Array<{ id: string; before: boolean; after: boolean }> };
   t.deepEqual([three.before, three.readBack, three.match], [[0, 1, 1], [1, 0, 0], true]);
@@ -113,13 +114,13 @@ test.serial('FC16 over Modbus TCP writes a whole float32 config point; half of i
   t.teardown(() => sim.close());
   const port = `tcp://127.0.0.1:${sim.port}`;
   // Unit 2 is the gauge's default address. 9.5 m as float32 word-swapped (CDAB): 0x41180000 → words 0x0000, 0x4118.
-  const result = await runInProcess(['modbus', 'write', '--port', port, '--unit', '2', '--fc', '16', '--address', '16', '--value', '0,0x4118', '--manifest', RADAR]);
+  const result = await runInProcess(['modbus', 'write', '--timeout', '10000', '--port', port, '--unit', '2', '--fc', '16', '--address', '16', '--value', '0,0x4118', '--manifest', RADAR]);
   t.is(result.code, 0, result.stderr);
   t.regex(result.stdout, /request {3}00 01 00 00 00 0B 02 10 00 10 00 02 04 00 00 41 18/);
   t.regex(result.stdout, /mounting_height \(.*\): changes 8 m → 9\.5 m/);
   t.is(sim.simulator.valueOf('mounting_height'), 9.5);
 
-  const half = await runInProcess(['modbus', 'write', '--port', port, '--unit', '2', '--fc', '6', '--address', '17', '--value', '0x4120', '--manifest', RADAR]);
+  const half = await runInProcess(['modbus', 'write', '--timeout', '10000', '--port', port, '--unit', '2', '--fc', '6', '--address', '17', '--value', '0x4120', '--manifest', RADAR]);
   t.is(half.code, 1);
   t.regex(half.stderr, /'mounting_height' occupies holding registers 16–17 \(float32\); write all 2 with --fc 16 --address 16/);
   t.is(sim.simulator.valueOf('mounting_height'), 9.5);

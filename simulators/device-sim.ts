@@ -64,7 +64,7 @@ export class DeviceSimulator {
     const seed = options.seed ?? 1;
     for (const point of options.manifest.points) {
       this.#byId.set(point.id, point);
-      if (point.sim !== undefined) this.#models.set(point.id, createPointModel(point.sim, seedFromString(point.id, seed)));
+      if (point.sim !== undefined && point.sim.model !== 'threshold') this.#models.set(point.id, createPointModel(point.sim, seedFromString(point.id, seed)));
       if (!isModbusPoint(point)) continue;
       const list = this.#tables.get(point.fc) ?? [];
       list.push(point);
@@ -224,10 +224,22 @@ export class DeviceSimulator {
   #engineering(point: DevicePoint): number | boolean {
     const forced = this.#overrides.get(point.id);
     if (forced !== undefined) return forced;
+    if (point.sim?.model === 'threshold') return this.#thresholdAlarm(point.sim);
     const model = this.#models.get(point.id);
     const value = model === undefined ? 0 : model.valueAt(this.minutes());
     if (isModbusPoint(point) && point.type === 'bool') return value !== 0;
     return value;
+  }
+
+  /**
+   * A detector's alarm is what it measures crossing its level, at the same
+   * instant: on while the watched point reads at or above `above`. The validator
+   * allows only a numeric, model-driven point here, so this never recurses twice.
+   */
+  #thresholdAlarm(spec: { point: string; above: number }): boolean {
+    // What a master reads (wire resolution), so the bit and the value on the wire agree.
+    const value = this.valueOf(spec.point);
+    return typeof value === 'number' && value >= spec.above;
   }
 
   #decimals(point: ModbusPoint): number {

@@ -30,6 +30,8 @@ export type SimulationSpec =
   | { model: 'storm'; dry: number; peak: number; startMinutes: number; riseMinutes: number; holdMinutes: number; fallMinutes: number; noise?: number }
   | { model: 'fire'; base: number; startMinutes: number; ratePerMinute: number; max: number; noise?: number }
   | { model: 'alarm'; startMinutes: number; durationMinutes: number }
+  /** On while another point of the same device reads at or above `above`: a detector's alarm follows what it measures. */
+  | { model: 'threshold'; point: string; above: number }
   | { model: 'pressure-drop'; base: number; low: number; startMinutes: number; durationMinutes: number; noise?: number }
   | { model: 'counter'; start: number; ratePerHour: number };
 

@@ -165,7 +165,8 @@ export class ModbusTcpMaster extends ModbusMaster {
   }
 }
 
-function mbapFrame(transactionId: number, request: PreparedRequest): Uint8Array {
+/** The MBAP frame (7-byte header, then the PDU) a request goes out in. */
+export function mbapFrame(transactionId: number, request: PreparedRequest): Uint8Array {
   const frame = new Uint8Array(MBAP_LENGTH + request.pdu.length);
   const length = request.pdu.length + 1;
   frame.set([transactionId >> 8, transactionId & 0xff, 0, 0, length >> 8, length & 0xff, request.ctx.unit]);

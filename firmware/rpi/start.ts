@@ -33,12 +33,23 @@ Options:
   --speed <n>          simulated seconds per real second (default 60)
   --start-minutes <n>  simulated minute to start at (default 40: the storm starts at 60)
   --duration <s>       stop after s real seconds (default: run until Ctrl-C)
+  --broker <url>       also publish everything to this MQTT broker, e.g.
+                       mqtt://127.0.0.1:1883 or mqtt://user:password@host:1883
+                       (the gateway's uplinks or the network server's
+                       ChirpStack-style events, statuses, acks), besides the
+                       embedded one
   --plain              one line per poll and per alert instead of the live table
                        (default when not a terminal)
   -h, --help           show this help
 
-Example:
+The live table fits an 80x24 terminal: active alarms (level, value, threshold)
+come before the devices and never scroll off; devices that do not fit are
+counted on the last row.
+
+Examples:
   npm start -- --speed 120 --duration 30 --plain
+  npm start -- --broker mqtt://127.0.0.1:1883
+  (then elsewhere: npx axon decode uplink --follow mqtt://127.0.0.1:1883 --site manifests/sites/demo.json)
 `;
 
 function fail(message: string): never {
@@ -61,6 +72,7 @@ try {
       speed: { type: 'string' },
       'start-minutes': { type: 'string' },
       duration: { type: 'string' },
+      broker: { type: 'string' },
       plain: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -76,6 +88,8 @@ if (args.help) {
 
 const uplink = args.uplink ?? 'lorawan';
 if (uplink !== 'lorawan' && uplink !== 'mqtt') fail(`--uplink must be lorawan or mqtt, got '${uplink}'`);
+const broker = args.broker;
+if (broker !== undefined && !/^mqtts?:\/\/[^/]+/.test(broker)) fail(`--broker must be an mqtt:// or mqtts:// URL such as mqtt://127.0.0.1:1883, got '${broker}'`);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const manifests = loadShippedManifests();
 const gateway = await startDemo({
@@ -86,7 +100,9 @@ const gateway = await startDemo({
   tty: !args.plain && process.stdout.isTTY === true,
   write: (text) => process.stdout.write(text),
   uplink,
-});
+  ...(broker === undefined ? {} : { broker }),
+  size: () => ({ columns: process.stdout.columns ?? 80, rows: process.stdout.rows ?? 24 }),
+}).catch((error: Error) => fail(error.message));
 
 let stopping = false;
 async function stop(): Promise<void> {

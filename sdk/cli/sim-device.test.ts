@@ -9,7 +9,6 @@ import { existsSync } from 'node:fs';
 import { freshLink, ModbusRTU, startCli, WATER_LEVEL } from './test-kit.js';
 
 test.serial('sim device --pty serves modbus-serial\'s RTU client and removes its link on SIGINT', async (t) => {
-  t.timeout(20_000);
   const link = freshLink();
   const sim = startCli(t, ['sim', 'device', '--manifest', WATER_LEVEL, '--pty', link, '--interval', '1']);
   await sim.waitFor(/listening on /);
@@ -19,7 +18,7 @@ test.serial('sim device --pty serves modbus-serial\'s RTU client and removes its
   await client.connectRTUBuffered(link, { baudRate: 9600 });
   t.teardown(() => new Promise<void>((resolve) => (client.isOpen ? client.close(() => resolve()) : resolve())));
   client.setID(1);
-  client.setTimeout(1000);
+  client.setTimeout(10_000); // a hang guard: the simulator is a child process on a possibly busy machine
   const { data } = await client.readHoldingRegisters(0, 7);
   t.is(data[0], 1, 'slave address register');
   t.true(data[3] >= 0 && data[3] <= 3, `decimal places ${data[3]}`);
@@ -35,28 +34,27 @@ test.serial('sim device --pty serves modbus-serial\'s RTU client and removes its
 });
 
 test.serial('sim device --tcp serves modbus-serial\'s TCP client', async (t) => {
-  t.timeout(20_000);
   const sim = startCli(t, ['sim', 'device', '--manifest', WATER_LEVEL, '--tcp', '0', '--unit', '7', '--quiet']);
   const [, port] = await sim.waitFor(/listening on tcp:\/\/127\.0\.0\.1:(\d+)/);
   const client = new ModbusRTU();
   await client.connectTCP('127.0.0.1', { port: Number(port) });
   t.teardown(() => new Promise<void>((resolve) => client.close(() => resolve())));
   client.setID(7);
-  client.setTimeout(1000);
+  client.setTimeout(10_000); // a hang guard: the simulator is a child process on a possibly busy machine
   const { data } = await client.readHoldingRegisters(0, 7);
   t.true(data[3] >= 0 && data[3] <= 3, `decimal places ${data[3]}`);
   t.is(data[6], 5000, 'range full scale 500.0 cm');
 });
 
 test.serial('sim device refuses a bad fault kind and a missing endpoint with usage errors', async (t) => {
-  const { runCli } = await import('./test-kit.js');
-  const badFault = await runCli(['sim', 'device', '--manifest', WATER_LEVEL, '--tcp', '0', '--fault', 'gremlins']);
+  const { runInProcess } = await import('./test-kit.js');
+  const badFault = await runInProcess(['sim', 'device', '--manifest', WATER_LEVEL, '--tcp', '0', '--fault', 'gremlins']);
   t.is(badFault.code, 2);
   t.regex(badFault.stderr, /unknown fault kind "gremlins".*crc, exception, silence, slow, garbage, truncate, wrong-unit/);
-  const neither = await runCli(['sim', 'device', '--manifest', WATER_LEVEL]);
+  const neither = await runInProcess(['sim', 'device', '--manifest', WATER_LEVEL]);
   t.is(neither.code, 2);
   t.regex(neither.stderr, /exactly one of --pty <link path> or --tcp <port>/);
-  const badManifest = await runCli(['sim', 'device', '--manifest', 'manifests/devices/nope.json', '--tcp', '0']);
+  const badManifest = await runInProcess(['sim', 'device', '--manifest', 'manifests/devices/nope.json', '--tcp', '0']);
   t.is(badManifest.code, 1);
   t.regex(badManifest.stderr, /^axon: .*nope\.json/);
 });

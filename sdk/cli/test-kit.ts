@@ -1,6 +1,9 @@
 /**
- * Helpers for the CLI tests: run the real `axon` launcher as a child process,
- * as a user would, and clean up every child and virtual port afterwards.
+ * Helpers for the CLI tests: run a command in-process through the same
+ * dispatcher as the launcher (fast and independent of machine speed: nothing
+ * is compiled per call), or the real `axon` launcher as a child process where
+ * the process is the point (signals, exit codes, stdout of a long-running
+ * simulator), and clean up every child and virtual port afterwards.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -63,6 +66,19 @@ export const HANG_GUARD_MS = 300_000;
 
 const guard = (timeoutMs: number) => Math.max(timeoutMs, HANG_GUARD_MS);
 
+/**
+ * Run `axon …args` in this process through main.ts, with stdout and stderr
+ * captured: what the launcher does, minus the process. Use it unless the test is
+ * about the process itself.
+ */
+export async function runInProcess(args: readonly string[]): Promise<CliResult> {
+  const { main } = await import('./main.js');
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { out: (text) => (stdout += text + '\n'), err: (text) => (stderr += text + '\n'), errIsTty: false });
+  return { code, signal: null, stdout, stderr };
+}
+
 /** Run `axon …args` to completion; kill it (and fail) after `timeoutMs` (at least HANG_GUARD_MS). */
 export function runCli(args: readonly string[], timeoutMs = HANG_GUARD_MS): Promise<CliResult> {
   timeoutMs = guard(timeoutMs);
@@ -117,12 +133,12 @@ export class CliProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Resolve with the first stdout match of `pattern`; reject if the process exits first or after `timeoutMs` (at least HANG_GUARD_MS). */
-  waitFor(pattern: RegExp, timeoutMs = HANG_GUARD_MS): Promise<RegExpExecArray> {
+  /** Resolve with the first match of `pattern` on stdout (or stderr); reject if the process exits first or after `timeoutMs` (at least HANG_GUARD_MS). */
+  waitFor(pattern: RegExp, timeoutMs = HANG_GUARD_MS, stream: 'stdout' | 'stderr' = 'stdout'): Promise<RegExpExecArray> {
     timeoutMs = guard(timeoutMs);
     return new Promise((resolve, reject) => {
       const check = () => {
-        const match = pattern.exec(this.stdout);
+        const match = pattern.exec(this[stream]);
         if (match !== null) return finish(() => resolve(match));
         if (!this.running) return finish(() => reject(new Error(`axon exited before printing ${pattern}\nstdout: ${this.stdout}\nstderr: ${this.stderr}`)));
       };

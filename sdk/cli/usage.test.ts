@@ -87,9 +87,9 @@ test.serial('unknown command groups and commands are usage errors listing what e
   const group = await runCli(['modbsu', 'read']);
   t.is(group.code, 2);
   t.regex(group.stderr, /unknown command "modbsu"; the command groups are modbus, dlt645, decode, sim/);
-  const command = await runCli(['modbus', 'write']);
+  const command = await runCli(['modbus', 'erase']);
   t.is(command.code, 2);
-  t.regex(command.stderr, /`axon modbus` has read, scan/);
+  t.regex(command.stderr, /`axon modbus` has read, scan, write/);
 });
 
 test.serial('a flag without its value is a usage error', async (t) => {

@@ -69,7 +69,7 @@ export function semanticProblems(manifest: unknown): SemanticProblem[] {
     if (typeof point.min === 'number' && typeof point.max === 'number' && point.min > point.max) {
       add(at('min'), `min ${point.min} is greater than max ${point.max}`, 'swap min and max');
     }
-    checkSimulation(point, at, add);
+    checkSimulation(point, ids, at, add);
     if (protocol === 'modbus') checkModbusPoint(point, ids, at, add);
     else if (protocol === 'dlt645-2007' || protocol === 'dlt645-1997' || protocol === 'cjt188') checkMeterPoint(point, protocol, at, add);
   });
@@ -107,7 +107,7 @@ function checkUniqueIds(points: unknown[], add: Add): void {
   });
 }
 
-function checkSimulation(point: Json, at: At, add: Add): void {
+function checkSimulation(point: Json, ids: Map<string, Json>, at: At, add: Add): void {
   const sim = point.sim;
   if (!isObject(sim)) return;
   if (sim.model === 'random-walk' && typeof sim.min === 'number' && typeof sim.max === 'number') {
@@ -118,6 +118,21 @@ function checkSimulation(point: Json, at: At, add: Add): void {
   }
   if (sim.model === 'alarm' && point.type !== undefined && point.type !== 'bool') {
     add(at('sim', 'model'), `the alarm model produces on/off, but the point is ${String(point.type)}`, "use the alarm model on bool points, or pick a numeric model such as 'constant'");
+  }
+  if (sim.model === 'threshold') checkThresholdSimulation(point, sim, ids, at, add);
+}
+
+/** A threshold alarm watches one numeric, model-driven point of its own device (no chains: a chain could loop). */
+function checkThresholdSimulation(point: Json, sim: Json, ids: Map<string, Json>, at: At, add: Add): void {
+  if (point.type !== undefined && point.type !== 'bool') {
+    add(at('sim', 'model'), `the threshold model produces on/off, but the point is ${String(point.type)}`, 'use the threshold model on bool points');
+  }
+  if (typeof sim.point !== 'string') return;
+  const watched = ids.get(sim.point);
+  if (watched === undefined) {
+    add(at('sim', 'point'), `sim.point '${sim.point}' is not a point of this device`, `name the id of the value this alarm watches, one of: ${[...ids.keys()].join(', ')}`);
+  } else if (sim.point === point.id || !isObject(watched.sim) || watched.sim.model === 'threshold' || watched.type === 'bool') {
+    add(at('sim', 'point'), `sim.point '${sim.point}' must be another numeric point with a model of its own (not bool, not a threshold)`, 'point the alarm at the measurement it is about, e.g. the temperature for a heat alarm');
   }
 }
 

@@ -33,6 +33,11 @@ export function createPointModel(spec: SimulationSpec, seed: number): PointModel
       return fireModel(spec, seed);
     case 'alarm':
       return alarmModel(spec);
+    case 'threshold':
+      // Depends on another point's value: the device simulator evaluates it (device-sim.ts).
+      throw new AxonError('SIM_DERIVED_MODEL', `the threshold model watches point '${spec.point}' and needs its device`, {
+        fix: 'evaluate it through DeviceSimulator, which knows the other points',
+      });
     case 'pressure-drop':
       return pressureDropModel(spec, seed);
     case 'counter':
@@ -41,7 +46,7 @@ export function createPointModel(spec: SimulationSpec, seed: number): PointModel
       // Manifests are schema-checked before they get here; this guards hand-built specs.
       const unknown: { model?: unknown } = spec;
       throw new AxonError('SIM_UNKNOWN_MODEL', `unknown simulation model "${String(unknown.model)}"`, {
-        fix: 'use one of constant, random-walk, sine, storm, fire, alarm, pressure-drop, counter',
+        fix: 'use one of constant, random-walk, sine, storm, fire, alarm, threshold, pressure-drop, counter',
       });
     }
   }

@@ -19,9 +19,18 @@ export interface CloudView {
   via: string;
   messages: number;
   bytes: number;
+  /** Distinct readings (device, point, time) and the data frames that brought at least one new. */
   readings: number;
   frames: number;
+  /** Distinct alerts (rule, state, time), in arrival order. */
   alerts: DecodedAlert[];
+  /**
+   * Copies of readings and alerts already received: delivery is at least once,
+   * so a frame the gateway resends after a lost acknowledgement arrives twice.
+   * A platform keeps one; so does this view, and it says how many it set aside.
+   */
+  repeatedReadings: number;
+  repeatedAlerts: number;
   lastStatus?: { t: number; dropped: number; queued: number };
   decodeErrors: number;
   close(): Promise<void>;
@@ -32,6 +41,19 @@ export type CloudSource =
   /** `application` is the ChirpStack application ID (a UUID), as in the topics. */
   | { kind: 'chirpstack'; application: string };
 
+/** Keys seen lately; resends come within minutes, so the oldest keys are forgotten past `capacity`. */
+class RecentKeys {
+  readonly #keys = new Set<string>();
+  constructor(readonly capacity: number) {}
+  /** True when `key` is new. */
+  add(key: string): boolean {
+    if (this.#keys.has(key)) return false;
+    this.#keys.add(key);
+    if (this.#keys.size > this.capacity) this.#keys.delete(this.#keys.values().next().value as string);
+    return true;
+  }
+}
+
 export async function startCloud(url: string, source: CloudSource, table: ChannelTable): Promise<CloudView> {
   const client = await mqtt.connectAsync(url, { clientId: `axon-demo-cloud-${process.pid}`, clean: true });
   const view: CloudView = {
@@ -41,9 +63,12 @@ export async function startCloud(url: string, source: CloudSource, table: Channe
     readings: 0,
     frames: 0,
     alerts: [],
+    repeatedReadings: 0,
+    repeatedAlerts: 0,
     decodeErrors: 0,
     close: () => client.endAsync(true),
   };
+  const seen = new RecentKeys(50_000);
   client.on('message', (_topic, message) => {
     view.messages++;
     try {
@@ -52,10 +77,17 @@ export async function startCloud(url: string, source: CloudSource, table: Channe
       view.bytes += payload.length;
       const decoded = decodeUplinkOnNode(payload, table);
       if (decoded.type === 'batch') {
-        view.frames++;
-        view.readings += decoded.readings.length;
+        const fresh = decoded.readings.filter((r) => seen.add(`r ${r.device} ${r.point} ${r.t}`));
+        view.repeatedReadings += decoded.readings.length - fresh.length;
+        view.readings += fresh.length;
+        if (fresh.length > 0) view.frames++;
       } else if (decoded.type === 'status') view.lastStatus = decoded.status;
-      else view.alerts.push(...alertsIn(decoded));
+      else {
+        for (const alert of alertsIn(decoded)) {
+          if (seen.add(`a ${alert.rule} ${alert.level} ${alert.state} ${alert.t}`)) view.alerts.push(alert);
+          else view.repeatedAlerts++;
+        }
+      }
     } catch {
       view.decodeErrors++;
     }

@@ -4,33 +4,21 @@
  * cloud decoded); elsewhere (CI logs, pipes, --plain) one line per poll, per
  * alert and per alert the cloud received. No dependencies: ANSI escapes only.
  */
-import type { DeviceManifest } from '../../../drivers/devices/manifest.js';
+import type { DeviceManifest, DevicePoint } from '../../../drivers/devices/manifest.js';
 import type { PointReading } from '../../../drivers/devices/reading.js';
 import type { AlertEvent } from '../../../drivers/gateway/events.js';
 import type { GatewayStats } from '../../../drivers/gateway/gateway.js';
 import type { SiteDevice, SiteFile } from '../../../drivers/gateway/site.js';
 import type { PollResult } from '../../../drivers/scheduler/port-scheduler.js';
 import type { DecodedAlert } from '../../../drivers/batch/alert.js';
+import type { AlertRuleConfig } from '../../../drivers/rules/config.js';
+import type { ActiveAlarm } from '../../../drivers/rules/engine.js';
 import type { CloudView } from './cloud.js';
+import { formatPointValue, renderScreen, RED, RESET, type ScreenDevice } from './screen.js';
 
-const RED = '\x1b[31m';
-const GREEN = '\x1b[32m';
-const YELLOW = '\x1b[33m';
-const DIM = '\x1b[2m';
-const BOLD = '\x1b[1m';
-const RESET = '\x1b[0m';
-
-export function formatReading(reading: PointReading, unit: string | undefined): string {
-  if (!reading.ok) return `ERR ${reading.error.code ?? reading.error.name}`;
-  const value = typeof reading.value === 'boolean' ? (reading.value ? 'ON' : 'off') : formatNumber(reading.value);
-  const shown = unit ?? reading.unit;
-  return shown ? `${value} ${shown}` : value;
-}
-
-function formatNumber(value: number): string {
-  if (Number.isInteger(value)) return String(value);
-  const digits = Math.abs(value) >= 100 ? 1 : Math.abs(value) >= 1 ? 2 : 3;
-  return value.toFixed(digits);
+/** A reading for the plain log: the point's decimals and unit (the same text as the live table). */
+export function formatReading(point: DevicePoint, reading: PointReading): string {
+  return formatPointValue(point, reading);
 }
 
 export function formatSimTime(minutes: number): string {
@@ -39,9 +27,12 @@ export function formatSimTime(minutes: number): string {
 }
 
 function alertText(alert: Pick<AlertEvent | DecodedAlert, 'rule' | 'level' | 'state' | 'value'>): string {
-  const value = alert.value === undefined ? '' : ` (${typeof alert.value === 'number' ? formatNumber(alert.value) : String(alert.value)})`;
+  const value = alert.value === undefined ? '' : ` (${String(alert.value)})`;
   return `${alert.level.toUpperCase()} ${alert.state} ${alert.rule}${value}`;
 }
+
+/** What the uplink is doing right now: a message handed to it whose send has not completed. */
+export type InFlight = 'alert' | 'data' | 'status' | undefined;
 
 export interface LiveViewOptions {
   site: SiteFile;
@@ -55,6 +46,18 @@ export interface LiveViewOptions {
   uplinkInfo?: () => string;
   /** Where the log lives, shown in the header. */
   dataDir: string;
+  /** The site's rules with defaults applied, for each alarm's threshold. */
+  rules: readonly AlertRuleConfig[];
+  /** Simulated seconds per real second. */
+  speed: number;
+  /** The message the uplink is sending now, if any: the cloud may have it before the gateway counts it sent. */
+  inFlight: () => InFlight;
+  /** Whether the uplink is LoRaWAN (real-time radio) rather than MQTT. */
+  radio: boolean;
+  /** A line about the external broker (npm start --broker), when there is one. */
+  mirrorInfo?: () => string;
+  /** Terminal size; default 80×24. */
+  size?: () => { columns: number; rows: number };
 }
 
 export class LiveView {
@@ -100,43 +103,64 @@ export class LiveView {
 
   render(): void {
     if (!this.#o.tty) return;
+    const size = this.#o.size?.() ?? { columns: 80, rows: 24 };
+    this.#o.write('\x1b[H\x1b[2J' + this.screen(size.columns, size.rows, true).join('\n'));
+  }
+
+  /** The live table as rows (drawn by render(); tests draw it at 80×24). */
+  screen(columns: number, rows: number, color: boolean): string[] {
     const s = this.#o.stats();
     const cloud = this.#o.cloud();
-    const lines: string[] = [];
-    lines.push(`${BOLD}Axon gateway · ${this.#o.site.name}${RESET}   simulated ${formatSimTime(this.#o.simMinutes())}   ${DIM}Ctrl-C to stop${RESET}`);
-    lines.push(`  pipeline: ${s.polls} polls, ${s.samples} samples, ${s.alerts} alert events · uplink ${s.uplink.state}${s.uplink.retryInMs === undefined ? '' : ` (retry in ${Math.ceil(s.uplink.retryInMs / 1000)} s)`}: ${s.framesSent} frames, ${s.alertsSent} alerts, ${s.statusSent} status, ${s.bytesSent} bytes`);
-    lines.push(`  store: ${s.store.pendingAlerts} alerts + ${s.store.pendingReadings} frames pending${s.uplink.awaitingAck === undefined ? '' : ` (${s.uplink.awaitingAck} on the air awaiting the cloud's data-ack)`}, ${s.store.droppedReadings} dropped, ${s.store.usedBytes} / ${s.store.capacityBytes} bytes · ${s.queuedSamples} samples for the next batch · ${DIM}${this.#o.dataDir}${RESET}`);
-    if (this.#o.uplinkInfo !== undefined) lines.push(`  uplink: ${this.#o.uplinkInfo()}`);
-    lines.push(`  cloud (${cloud.via}, decoded with sdk/codec): ${cloud.frames} frames = ${cloud.readings} readings, ${cloud.alerts.length} alerts, ${cloud.bytes} bytes${cloud.lastStatus === undefined ? '' : `, last status: ${cloud.lastStatus.queued} queued, ${cloud.lastStatus.dropped} dropped`}${cloud.decodeErrors > 0 ? `${RED}, ${cloud.decodeErrors} undecodable${RESET}` : ''}`);
-    lines.push('');
-    lines.push(`  ${BOLD}active alarms${RESET}`);
-    if (s.activeAlarms.length === 0) lines.push(`  ${GREEN}none${RESET}`);
-    for (const alarm of s.activeAlarms) lines.push(`  ${alarm.level === 'critical' ? RED : YELLOW}${alarm.level.toUpperCase().padEnd(9)}${RESET}${alarm.rule}${alarm.acknowledged ? ' (acknowledged)' : ''}`);
-    lines.push('');
-    lines.push(`  ${'device'.padEnd(40)} ${'addr'.padEnd(14)} readings`);
-    for (const { device, manifest, last } of this.#devices.values()) {
-      const values = last === undefined ? `${DIM}not polled yet${RESET}` : this.#pointTexts(manifest, last, true).join('  ');
-      lines.push(`  ${(device.label ?? device.id).slice(0, 40).padEnd(40)} ${String(device.address).padEnd(14)} ${values}`);
-    }
-    lines.push('');
-    lines.push(`  ${BOLD}last alerts the cloud received${RESET}`);
-    for (const alert of cloud.alerts.slice(-5)) lines.push(`  ${alertText(alert)}`);
-    this.#o.write('\x1b[H\x1b[2J' + lines.join('\n') + '\n');
+    const status: string[] = [];
+    const onAir = this.#o.inFlight();
+    const retry = s.uplink.retryInMs === undefined ? '' : ` (retry in ${Math.ceil(s.uplink.retryInMs / 1000)} s)`;
+    status.push(`uplink  ${this.#o.uplinkInfo?.() ?? 'MQTT'} · ${s.uplink.state}${retry}`);
+    // Sent counts every completed transmission, resends included; the frame on the air counts once its send completes.
+    status.push(`sent    ${s.framesSent} data frames, ${s.alertsSent} alerts, ${s.statusSent} status${onAir === undefined ? '' : ` · sending 1 ${onAir === 'data' ? 'data' : onAir} frame`}`);
+    const repeats = cloud.repeatedReadings + cloud.repeatedAlerts;
+    status.push(`cloud   ${cloud.readings} readings, ${cloud.alerts.length} alerts${repeats > 0 ? ` (+${repeats} copies of resent frames)` : ''}${cloud.decodeErrors > 0 ? `${RED}, ${cloud.decodeErrors} undecodable${RESET}` : ''}`);
+    const awaiting = s.uplink.awaitingAck ?? 0;
+    status.push(`store   ${s.store.pendingReadings} data frames, ${s.store.pendingAlerts} alerts kept${awaiting > 0 ? ` (${awaiting} await an ack)` : ''} · ${s.store.droppedReadings} dropped`);
+    const backlog = s.store.pendingReadings - awaiting;
+    if (this.#o.radio && backlog > 1) status.push(`        backlog ${backlog}: the site runs ${this.#o.speed}× real time, the radio 1× (airtime)`);
+    else if (s.uplink.state === 'backoff') status.push('        backlog: uplink down; the log sends it all when it is back');
+    if (this.#o.mirrorInfo !== undefined) status.push(`mirror  ${this.#o.mirrorInfo()}`);
+    const devices: ScreenDevice[] = [...this.#devices.values()].map(({ device, manifest, last }) => ({
+      id: device.id,
+      label: device.label ?? device.id,
+      manifest,
+      ...(last === undefined ? {} : { readings: last.readings }),
+    }));
+    return renderScreen({
+      title: `Axon gateway · ${this.#o.site.name}`,
+      clock: `${formatSimTime(this.#o.simMinutes())} · ${this.#o.speed}×`,
+      status,
+      alarms: mostSevere(s.activeAlarms),
+      rules: this.#o.rules,
+      devices,
+      footer: cloud.alerts.slice(-3).reverse().map((alert) => `cloud received: ${alertText(alert)}`),
+    }, columns, rows, color);
   }
 
   #line(text: string): void {
     this.#o.write(`[${formatSimTime(this.#o.simMinutes())}] ${text}\n`);
   }
 
-  #pointTexts(manifest: DeviceManifest | undefined, result: PollResult, color = false): string[] {
+  #pointTexts(manifest: DeviceManifest | undefined, result: PollResult): string[] {
     return (manifest?.points ?? [])
       .filter((p) => result.readings[p.id] !== undefined && p.role !== 'config')
-      .map((p) => {
-        const reading = result.readings[p.id];
-        const text = `${p.id}=${formatReading(reading, p.unit)}`;
-        if (!color) return text;
-        const alarm = reading.ok && p.role === 'alarm' && reading.value === true;
-        return !reading.ok || alarm ? `${RED}${text}${RESET}` : `${GREEN}${text}${RESET}`;
-      });
+      .map((p) => `${p.id}=${formatReading(p, result.readings[p.id])}`);
   }
+}
+
+const SEVERITY: Record<string, number> = { critical: 2, warning: 1 };
+
+/** One alarm per rule: a rule raised at warning and then critical is one alarm, at its most severe level. */
+export function mostSevere(alarms: readonly ActiveAlarm[]): ActiveAlarm[] {
+  const byRule = new Map<string, ActiveAlarm>();
+  for (const alarm of alarms) {
+    const held = byRule.get(alarm.rule);
+    if (held === undefined || (SEVERITY[alarm.level] ?? 0) > (SEVERITY[held.level] ?? 0)) byRule.set(alarm.rule, alarm);
+  }
+  return [...byRule.values()].sort((a, b) => (SEVERITY[b.level] ?? 0) - (SEVERITY[a.level] ?? 0));
 }

@@ -55,8 +55,10 @@ export interface LoraWanLink {
   /** Its ChirpStack application ID, the topic level of `application/<id>/device/+/event/up`. */
   applicationId: string;
   devEui: string;
-  /** One line for the live view: DR, counters, retries. */
+  /** One line for the summary: DR, counters, retries, the network's side. */
   describe(): string;
+  /** The same, short enough for a row of an 80-column live table. */
+  brief(): string;
   close(): Promise<void>;
 }
 
@@ -103,6 +105,11 @@ export async function startLoraWanLink(options: LoraWanLinkOptions): Promise<Lor
       const devAddr = mac.devAddr;
       const joined = devAddr === undefined ? 'joining' : `DevAddr ${devAddr.toString(16).padStart(8, '0')}`;
       return `LoRaWAN ${region.name} ${joined} DR${mac.dataRate} FCnt ${mac.nextFCntUp ?? 0} · ${c.uplinks} frames on air (${c.retransmissions} retries), ${uplink.queued} waiting · network: ${ns.stats.uplinksAccepted} accepted, ${ns.stats.downlinksSent} downlinks (${acks.acksPublished} data-acks from the cloud)`;
+    },
+    brief() {
+      const c = mac.counters;
+      const joined = mac.devAddr === undefined ? 'joining' : `DR${mac.dataRate} FCnt ${mac.nextFCntUp ?? 0}`;
+      return `LoRaWAN ${region.name} ${joined} · ${c.retransmissions} retries, ${uplink.queued} waiting · network accepted ${ns.stats.uplinksAccepted}, ${acks.acksPublished} data-acks`;
     },
     async close() {
       mac.close();

@@ -78,8 +78,8 @@ export async function runMosquitto(dir: string, configText: string, port: number
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const spawnError = new Promise<never>((_, reject) => child.once('error', (e) => reject(new Error(`cannot start mosquitto (${e.message}): install it with 'apt-get install mosquitto'`))));
-  // Generous: on a loaded machine a cold start takes seconds.
-  const deadline = Date.now() + 15_000;
+  // A hang guard, not a speed test: on a loaded 2-core machine a cold start can take many seconds.
+  const deadline = Date.now() + 120_000;
   for (;;) {
     const up = await Promise.race([canConnect(port), spawnError]);
     if (up) break;

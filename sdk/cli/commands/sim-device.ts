@@ -9,6 +9,7 @@ import { FaultConfigError, parseFaults } from '../../../simulators/modbus/faults
 import { runDeviceSimulator, type RunDeviceSimulatorOptions, type RunningDeviceSimulator } from '../../../simulators/run-device-sim.js';
 import { loadDeviceManifest } from '../../manifest/validate.js';
 import type { Command } from '../command.js';
+import { untilSignal } from '../until-signal.js';
 import { UsageError, type Flags } from '../args.js';
 
 const FAULT_HELP = 'crc, exception, silence, slow, garbage, truncate, wrong-unit';
@@ -97,18 +98,6 @@ function readOptions(flags: Flags): RunDeviceSimulatorOptions {
   return options;
 }
 
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      // A second Ctrl-C while closing means "now": the default handler kills the process.
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
 
 /** "12:00:05 level=0.1 cm" for the points that change; config registers would only add noise. */
 export function statusLine(sim: RunningDeviceSimulator): string {

@@ -79,6 +79,8 @@ export class Rui3ModuleSimulator {
   #buffer = '';
   #mac: LoraWanMac | undefined;
   #busy = false;
+  /** The join or send under way (a settled promise when idle). */
+  #work: Promise<void> = Promise.resolve();
   #lastRx = '0:';
   /** Receive windows opened since the last transmission: 1 → RX_1, 2 → RX_2. */
   #windowsSinceTx = 0;
@@ -99,6 +101,16 @@ export class Rui3ModuleSimulator {
 
   get joined(): boolean {
     return this.#mac?.joined === true;
+  }
+
+  /** True while a join or a send is under way (the module answers AT_BUSY_ERROR). */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  /** Resolves once the join or send under way has ended (at once when idle). */
+  whenIdle(): Promise<void> {
+    return this.#work;
   }
 
   /** Power cycle: the session is gone (RUI3 keeps settings and DevNonce in flash), the banner is printed. */
@@ -297,7 +309,7 @@ export class Rui3ModuleSimulator {
     this.#mac = mac;
     this.#busy = true;
     this.#ok();
-    mac.join().then(
+    this.#work = mac.join().then(
       () => {
         this.stats.joins++;
         this.#write('+EVT:JOINED');
@@ -321,7 +333,7 @@ export class Rui3ModuleSimulator {
     const confirmed = this.#settings.cfm;
     this.#busy = true;
     this.#ok();
-    this.#transmit(mac, port, payload, confirmed).finally(() => {
+    this.#work = this.#transmit(mac, port, payload, confirmed).finally(() => {
       if (this.#mac === mac) this.#busy = false;
     });
   }

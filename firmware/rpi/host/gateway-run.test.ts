@@ -134,12 +134,12 @@ test('axon gateway run: a real Pi gateway over a pty and Mosquitto — readings,
   t.is(gpioValue('buzzer'), '1', 'and the buzzer is held on by the restarted gateway');
 });
 
-test('axon gateway check: a LoRaWAN site on simulated buses cannot run on the Pi, and says why; a complete pair passes', async (t) => {
+test('axon gateway check: a LoRaWAN site on simulated buses with no radio cannot run on the Pi, and says why; a complete pair passes', async (t) => {
   const demo = await runCli(['gateway', 'check', '--site', 'manifests/sites/demo.json']);
   t.is(demo.code, 1);
   t.regex(demo.stderr, /site bus 'rs485-1' is simulated \(sim:demo-bus-1\).*Fix: add "buses"/);
-  t.regex(demo.stderr, /output 'barrier-relay'|LoRa radio driver/);
-  t.regex(demo.stderr, /the site sends over LoRaWAN, and the Raspberry Pi host has no LoRa radio driver yet/);
+  t.regex(demo.stderr, /output 'barrier-relay'|names no radio/);
+  t.regex(demo.stderr, /the site sends over LoRaWAN and this config names no radio.*Fix: add "radio": \{ "type": "rui3"/);
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'axon-pi-check-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));

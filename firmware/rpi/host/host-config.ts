@@ -15,6 +15,7 @@ import { nestingProblem } from '../../../sdk/manifest/json-nesting.js';
 import { ProblemListError, type ManifestProblem } from '../../../sdk/manifest/manifest-error.js';
 import { problemFromSchemaError, type SchemaNode } from '../../../sdk/site/schema-problems.js';
 import { parseDownlinkKeyFile } from '../mqtt/signed-downlink.js';
+import { rui3Problems } from './rui3-config.js';
 
 export type HostProblem = ManifestProblem;
 
@@ -33,7 +34,21 @@ export interface HostConfig {
     attempts?: number;
     mqtt?: { clientId: string; topic: string; downlinkTopic?: string; username?: string; password?: string };
   };
+  radio?: Rui3RadioConfig;
   gateway?: { flushEveryMs?: number; statusEveryMs?: number; storeCapacityBytes?: number };
+}
+
+/** A RAK RUI3 LoRaWAN module on a serial port (docs/rui3.md). */
+export interface Rui3RadioConfig {
+  type: 'rui3';
+  port: string;
+  baud?: number;
+  devEui?: string;
+  joinEui?: string;
+  appKey?: string;
+  appKeyFile?: string;
+  joinAttempts?: number;
+  sendTimeoutMs?: number;
 }
 
 export class HostConfigError extends ProblemListError<HostProblem> {
@@ -111,7 +126,8 @@ function siteProblems(config: HostConfig, site: SiteFile, file: string): HostPro
   }
   const uplink = site.uplink;
   if (uplink.kind === 'lorawan') {
-    add('$', `the site sends over LoRaWAN, and the Raspberry Pi host has no LoRa radio driver yet (an SX127x/SX126x HAT behind the Radio port is future work)`, 'give this gateway an mqtt or nbiot uplink in its site file, or run the LoRaWAN site on the ESP32 firmware once its radio driver lands');
+    if (config.radio === undefined) add('$.radio', 'the site sends over LoRaWAN and this config names no radio', 'add "radio": { "type": "rui3", "port": "/dev/ttyAMA0" } for a RAK3172-class module (docs/rpi-gateway.md)');
+    else if (config.radio.type === 'rui3') problems.push(...rui3Problems(config.radio, uplink.activation, file));
   } else if (uplink.kind === 'nbiot') {
     if (config.modem === undefined) add('$.modem', 'the site sends over NB-IoT and this config names no modem', 'add "modem": { "port": "/dev/ttyAMA0" } (the BC28/BC95 module\'s serial port)');
     if (uplink.host === undefined) add('$', "the site's NB-IoT uplink has no host", 'set uplink.host (and uplink.port) in the site file');

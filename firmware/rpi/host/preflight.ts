@@ -21,6 +21,7 @@ import { busPortOf, parseBusPort, type BusLink } from './bus-port.js';
 import { gatewayConstructionError } from './gateway-dry-run.js';
 import { HostConfigError, loadHostConfig, type HostConfig, type HostProblem } from './host-config.js';
 import { readSecret } from './host-uplink.js';
+import { rui3AppKey } from './rui3-config.js';
 import { brokerUrlOf, secretWarnings } from './secret-checks.js';
 
 export interface PreflightInputs {
@@ -123,6 +124,11 @@ function checkBuses(site: SiteFile, config: HostConfig, sink: Sink): void {
     if (!existsSync(modem)) sink.warn('$.modem.port', `the modem's serial port ${modem} does not exist (yet); the gateway starts anyway and opens it when it appears`, 'connect the modem, or correct the path');
     use(linkIdentity({ kind: 'serial', path: modem }), 'the modem', true);
   }
+  if (site.uplink.kind === 'lorawan' && config.radio?.type === 'rui3') {
+    const port = config.radio.port;
+    if (!existsSync(port)) sink.warn('$.radio.port', `the radio module's serial port ${port} does not exist (yet); the gateway starts anyway and opens it when it appears`, 'connect the module, or correct the path');
+    use(linkIdentity({ kind: 'serial', path: port }), 'the radio module', true);
+  }
   for (const [identity, sharing] of users) {
     if (sharing.length < 2) continue;
     const refuse = sharing.some((user) => user.fromConfig) ? sink.refuse : sink.refuseSite;
@@ -190,6 +196,15 @@ function gpioChips(root: string): Array<{ base: number; count: number }> {
 
 /** The uplink's URL parses, and every file run reads at start (password, CA, certificate, key) can be read now. */
 function checkUplinkFiles(site: SiteFile, config: HostConfig, refuse: Report, refuseSite: Report): void {
+  if (site.uplink.kind === 'lorawan' && config.radio?.type === 'rui3') {
+    const radio = config.radio;
+    try {
+      const key = rui3AppKey(radio, readSecret);
+      if (key !== undefined && !/^[0-9A-Fa-f]{32}$/.test(key)) refuse('$.radio.appKeyFile', `the AppKey in ${radio.appKeyFile ?? 'appKey'} is not 32 hex digits`, 'write the key as 32 hex digits, nothing else');
+    } catch (error) {
+      refuse('$.radio.appKeyFile', bareMessage(error as Error), `${(error as AxonError).fix ?? 'check the path'} (the gateway reads it at every start)`);
+    }
+  }
   if (site.uplink.kind !== 'mqtt') return;
   const broker = brokerUrlOf(site, config);
   const bad = brokerUrlProblem(broker.url);

@@ -11,6 +11,11 @@ import { MINUTE } from '../gateway/test-support.js';
 import { RUI3_DIALECT } from './dialect.js';
 import { parseRui3Event } from './events.js';
 import { gatewayOverRui3, KEYS, OTAA_DEVADDR, rig } from './test-support.js';
+import { Rui3Uplink } from './uplink.js';
+import { createBench } from '../lorawan/mac/test-support.js';
+import { createStreamPair } from '../ports/memory-stream.js';
+import { PortableAes128 } from '../crypto/aes128.js';
+import { Rui3ModuleSimulator } from '../../simulators/rui3/module-sim.js';
 
 test('RUI3 dialect: value lines, status codes and +EVT lines', (t) => {
   t.is(RUI3_DIALECT.derivePrefix('AT+DR=?'), 'AT+DR');
@@ -43,6 +48,20 @@ test('configure and join over AT: band, class A, keys, ADR; the network server a
   t.is(module.mac?.devAddr, OTAA_DEVADDR);
   t.is(uplink.dataRate, module.mac?.dataRate, 'the driver read the data rate back (AT+DR=?)');
   t.is(uplink.maxPayloadBytes(), lora.region.maxPayload(uplink.dataRate));
+});
+
+test('a module that misses the first commands (its port opened late, still booting) is configured once it answers, without a join back-off', async (t) => {
+  const lora = createBench({ region: 'EU868' });
+  const [host, moduleEnd] = createStreamPair({ clock: lora.clock });
+  const uplink = new Rui3Uplink({ stream: host, clock: lora.clock, region: 'EU868', credentials: KEYS });
+  uplink.start();
+  await lora.clock.advance(2500);
+  t.is(uplink.state, 'configuring', 'still asking');
+  const module = new Rui3ModuleSimulator({ stream: moduleEnd, clock: lora.clock, radio: lora.radio, cipher: new PortableAes128(), store: lora.store });
+  await lora.clock.advance(30_000);
+  t.is(uplink.state, 'joined');
+  t.is(module.received[0], 'AT');
+  t.true(uplink.engine.stats.timeouts >= 2, `the unanswered ATs timed out (${uplink.engine.stats.timeouts})`);
 });
 
 test('alerts go confirmed and resolve on SEND_CONFIRMED_OK, data unconfirmed on TX_DONE; downlinks arrive', async (t) => {

@@ -31,6 +31,8 @@ import { parseRui3Event, type Rui3Event } from './events.js';
 
 /** Room for the join duty cycle in the wait for a join round's end: a 1.5 s SF12 request at 1 % waits up to 150 s. */
 const JOIN_DUTY_ALLOWANCE_MS = 300_000;
+/** Plain AT commands sent before a module counts as silent. */
+const SYNC_ATTEMPTS = 5;
 
 export type Rui3State = 'idle' | 'configuring' | 'joining' | 'joined' | 'closed';
 
@@ -294,17 +296,21 @@ export class Rui3Uplink implements UplinkPort {
       this.#setState('joined');
     } catch (error) {
       this.stats.joinFailures++;
+      const code = (error as Rui3Error).code;
       // The module may have been swapped or reset: configure again next time.
-      if ((error as Rui3Error).code === 'RUI3_TIMEOUT') this.#configured = false;
-      this.#nextJoinAtMs = this.#clock.now() + this.#joinBackoffMs;
-      this.#joinBackoffMs = Math.min(this.#joinBackoffMs * 2, 16 * (this.#options.joinBackoffMs ?? 60_000));
+      if (code === 'RUI3_TIMEOUT' || code === 'RUI3_LINK') this.#configured = false;
+      // Only join requests on the air count against the join duty cycle; a silent module is asked again on the next send.
+      if (code === 'RUI3_JOIN_FAILED') {
+        this.#nextJoinAtMs = this.#clock.now() + this.#joinBackoffMs;
+        this.#joinBackoffMs = Math.min(this.#joinBackoffMs * 2, 16 * (this.#options.joinBackoffMs ?? 60_000));
+      }
       this.#setState('idle', error as Error);
       throw error;
     }
   }
 
   async #configure(): Promise<void> {
-    await this.command('AT');
+    await this.#sync();
     const mode = await this.#query('AT+NWM=?');
     if (mode !== '1') {
       throw new Rui3Error('RUI3_STATUS', `the module is in work mode ${mode}, not LoRaWAN`, {
@@ -321,6 +327,18 @@ export class Rui3Uplink implements UplinkPort {
     if (keys.appKey !== undefined) await this.command(`AT+APPKEY=${keys.appKey.toUpperCase()}`);
     await this.command(`AT+ADR=${(this.#options.adr ?? true) ? 1 : 0}`);
     if (this.#options.dataRate !== undefined) await this.command(`AT+DR=${this.#options.dataRate}`);
+  }
+
+  /** Plain AT until the module answers: the first bytes after the port opens, or after the module boots, may be lost. */
+  async #sync(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.command('AT', { timeoutMs: 1000 });
+        return;
+      } catch (error) {
+        if ((error as Rui3Error).code !== 'RUI3_TIMEOUT' || attempt >= SYNC_ATTEMPTS) throw error;
+      }
+    }
   }
 
   async #query(command: string): Promise<string> {

@@ -22,7 +22,8 @@ export type HostProblem = ManifestProblem;
 export interface HostConfig {
   gatewayId?: string;
   buses?: Record<string, { port: string; reopenMs?: number }>;
-  outputs?: Record<string, { gpio: number; activeLow?: boolean }>;
+  /** `line` (and `chip`): the GPIO character device through libgpiod; `gpio`: the sysfs fallback. */
+  outputs?: Record<string, { line?: number; chip?: string; gpio?: number; activeLow?: boolean }>;
   gpioRoot?: string;
   mqtt?: { url?: string; username?: string; password?: string; passwordFile?: string; caFile?: string; certFile?: string; keyFile?: string; topicPrefix?: string; downlinkKeyFile?: string };
   modem?: {
@@ -119,7 +120,7 @@ function siteProblems(config: HostConfig, site: SiteFile, file: string): HostPro
   }
   for (const output of site.outputs ?? []) {
     const wired = config.outputs?.[output.id] !== undefined || typeof output.pin === 'number';
-    if (!wired) add(`$.outputs["${output.id}"]`, `site output '${output.id}' (${output.kind}) has no GPIO`, `add "outputs": { "${output.id}": { "gpio": <number> } }: an alarm output that drives nothing is worse than an error at start`);
+    if (!wired) add(`$.outputs["${output.id}"]`, `site output '${output.id}' (${output.kind}) has no GPIO`, `add "outputs": { "${output.id}": { "line": <BCM number> } }: an alarm output that drives nothing is worse than an error at start`);
   }
   for (const id of Object.keys(config.outputs ?? {})) {
     if (!(site.outputs ?? []).some((o) => o.id === id)) add(`$.outputs["${id}"]`, `the site ${site.id} has no output '${id}'`, 'remove the entry, or add the output to the site file');

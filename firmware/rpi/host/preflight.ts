@@ -149,7 +149,8 @@ function linkIdentity(link: BusLink): string {
 
 /** The sysfs GPIO tree is there, and each output's line is exported or can be. */
 function checkGpio(site: SiteFile, config: HostConfig, refuse: Report): void {
-  const outputs = site.outputs ?? [];
+  // Outputs on a character-device line (libgpiod) need no sysfs; only the sysfs fallback is checked here.
+  const outputs = (site.outputs ?? []).filter((output) => config.outputs?.[output.id]?.line === undefined);
   if (outputs.length === 0) return;
   const root = config.gpioRoot ?? DEFAULT_GPIO_ROOT;
   if (!isDirectory(root)) {

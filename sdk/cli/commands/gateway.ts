@@ -10,6 +10,7 @@ import type { DeviceManifest } from '../../../drivers/devices/manifest.js';
 import type { SiteFile } from '../../../drivers/gateway/site.js';
 import { startGatewayHost } from '../../../firmware/rpi/host/gateway-host.js';
 import type { HostConfig } from '../../../firmware/rpi/host/host-config.js';
+import { describeHostOutput } from '../../../firmware/rpi/host/host-outputs.js';
 import { preflight, runnableConfig } from '../../../firmware/rpi/host/preflight.js';
 import { redactCredentials } from '../../../firmware/rpi/mqtt/redact-credentials.js';
 import { formatProblem } from '../../manifest/manifest-error.js';
@@ -69,7 +70,7 @@ export const gatewayCheck: Command = {
     const { site, config } = runnableInputs(flags, io);
     io.out(`ok  site ${site.id} with ${flags.string('config') ?? 'no host config'}`);
     for (const bus of site.buses) io.out(`    bus ${bus.id} on ${config.buses?.[bus.id]?.port ?? bus.port}: ${bus.devices.length} devices`);
-    for (const output of site.outputs ?? []) io.out(`    output ${output.id} on GPIO ${config.outputs?.[output.id]?.gpio ?? String(output.pin)}`);
+    for (const output of site.outputs ?? []) io.out(`    output ${output.id} ${describeHostOutput(output, config)}`);
     const uplink = site.uplink.kind === 'mqtt' ? ` ${redactCredentials(config.mqtt?.url ?? site.uplink.url)}` : site.uplink.kind === 'nbiot' ? ` via ${config.modem?.port ?? '?'}` : '';
     io.out(`    uplink ${site.uplink.kind}${uplink}`);
     return 0;

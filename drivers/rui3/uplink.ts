@@ -23,7 +23,7 @@ import { AtEngine, type AtCommandOptions, type AtEngineOptions, type AtResponse 
 import { createRegion, type Region, type RegionName } from '../lorawan/regions/index.js';
 import type { ByteStream } from '../ports/byte-stream.js';
 import { sleep, type Clock, type TimerHandle } from '../ports/clock.js';
-import type { UplinkMessage, UplinkPort } from '../ports/uplink.js';
+import { enqueueByPriority, type UplinkMessage, type UplinkPort } from '../ports/uplink.js';
 import { RUI3_BAND } from './band.js';
 import { EVT, RUI3_DIALECT } from './dialect.js';
 import { Rui3Error } from './errors.js';
@@ -161,10 +161,7 @@ export class Rui3Uplink implements UplinkPort {
     if (this.#state === 'closed') return Promise.reject(new Rui3Error('RUI3_CLOSED', 'the RUI3 uplink was closed'));
     return new Promise((resolve, reject) => {
       const entry: Waiting = { message: { ...message, payload: message.payload.slice() }, resolve, reject };
-      // Alerts go ahead of waiting data, behind earlier alerts.
-      const at = message.priority === 'alert' ? this.#waiting.findIndex((w) => w.message.priority !== 'alert') : -1;
-      if (at < 0) this.#waiting.push(entry);
-      else this.#waiting.splice(at, 0, entry);
+      enqueueByPriority(this.#waiting, entry);
       if (!this.#running) void this.#drain();
     });
   }

@@ -13,14 +13,55 @@
  *                     from AT+NSOCR, or AT+NSORF without its "+NSORF:" prefix)
  * With no command pending, URCs are routed and everything else is counted as a
  * stray line and dropped.
+ *
+ * What a line means is the module family's: the final result codes, the URC
+ * table, how a reply names its command. An `AtDialect` says it; BC95-class
+ * NB-IoT modems are the default (BC95_DIALECT), RAK's RUI3 LoRaWAN modules
+ * bring their own (drivers/rui3/dialect.ts). The engine itself (one command at
+ * a time, timeouts, recovery quiet time, bounded buffers) is shared.
  */
 import type { ByteStream } from '../ports/byte-stream.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import { asciiBytes } from '../bytes.js';
 import { afterPrefix } from './at-args.js';
-import { NbIotCmeError, NbIotError } from './errors.js';
+import { NbIotCmeError, NbIotError, type NbIotErrorCode } from './errors.js';
 import { LineFramer } from './line-framer.js';
 import { parseUrc, UrcRouter, type Urc } from './urc.js';
+
+/** Failures the engine itself detects, whatever the module family. */
+export type AtEngineFailure = 'TIMEOUT' | 'LINK' | 'CLOSED' | 'BAD_ARGUMENT' | 'REBOOTED';
+
+/** What a module family's lines mean; see the header. */
+export interface AtDialect {
+  /** The module repeating the command back (echo on); skipped. */
+  isEcho(line: string, command: string): boolean;
+  /** 'OK', an Error for a failure code, or undefined when `line` does not end the command. */
+  finalResult(line: string, command: string): 'OK' | Error | undefined;
+  /** The prefix a command's own reply lines carry, or null. */
+  derivePrefix(command: string): string | null;
+  /** The reply's value when `line` carries `prefix`, else undefined. */
+  replyBody(line: string, prefix: string): string | undefined;
+  /** An unsolicited line, or undefined. A URC named 'REBOOT' means the module restarted. */
+  parseUrc(line: string): Urc | undefined;
+  /** A banner line that is never a reply (printed at boot). */
+  isBanner(line: string): boolean;
+  /** The error for a failure the engine detected, in the family's own error type. */
+  failure(code: AtEngineFailure, message: string, details: { command?: string; where?: string; fix?: string; cause?: unknown }): Error;
+  /** Fix text for a command that got no answer. */
+  timeoutFix: string;
+}
+
+/** Quectel BC28/BC95-class NB-IoT modems (3GPP result codes, +CME ERROR, REBOOT_* banners). */
+export const BC95_DIALECT: AtDialect = {
+  isEcho: (line) => /^AT/i.test(line),
+  finalResult,
+  derivePrefix,
+  replyBody: afterPrefix,
+  parseUrc,
+  isBanner: (line) => line.startsWith('Neul'),
+  failure: (code, message, details) => new NbIotError(`NBIOT_${code}` as NbIotErrorCode, message, details),
+  timeoutFix: 'check that the modem is powered and the baud rate matches (default 9600 8N1); a module that stays silent may need a power cycle',
+};
 
 export interface AtCommandOptions {
   /** Default: the engine's timeoutMs. */
@@ -70,6 +111,8 @@ export interface AtEngineOptions {
   rebootQuietMs?: number;
   /** Port name for error messages. */
   where?: string;
+  /** The module family's line meanings. Default BC95_DIALECT. */
+  dialect?: AtDialect;
 }
 
 interface Job {
@@ -96,11 +139,12 @@ export class AtEngine {
   readonly #recoveryMs: number;
   readonly #rebootQuietMs: number;
   readonly #where: string | undefined;
+  readonly #dialect: AtDialect;
   readonly #queue: Job[] = [];
   #pending: Pending | undefined;
   #holdUntil = -Infinity;
   #holdTimer: TimerHandle | undefined;
-  #dead: NbIotError | undefined;
+  #dead: Error | undefined;
 
   constructor(options: AtEngineOptions) {
     this.#stream = options.stream;
@@ -110,11 +154,12 @@ export class AtEngine {
     this.#recoveryMs = options.recoveryMs ?? 300;
     this.#rebootQuietMs = options.rebootQuietMs ?? 1000;
     this.#where = options.where;
+    this.#dialect = options.dialect ?? BC95_DIALECT;
     this.framer = new LineFramer({ maxLineLength: options.maxLineLength });
     this.framer.onLine = (line) => this.#onLine(line);
     this.#stream.onReadable = (bytes) => this.framer.push(bytes);
     this.#stream.onError = (error) => {
-      this.#die(new NbIotError('NBIOT_LINK', `the serial link to the modem failed: ${error.message}`, {
+      this.#die(this.#dialect.failure('LINK', `the serial link to the module failed: ${error.message}`, {
         where: this.#where,
         fix: 'check the UART cable and the host adapter; restart the driver once the port is back',
         cause: error,
@@ -131,13 +176,13 @@ export class AtEngine {
   command(command: string, options: AtCommandOptions = {}): Promise<AtResponse> {
     if (this.#dead !== undefined) return Promise.reject(this.#dead);
     if (/[\r\n]/.test(command)) {
-      return Promise.reject(new NbIotError('NBIOT_BAD_ARGUMENT', 'an AT command may not contain CR or LF', { command: JSON.stringify(command) }));
+      return Promise.reject(this.#dialect.failure('BAD_ARGUMENT', 'an AT command may not contain CR or LF', { command: JSON.stringify(command) }));
     }
     return new Promise<AtResponse>((resolve, reject) => {
       this.#queue.push({
         command,
         timeoutMs: options.timeoutMs ?? this.#timeoutMs,
-        prefix: options.prefix === undefined ? derivePrefix(command) : options.prefix,
+        prefix: options.prefix === undefined ? this.#dialect.derivePrefix(command) : options.prefix,
         resolve,
         reject,
       });
@@ -152,7 +197,7 @@ export class AtEngine {
 
   /** Fail everything queued and stop listening; the stream stays open (its owner closes it). */
   close(): void {
-    this.#die(new NbIotError('NBIOT_CLOSED', 'the modem driver was closed', { where: this.#where }));
+    this.#die(this.#dialect.failure('CLOSED', 'the module driver was closed', { where: this.#where }));
     this.#stream.onReadable = undefined;
   }
 
@@ -177,7 +222,7 @@ export class AtEngine {
     try {
       this.#stream.write(asciiBytes(job.command + '\r'));
     } catch (error) {
-      this.#settle(pending, new NbIotError('NBIOT_LINK', `could not write to the modem: ${(error as Error).message}`, {
+      this.#settle(pending, this.#dialect.failure('LINK', `could not write to the module: ${(error as Error).message}`, {
         command: job.command,
         fix: 'check the UART cable and the host adapter',
         cause: error,
@@ -189,9 +234,9 @@ export class AtEngine {
     if (this.#pending !== pending) return;
     this.stats.timeouts++;
     this.#hold(this.#recoveryMs);
-    this.#settle(pending, new NbIotError('NBIOT_TIMEOUT', `no final result within ${pending.timeoutMs} ms`, {
+    this.#settle(pending, this.#dialect.failure('TIMEOUT', `no final result within ${pending.timeoutMs} ms`, {
       command: pending.command,
-      fix: 'check that the modem is powered and the baud rate matches (default 9600 8N1); a module that stays silent may need a power cycle',
+      fix: this.#dialect.timeoutFix,
     }));
   }
 
@@ -208,7 +253,7 @@ export class AtEngine {
     this.#holdUntil = Math.max(this.#holdUntil, this.#clock.now() + ms);
   }
 
-  #die(error: NbIotError): void {
+  #die(error: Error): void {
     if (this.#dead !== undefined) return;
     this.#dead = error;
     if (this.#holdTimer !== undefined) this.#clock.cancel(this.#holdTimer);
@@ -224,29 +269,29 @@ export class AtEngine {
   #onLine(line: string): void {
     const pending = this.#pending;
     if (pending !== undefined) {
-      if (/^AT/i.test(line)) {
+      if (this.#dialect.isEcho(line, pending.command)) {
         this.stats.echoes++;
         return;
       }
-      const final = finalResult(line, pending.command);
+      const final = this.#dialect.finalResult(line, pending.command);
       if (final !== undefined) {
         this.#settle(pending, final === 'OK' ? { command: pending.command, lines: pending.lines } : final);
         return;
       }
       if (pending.prefix !== null) {
-        const body = afterPrefix(line, pending.prefix);
+        const body = this.#dialect.replyBody(line, pending.prefix);
         if (body !== undefined) {
           this.#collect(pending, body);
           return;
         }
       }
     }
-    const urc = parseUrc(line);
+    const urc = this.#dialect.parseUrc(line);
     if (urc !== undefined) {
       this.#routeUrc(urc);
       return;
     }
-    if (pending !== undefined && !line.startsWith('Neul')) this.#collect(pending, line);
+    if (pending !== undefined && !this.#dialect.isBanner(line)) this.#collect(pending, line);
     else this.stats.strays++;
   }
 
@@ -265,7 +310,7 @@ export class AtEngine {
       this.framer.reset();
       const pending = this.#pending;
       if (pending !== undefined) {
-        this.#settle(pending, new NbIotError('NBIOT_REBOOTED', `the module rebooted (${urc.line}) while the command was pending`, {
+        this.#settle(pending, this.#dialect.failure('REBOOTED', `the module rebooted (${urc.line}) while the command was pending`, {
           command: pending.command,
           fix: 'the driver re-initialises on the next request; frequent reboots point at the power supply (NB-IoT bursts draw up to 0.5 A)',
         }));

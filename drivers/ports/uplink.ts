@@ -30,3 +30,10 @@ export interface UplinkPort {
   /** Downlinks (configuration, alarm acknowledgements). */
   onDownlink: ((message: { port: number; payload: Uint8Array }) => void) | undefined;
 }
+
+/** Put `entry` in a send queue: an alert goes ahead of waiting data, behind earlier alerts. */
+export function enqueueByPriority<T extends { message: UplinkMessage }>(queue: T[], entry: T): void {
+  const at = entry.message.priority === 'alert' ? queue.findIndex((w) => w.message.priority !== 'alert') : -1;
+  if (at < 0) queue.push(entry);
+  else queue.splice(at, 0, entry);
+}

@@ -17,7 +17,7 @@
  * transaction (NbTrans repetitions at most), so an alert waits at most one
  * frame's airtime and receive windows, never a data frame's retry back-off.
  */
-import type { UplinkMessage, UplinkPort } from '../../ports/uplink.js';
+import { enqueueByPriority, type UplinkMessage, type UplinkPort } from '../../ports/uplink.js';
 import type { LoraWanMac } from './mac.js';
 
 interface Waiting {
@@ -59,10 +59,7 @@ export class LoraWanUplink implements UplinkPort {
   send(message: UplinkMessage): Promise<void> {
     return new Promise((resolve, reject) => {
       const entry: Waiting = { message: { ...message, payload: message.payload.slice() }, resolve, reject };
-      // Alerts go ahead of waiting data, behind earlier alerts.
-      const at = message.priority === 'alert' ? this.#waiting.findIndex((w) => w.message.priority !== 'alert') : -1;
-      if (at < 0) this.#waiting.push(entry);
-      else this.#waiting.splice(at, 0, entry);
+      enqueueByPriority(this.#waiting, entry);
       if (!this.#running) void this.#drain();
     });
   }

@@ -3,7 +3,7 @@
  * this Pi's host config, with Node's ports around it.
  *
  *   /dev/serial/by-id/… or tcp://… ─ ReconnectingStream ─┐
- *   GPIO (sysfs) ◄─ SysfsGpioOutput ◄──────────────────────┤
+ *   GPIO (libgpiod; sysfs) ◄─ GpiodOutput, SysfsGpioOutput ◄┤
  *   <data>/kv, <data>/log ◄─► NodeKeyValueStore, NodeFileSystem ─┼─ Gateway ─► MQTT or NB-IoT (host-uplink.ts)
  *   NodeClock ─────────────────────────────────────────────┘
  *
@@ -19,7 +19,7 @@ import type { DigitalOutput } from '../../../drivers/ports/digital.js';
 import { NodeClock } from '../ports/node-clock.js';
 import { ReconnectingStream } from '../ports/reconnecting-stream.js';
 import { openSerialStream } from '../ports/serial-stream.js';
-import { SysfsGpioOutput } from '../ports/sysfs-gpio-output.js';
+import { GpiodToolsAccess } from '../ports/gpiod-tools.js';
 import { connectTcpStream } from '../ports/tcp-stream.js';
 import { hostStorePorts, tightenDirectory } from '../storage/index.js';
 import { busPortOf, parseBusPort } from './bus-port.js';
@@ -30,6 +30,7 @@ import type { HostConfig } from './host-config.js';
 import type { HostLog } from './host-log.js';
 import { startHostUplink } from './host-uplink.js';
 import { startStatus, type HostStatus } from './status/host-status.js';
+import { describeHostOutput, openHostOutput } from './host-outputs.js';
 
 export interface GatewayHostOptions {
   site: SiteFile;
@@ -93,10 +94,9 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
   let status: HostStatus | undefined;
   try {
     const outputs: Record<string, DigitalOutput> = {};
-    for (const output of site.outputs ?? []) {
-      const wiring = config.outputs?.[output.id] ?? { gpio: Number(output.pin) };
-      outputs[output.id] = new SysfsGpioOutput({ gpio: wiring.gpio, activeLow: wiring.activeLow, gpioRoot: config.gpioRoot, name: output.id });
-    }
+    let gpiod: GpiodToolsAccess | undefined;
+    const chipAccess = () => (gpiod ??= new GpiodToolsAccess({ onError: (line, error) => log.warn('output', `gpio ${line.chip} line ${line.offset}: ${error.message}`) }));
+    for (const output of site.outputs ?? []) outputs[output.id] = openHostOutput(output, config, chipAccess);
     // Syncs grouped off the event loop: an alarm burst must not stall polling (group-commit.ts).
     const { groupCommit, ...storePorts } = hostStorePorts(options.dataDir, (error) => log.error('error', `storage: a disk sync failed: ${error.message}`));
     let gateway: Gateway | undefined;
@@ -139,7 +139,7 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
       describe: () => [
         `gateway ${gatewayId}: site ${site.id} (${site.name}), data in ${options.dataDir}`,
         ...site.buses.map((bus) => `bus ${bus.id} on ${busPort(bus, config)} at ${bus.baud} ${bus.dataBits ?? 8}${bus.parity[0].toUpperCase()}${bus.stopBits}: ${bus.devices.map((d) => d.id).join(', ')}`),
-        ...(site.outputs ?? []).map((o) => `output ${o.id} (${o.kind}) on GPIO ${config.outputs?.[o.id]?.gpio ?? String(o.pin)}${config.outputs?.[o.id]?.activeLow === true ? ', active low' : ''}`),
+        ...(site.outputs ?? []).map((o) => `output ${o.id} (${o.kind}) ${describeHostOutput(o, config)}`),
         `uplink: ${hostUplink.describe}`,
         hostStatus.describe(),
       ],

@@ -30,7 +30,7 @@ import { Sx126xChip, Sx127xChip, rxWindowOffsets, type SimulatedDeviceRadio } fr
 import type { VirtualClock } from '../../../drivers/ports/virtual-clock.js';
 import { loadHostConfig, type HostConfig } from './host-config.js';
 import { startHostLoraWan } from './host-lorawan.js';
-import type { RadioHostParts } from './host-radio.js';
+import { isSpiRadio, type RadioHostParts } from './host-radio.js';
 import { readSecret } from './host-uplink.js';
 
 const HOUR = 60 * MINUTE;
@@ -89,8 +89,9 @@ async function simulatedDay(t: import('ava').ExecutionContext, radio: Record<str
     macFor: (front, clock) => {
       const made = makeChip(front, clock);
       chip = made.chip;
-      if (config.radio === undefined || config.lorawan === undefined) throw new Error('the config lost its radio');
-      return startHostLoraWan({ site, radio: config.radio, keys: config.lorawan, clock, store: new MemoryKeyValueStore(), log: (line) => logLines.push(line), readSecret, parts: made.parts }).mac;
+      const radio = config.radio;
+      if (!isSpiRadio(radio) || config.lorawan === undefined) throw new Error('the config lost its SPI radio');
+      return startHostLoraWan({ site, radio, keys: config.lorawan, clock, store: new MemoryKeyValueStore(), log: (line) => logLines.push(line), readSecret, parts: made.parts }).mac;
     },
   });
   t.teardown(bench.close);

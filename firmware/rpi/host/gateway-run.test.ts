@@ -138,7 +138,7 @@ test('axon gateway check: a LoRaWAN site on simulated buses without a radio cann
   const demo = await runCli(['gateway', 'check', '--site', 'manifests/sites/demo.json']);
   t.is(demo.code, 1);
   t.regex(demo.stderr, /site bus 'rs485-1' is simulated \(sim:demo-bus-1\).*Fix: add "buses"/);
-  t.regex(demo.stderr, /the site sends over LoRaWAN and this config names no radio.*Fix: add "radio": \{ "type": "sx1262"/);
+  t.regex(demo.stderr, /the site sends over LoRaWAN and this config names no radio.*Fix: add "radio": \{ "type": "sx1262".*"type": "rui3"/);
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'axon-pi-check-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));

@@ -18,13 +18,15 @@ import { parseDownlinkKeyFile } from '../mqtt/signed-downlink.js';
 import type { LorawanKeysConfig } from './host-lorawan.js';
 import { lorawanHostProblems, radioSchemaErrors } from './host-lorawan-check.js';
 import type { SpiRadioConfig } from './host-radio.js';
+import { rui3Problems } from './rui3-config.js';
 
 export type HostProblem = ManifestProblem;
 
 export interface HostConfig {
   gatewayId?: string;
   buses?: Record<string, { port: string; reopenMs?: number }>;
-  outputs?: Record<string, { gpio: number; activeLow?: boolean }>;
+  /** `line` (and `chip`): the GPIO character device through libgpiod; `gpio`: the sysfs fallback. */
+  outputs?: Record<string, { line?: number; chip?: string; gpio?: number; activeLow?: boolean }>;
   gpioRoot?: string;
   mqtt?: { url?: string; username?: string; password?: string; passwordFile?: string; caFile?: string; certFile?: string; keyFile?: string; topicPrefix?: string; downlinkKeyFile?: string; format?: 'binary' | 'json' };
   modem?: {
@@ -39,10 +41,23 @@ export interface HostConfig {
   /** The status page (status/status-config.ts); false: off. */
   status?: false | { listen?: string; token?: string };
   gateway?: { flushEveryMs?: number; statusEveryMs?: number; storeCapacityBytes?: number };
-  /** The LoRa transceiver (site uplink kind lorawan). */
-  radio?: SpiRadioConfig;
+  /** The LoRa radio (site uplink kind lorawan): an SPI transceiver the gateway's own MAC drives, or a RUI3 module that runs its own. */
+  radio?: SpiRadioConfig | Rui3RadioConfig;
   /** LoRaWAN identity and keys. */
   lorawan?: LorawanKeysConfig;
+}
+
+/** A RAK RUI3 LoRaWAN module on a serial port (docs/rui3.md). */
+export interface Rui3RadioConfig {
+  type: 'rui3';
+  port: string;
+  baud?: number;
+  devEui?: string;
+  joinEui?: string;
+  appKey?: string;
+  appKeyFile?: string;
+  joinAttempts?: number;
+  sendTimeoutMs?: number;
 }
 
 export class HostConfigError extends ProblemListError<HostProblem> {
@@ -113,7 +128,7 @@ function siteProblems(config: HostConfig, site: SiteFile, file: string): HostPro
   }
   for (const output of site.outputs ?? []) {
     const wired = config.outputs?.[output.id] !== undefined || typeof output.pin === 'number';
-    if (!wired) add(`$.outputs["${output.id}"]`, `site output '${output.id}' (${output.kind}) has no GPIO`, `add "outputs": { "${output.id}": { "gpio": <number> } }: an alarm output that drives nothing is worse than an error at start`);
+    if (!wired) add(`$.outputs["${output.id}"]`, `site output '${output.id}' (${output.kind}) has no GPIO`, `add "outputs": { "${output.id}": { "line": <BCM number> } }: an alarm output that drives nothing is worse than an error at start`);
   }
   for (const id of Object.keys(config.outputs ?? {})) {
     if (!(site.outputs ?? []).some((o) => o.id === id)) add(`$.outputs["${id}"]`, `the site ${site.id} has no output '${id}'`, 'remove the entry, or add the output to the site file');
@@ -121,6 +136,7 @@ function siteProblems(config: HostConfig, site: SiteFile, file: string): HostPro
   const uplink = site.uplink;
   if (uplink.kind === 'lorawan') {
     for (const problem of lorawanHostProblems(config, site)) add(problem.path, problem.message, problem.fix);
+    if (config.radio?.type === 'rui3') problems.push(...rui3Problems(config.radio, uplink.activation, file));
   } else if (uplink.kind === 'nbiot') {
     if (config.modem === undefined) add('$.modem', 'the site sends over NB-IoT and this config names no modem', 'add "modem": { "port": "/dev/ttyAMA0" } (the BC28/BC95 module\'s serial port)');
     if (uplink.host === undefined) add('$', "the site's NB-IoT uplink has no host", 'set uplink.host (and uplink.port) in the site file');

@@ -18,7 +18,8 @@ interface Problem {
 export interface LorawanHostConfig {
   radio?: { type: string };
   lorawan?: LorawanKeysConfig;
-  outputs?: Record<string, { gpio: number }>;
+  /** Outputs wired by sysfs number (`gpio`) share the radio pins' numbering; character-device lines (`line`) do not. */
+  outputs?: Record<string, { gpio?: number }>;
 }
 
 export function lorawanHostProblems(config: LorawanHostConfig, site: SiteFile): Problem[] {
@@ -28,13 +29,13 @@ export function lorawanHostProblems(config: LorawanHostConfig, site: SiteFile): 
     return [{
       path: '$.radio',
       message: 'the site sends over LoRaWAN and this config names no radio',
-      fix: `add "radio": { "type": "sx1262", "spi": "/dev/spidev0.0", "pins": { "busy": …, "dio1": …, "reset": … } } (types: ${SPI_RADIO_TYPES.join(', ')}; wiring tables in docs/rpi-gateway.md)`,
+      fix: `add "radio": { "type": "sx1262", "spi": "/dev/spidev0.0", "pins": { "busy": …, "dio1": …, "reset": … } } (types: ${SPI_RADIO_TYPES.join(', ')}; wiring tables in docs/rpi-gateway.md), or "radio": { "type": "rui3", "port": "/dev/ttyAMA0" } for a RAK3172-class module that runs its own MAC (docs/rui3.md)`,
     }];
   }
   // Other radio kinds (a module that runs its own MAC) are checked where they are implemented.
   if (!isSpiRadio(config.radio)) return [];
   const outputGpios = new Map<number, string>();
-  for (const [id, wiring] of Object.entries(config.outputs ?? {})) outputGpios.set(wiring.gpio, `output ${id}`);
+  for (const [id, wiring] of Object.entries(config.outputs ?? {})) if (wiring.gpio !== undefined) outputGpios.set(wiring.gpio, `output ${id}`);
   return [...radioProblems(config.radio as SpiRadioConfig, site, outputGpios), ...lorawanKeyProblems(uplink, config.lorawan)];
 }
 

@@ -25,6 +25,7 @@ import { openSerialStream } from '../ports/serial-stream.js';
 import type { HostConfig } from './host-config.js';
 import { startHostLoraWan } from './host-lorawan.js';
 import { isSpiRadio } from './host-radio.js';
+import { startRui3Uplink } from './rui3-uplink.js';
 
 export interface HostUplink {
   port: UplinkPort;
@@ -53,7 +54,7 @@ export function readSecret(file: string, what: string): string {
  * back by itself. While it is down, writes go nowhere and commands time out,
  * which the driver recovers from (restart the module, reopen the socket).
  */
-function outlivingLink(stream: ReconnectingStream): ByteStream {
+export function outlivingLink(stream: ReconnectingStream): ByteStream {
   const view: ByteStream = {
     line: stream.line,
     write: (bytes) => stream.write(bytes),
@@ -143,6 +144,7 @@ export function startHostUplink(site: SiteFile, config: HostConfig, gatewayId: s
       close: () => Promise.resolve(lora.close()),
     };
   }
+  if (uplink.kind === 'lorawan' && config.radio?.type === 'rui3') return startRui3Uplink(uplink, config.radio, clock, log);
   // loadHostConfig refuses every other case with a reason and a fix.
   throw new AxonError('HOST_UPLINK_UNSUPPORTED', `uplink kind ${uplink.kind} cannot run on this host`, { where: `site ${site.id}`, fix: 'check the host config with `axon gateway check`' });
 }

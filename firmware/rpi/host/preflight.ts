@@ -21,6 +21,7 @@ import { busPortOf, parseBusPort, type BusLink } from './bus-port.js';
 import { gatewayConstructionError } from './gateway-dry-run.js';
 import { HostConfigError, loadHostConfig, type HostConfig, type HostProblem } from './host-config.js';
 import { readSecret } from './host-uplink.js';
+import { rui3AppKey } from './rui3-config.js';
 import { brokerUrlOf, secretWarnings } from './secret-checks.js';
 import { radioMachineChecks } from './host-lorawan-check.js';
 import { loadSpiDevice } from '../ports/spidev.js';
@@ -128,6 +129,11 @@ function checkBuses(site: SiteFile, config: HostConfig, sink: Sink): void {
     if (!existsSync(modem)) sink.warn('$.modem.port', `the modem's serial port ${modem} does not exist (yet); the gateway starts anyway and opens it when it appears`, 'connect the modem, or correct the path');
     use(linkIdentity({ kind: 'serial', path: modem }), 'the modem', true);
   }
+  if (site.uplink.kind === 'lorawan' && config.radio?.type === 'rui3') {
+    const port = config.radio.port;
+    if (!existsSync(port)) sink.warn('$.radio.port', `the radio module's serial port ${port} does not exist (yet); the gateway starts anyway and opens it when it appears`, 'connect the module, or correct the path');
+    use(linkIdentity({ kind: 'serial', path: port }), 'the radio module', true);
+  }
   for (const [identity, sharing] of users) {
     if (sharing.length < 2) continue;
     const refuse = sharing.some((user) => user.fromConfig) ? sink.refuse : sink.refuseSite;
@@ -148,7 +154,8 @@ function linkIdentity(link: BusLink): string {
 
 /** The sysfs GPIO tree is there, and each output's line is exported or can be. */
 function checkGpio(site: SiteFile, config: HostConfig, refuse: Report): void {
-  const outputs = site.outputs ?? [];
+  // Outputs on a character-device line (libgpiod) need no sysfs; only the sysfs fallback is checked here.
+  const outputs = (site.outputs ?? []).filter((output) => config.outputs?.[output.id]?.line === undefined);
   if (outputs.length === 0) return;
   const root = config.gpioRoot ?? DEFAULT_GPIO_ROOT;
   if (!isDirectory(root)) {
@@ -195,6 +202,15 @@ function gpioChips(root: string): Array<{ base: number; count: number }> {
 
 /** The uplink's URL parses, and every file run reads at start (password, CA, certificate, key) can be read now. */
 function checkUplinkFiles(site: SiteFile, config: HostConfig, refuse: Report, refuseSite: Report): void {
+  if (site.uplink.kind === 'lorawan' && config.radio?.type === 'rui3') {
+    const radio = config.radio;
+    try {
+      const key = rui3AppKey(radio, readSecret);
+      if (key !== undefined && !/^[0-9A-Fa-f]{32}$/.test(key)) refuse('$.radio.appKeyFile', `the AppKey in ${radio.appKeyFile ?? 'appKey'} is not 32 hex digits`, 'write the key as 32 hex digits, nothing else');
+    } catch (error) {
+      refuse('$.radio.appKeyFile', bareMessage(error as Error), `${(error as AxonError).fix ?? 'check the path'} (the gateway reads it at every start)`);
+    }
+  }
   if (site.uplink.kind !== 'mqtt') return;
   const broker = brokerUrlOf(site, config);
   const bad = brokerUrlProblem(broker.url);

@@ -12,6 +12,7 @@ import type { SiteFile } from '../../../drivers/gateway/site.js';
 import { startGatewayHost } from '../../../firmware/rpi/host/gateway-host.js';
 import type { HostConfig } from '../../../firmware/rpi/host/host-config.js';
 import { createHostLog, DEFAULT_LOG_LEVEL, isLogLevel, LOG_LEVELS, type LogLevel } from '../../../firmware/rpi/host/host-log.js';
+import { describeHostOutput } from '../../../firmware/rpi/host/host-outputs.js';
 import { preflight, runnableConfig } from '../../../firmware/rpi/host/preflight.js';
 import { statusSettings } from '../../../firmware/rpi/host/status/status-config.js';
 import { redactCredentials } from '../../../firmware/rpi/mqtt/redact-credentials.js';
@@ -93,8 +94,8 @@ export const gatewayCheck: Command = {
     const { site, config } = runnableInputs(flags, io);
     io.out(`ok  site ${site.id} with ${flags.string('config') ?? 'no host config'}`);
     for (const bus of site.buses) io.out(`    bus ${bus.id} on ${config.buses?.[bus.id]?.port ?? bus.port}: ${bus.devices.length} devices`);
-    for (const output of site.outputs ?? []) io.out(`    output ${output.id} on GPIO ${config.outputs?.[output.id]?.gpio ?? String(output.pin)}`);
-    const uplink = site.uplink.kind === 'mqtt' ? ` ${redactCredentials(config.mqtt?.url ?? site.uplink.url)}` : site.uplink.kind === 'nbiot' ? ` via ${config.modem?.port ?? '?'}` : site.uplink.kind === 'lorawan' ? ` ${site.uplink.region} via ${config.radio?.type ?? '?'}${config.radio !== undefined && 'spi' in config.radio ? ` on ${config.radio.spi}` : ''}` : '';
+    for (const output of site.outputs ?? []) io.out(`    output ${output.id} ${describeHostOutput(output, config)}`);
+    const uplink = site.uplink.kind === 'mqtt' ? ` ${redactCredentials(config.mqtt?.url ?? site.uplink.url)}` : site.uplink.kind === 'nbiot' ? ` via ${config.modem?.port ?? '?'}` : site.uplink.kind === 'lorawan' ? ` ${site.uplink.region} via ${config.radio?.type ?? '?'}${config.radio !== undefined && 'spi' in config.radio ? ` on ${config.radio.spi}` : config.radio !== undefined && 'port' in config.radio ? ` on ${config.radio.port}` : ''}` : '';
     io.out(`    uplink ${site.uplink.kind}${uplink}${config.mqtt?.format === 'json' ? ' (JSON payloads)' : ''}`);
     const status = statusSettings(config);
     io.out(status === undefined ? '    status page off' : `    status page on ${status.listen.host}:${status.listen.port}${status.token === undefined ? '' : ' (token required)'}`);

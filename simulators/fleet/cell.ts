@@ -37,6 +37,7 @@ import { baseStationOptions, subBandChannels } from './base-stations.js';
 import type { CellPlan, PlannedDevice } from './district.js';
 import { END_DEVICE_KINDS, endDeviceTable, SimulatedEndDevice } from './end-device.js';
 import { LatencyHistogram } from './latency-histogram.js';
+import { Timeline } from './timeline.js';
 import type { BaseStationRow, CellCounts, CellPart, GatewayRow } from './report.js';
 
 const MINUTE = 60_000;
@@ -125,6 +126,10 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
   const totalMinutes = o.hours * 60 + o.drainMinutes;
   // The gateways' encoders quantise time to their step; the ledger keys readings the same way.
   const stepMs = new BatchEncoder(o.table).stepS * 1000;
+  // Readings and alerts over simulated time; a reading's bucket is that of its step, the same at both ends.
+  const timeline = new Timeline(totalMinutes);
+  const epochMs = clock.unixTimeMs() - clock.now();
+  const runMsOf = (unixMs: number) => Math.floor(unixMs / stepMs) * stepMs - epochMs;
 
   const kindTables = END_DEVICE_KINDS.map(endDeviceTable);
   const applications: Record<string, { channels: ChannelTable }> = { city: { channels: o.table } };
@@ -170,6 +175,7 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
       heardNow.add(key);
       const minute = Math.floor(u.startMs / MINUTE);
       uplinksPerMinute[minute] = (uplinksPerMinute[minute] ?? 0) + 1;
+      timeline.uplink(u.startMs);
     };
     return { station, attachment: attachToRadioGateway(ns, station, router) };
   });
@@ -188,7 +194,10 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
   const alertsInFlight = new Map<string, number>();
   const onAlertRaised = (devEui: string, a: AlertEvent) => {
     const key = alertKey(devEui, a);
-    if (a.state === 'raised' && !alertsInFlight.has(key)) alertsRaised++;
+    if (a.state === 'raised' && !alertsInFlight.has(key)) {
+      alertsRaised++;
+      timeline.alertRaised(clock.now());
+    }
     alertsInFlight.set(key, clock.now());
   };
   // The platform's ack service (docs/app-ack.md): attached first, so its data-acks ride the uplink's own window.
@@ -204,6 +213,7 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
       const ledger = ledgerOf(dev);
       for (const r of decoded.readings) {
         if (takeInFlight(ledger, readingKey(r.t, stepMs, r.channel))) {
+          timeline.decoded(runMsOf(r.t));
           ledger.decoded++;
           decodedTotal++;
         } else ledger.repeated++;
@@ -259,7 +269,9 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
           for (const point of Object.keys(poll.readings)) {
             if (!poll.readings[point].ok) continue;
             const ch = findChannel(o.table, poll.device, point);
-            if (ch !== undefined) addInFlight(ledger, readingKey(poll.t, stepMs, ch.index));
+            if (ch === undefined) continue;
+            addInFlight(ledger, readingKey(poll.t, stepMs, ch.index));
+            timeline.taken(runMsOf(poll.t));
           }
         }
       },
@@ -282,6 +294,7 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
       onAlert: (alert) => onAlertRaised(m.devEui, alert),
       onReadings: (t, channels) => {
         for (const ch of channels) addInFlight(ledger, readingKey(t, stepMs, ch));
+        timeline.taken(runMsOf(t), channels.length);
       },
     });
     clock.schedule(m.startAtMs, () => device.start());
@@ -308,6 +321,8 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
   // The reported period ends here: every figure below is taken now, before closing sends anything.
   const perBaseStation: BaseStationRow[] = plan.stations.map((s, k) => ({
     id: s.id,
+    x: s.x,
+    y: s.y,
     channels: subBandChannels(o.region, s.subBand),
     gateways: plan.gateways.filter((m) => m.station.id === s.id).length,
     endDevices: plan.endDevices.filter((m) => m.station.id === s.id).length,
@@ -351,6 +366,8 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
     countMac(g.mac);
     return {
       devEui: g.m.devEui,
+      x: g.m.x,
+      y: g.m.y,
       pathLossDb: Math.round(Math.min(...Object.values(g.m.lossDb)) * 10) / 10,
       dataRate: g.mac.dataRate,
       samples: s.samples,
@@ -382,5 +399,5 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
   acks.detach();
   // Minutes with no frame are 0, so parts merge minute by minute.
   const perMinute = Array.from({ length: totalMinutes }, (_, m) => uplinksPerMinute[m] ?? 0);
-  return { cell: plan.index, counts, latency: latency.toJSON(), uplinksPerMinute: perMinute, perGateway, perBaseStation };
+  return { cell: plan.index, counts, latency: latency.toJSON(), uplinksPerMinute: perMinute, timeline: timeline.toJSON(), perGateway, perBaseStation };
 }

@@ -139,7 +139,7 @@ export function resolveFleet(options: FleetOptions): ResolvedFleet {
   const subBands = options.subBands ?? 1;
   const district: DistrictOptions = { gateways, endDevices, cells, baseStations: options.baseStations ?? cells, subBands, areaKm, seed };
   const fingerprint = JSON.stringify({ site: options.site.id, flush: options.flushMinutes ?? null, areaKm, baseStations: district.baseStations, subBands, demodulators: options.demodulators ?? null, endDeviceActivation: options.endDeviceActivation ?? 'otaa', drainMinutes });
-  return { district, hours, drainMinutes, run: { region, seed, simulatedHours: hours, cells, gateways, endDevices, devicesPerSite: perSite, fingerprint } };
+  return { district, hours, drainMinutes, run: { region, seed, simulatedHours: hours, cells, gateways, endDevices, devicesPerSite: perSite, areaKm, fingerprint } };
 }
 
 /** Run some cells of a fleet in this thread, one after another; `onPart` gets each cell's part. */

@@ -11,9 +11,16 @@ import type { RegionName } from '../../drivers/lorawan/regions/types.js';
 import type { GatewayStats, ReceptionOutcome } from '../radio/types.js';
 import { LatencyHistogram, type HistogramJson } from './latency-histogram.js';
 import { lossesByResource, resourcesRunOut, type LossesByResource } from './losses.js';
+import { mergeTimelines, type TimelineJson } from './timeline.js';
+
+/** Upper edges of the alert-latency distribution's bins, ms (and one bin above the last). */
+export const LATENCY_BIN_EDGES_MS = [1_000, 2_000, 5_000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000];
 
 export interface GatewayRow {
   devEui: string;
+  /** Where it is, km from the district's south-west corner. */
+  x: number;
+  y: number;
   /** Path loss to the nearest base station, dB. */
   pathLossDb: number;
   dataRate: number;
@@ -33,6 +40,9 @@ export interface GatewayRow {
  */
 export interface BaseStationRow extends GatewayStats {
   id: string;
+  /** Where it is, km from the district's south-west corner. */
+  x: number;
+  y: number;
   /** Uplink channel indexes its concentrator listens on. */
   channels: number[];
   /** Gateways provisioned with its sub-band because it is their nearest station. */
@@ -86,6 +96,8 @@ export interface CellPart {
   latency: HistogramJson;
   /** Frames heard (by any base station of the cell) in each simulated minute. */
   uplinksPerMinute: number[];
+  /** Readings taken and decoded, frames heard and alerts raised per bucket of simulated time. */
+  timeline: TimelineJson;
   perGateway: GatewayRow[];
   /** The cell's base stations, figures taken at the end of the reported period. */
   perBaseStation: BaseStationRow[];
@@ -101,6 +113,8 @@ export interface RunIdentity {
   endDevices: number;
   /** Field devices on the site every gateway runs. */
   devicesPerSite: number;
+  /** Side of the square district, km (cells tile it in a √cells grid). */
+  areaKm: number;
   /** Site id, flush period, area: anything else that changes the run. */
   fingerprint: string;
 }
@@ -121,8 +135,10 @@ export interface FleetReport {
   /** Field devices on the gateways' sites plus end devices. */
   sensors: number;
   baseStations: number;
-  /** Independent radio cells the district is cut into. */
+  /** Independent radio cells the district is cut into (tiles of a ⌈√cells⌉-column grid). */
   cells: number;
+  /** Side of the square district, km; positions in the rows are km from its south-west corner. */
+  areaKm: number;
   /** Field devices on the gateways' sites. */
   devices: number;
   region: RegionName;
@@ -144,7 +160,13 @@ export interface FleetReport {
   droppedReadings: number;
   /** readingsDecoded / (samples − queuedSamples): 1 means everything framed arrived. */
   deliveryRatio: number;
-  alerts: { raised: number; events: number; decoded: number; latencyMs: { p50: number; p95: number; max: number } };
+  alerts: {
+    raised: number; events: number; decoded: number; latencyMs: { p50: number; p95: number; max: number };
+    /** The latency distribution: alerts decoded within each bin (upper edges in LATENCY_BIN_EDGES_MS, then one bin above). */
+    latencyBins: { upToMs: number[]; counts: number[] };
+  };
+  /** Over simulated time, in buckets of `bucketMinutes`: readings taken and decoded, frames heard, alerts raised. */
+  timeline: TimelineJson;
   air: { uplinks: number; downlinks: number; receptions: Record<ReceptionOutcome, number>; busiestMinuteUplinks: number };
   /** Receptions lost and downlinks refused over the run, by the base-station resource that ran out. */
   losses: LossesByResource;
@@ -210,6 +232,7 @@ export function mergeParts(run: RunIdentity, parts: readonly CellPart[], wallSec
     sensors: c.sensors,
     baseStations: c.baseStations,
     cells: run.cells,
+    areaKm: run.areaKm,
     devices: run.gateways * run.devicesPerSite,
     region: run.region,
     simulatedHours: run.simulatedHours,
@@ -226,7 +249,9 @@ export function mergeParts(run: RunIdentity, parts: readonly CellPart[], wallSec
       events: c.alertEvents,
       decoded: c.alertsDecoded,
       latencyMs: { p50: latency.percentile(0.5), p95: latency.percentile(0.95), max: latency.max },
+      latencyBins: { upToMs: LATENCY_BIN_EDGES_MS, counts: latency.countsBetween(LATENCY_BIN_EDGES_MS) },
     },
+    timeline: mergeTimelines(cells.map((p) => p.timeline)),
     air: { uplinks: c.airUplinks, downlinks: c.airDownlinks, receptions: c.receptions, busiestMinuteUplinks: busiest },
     losses,
     limitedBy: resourcesRunOut(losses, perBaseStation),

@@ -13,6 +13,7 @@ import type { Command, CommandIo } from '../command.js';
 import { UsageError, type Flags } from '../args.js';
 import { loadSite, MANIFESTS_FLAG, siteManifests } from './site-inputs.js';
 import { demoSite } from '../../site/demo-site.js';
+import { renderFleetHtml } from '../../../simulators/fleet/html-report.js';
 
 const REGIONS: readonly RegionName[] = ['CN470', 'EU868', 'AS923', 'US915'];
 
@@ -56,6 +57,20 @@ export function formatGatewayRows(r: FleetReport): string {
   const rows = [['devEUI', 'path loss', 'DR', 'samples', 'decoded', 'queued', 'alerts', 'frames', 'retx', 'unacked']];
   for (const g of r.perGateway) rows.push([g.devEui, `${g.pathLossDb} dB`, String(g.dataRate), String(g.samples), String(g.readingsDecoded), String(g.queuedSamples), String(g.alertEvents), String(g.frames), String(g.retransmissions), String(g.confirmedFailed)]);
   return table(rows);
+}
+
+export const HTML_FLAG = { type: 'string', value: '<file>', description: 'also write the report as one self-contained HTML page (no network needed): delivery over time, alert latency distribution, air load per base station on a map of the district, worst gateways' } as const;
+
+/** `--html <file>`: the report as a self-contained page (simulators/fleet/html-report.ts). */
+export function writeHtmlReport(flags: Flags, report: FleetReport, io: CommandIo): void {
+  const file = flags.string('html');
+  if (file === undefined) return;
+  try {
+    writeFileSync(file, renderFleetHtml(report));
+  } catch (error) {
+    throw new UsageError(`--html ${file}: cannot write the report there (${error instanceof Error ? error.message : String(error)}); give a path in a directory that exists and is writable`, flags.command);
+  }
+  io.err(`HTML report written to ${file}`);
 }
 
 function duration(seconds: number): string {
@@ -139,7 +154,7 @@ export const fleetSim: Command = {
   group: 'fleet',
   name: 'sim',
   summary: 'simulate a district of Axon gateways and LoRaWAN end devices in virtual time: delivery, alert latency, air load',
-  usage: '[--gateways <n> [--end-devices <n>] | --sensors <n> [--mix gateways:<share>,end-devices:<share>]] [--base-stations <n>] [--sub-bands <n>] [--demodulators <n>] [--cells <n>] [--hours <h>] [--workers <n>] [--shard <i/n>] [--out <file>] [--site <file>] [--region <r>] [--flush-minutes <m>] [--area-km <km>] [--seed <n>] [--per-gateway] [--json]',
+  usage: '[--gateways <n> [--end-devices <n>] | --sensors <n> [--mix gateways:<share>,end-devices:<share>]] [--base-stations <n>] [--sub-bands <n>] [--demodulators <n>] [--cells <n>] [--hours <h>] [--workers <n>] [--shard <i/n>] [--out <file>] [--site <file>] [--region <r>] [--flush-minutes <m>] [--area-km <km>] [--seed <n>] [--per-gateway] [--json] [--html <file>]',
   flags: {
     gateways: { type: 'string', value: '<n>', description: 'number of Axon gateways (each runs --site; its sensors are the site\'s devices)', default: '10' },
     'end-devices': { type: 'string', value: '<n>', description: 'number of direct LoRaWAN end devices (smoke, waterlogging, hydrant pressure, manhole cover), with --gateways', default: '0' },
@@ -161,6 +176,7 @@ export const fleetSim: Command = {
     seed: { type: 'string', value: '<n>', description: 'seeds placement, shadowing, devices, MAC jitter and radio dice: the same seed replays the same run', default: '1' },
     'per-gateway': { type: 'boolean', description: 'also list every gateway: path loss to the nearest base station, final DR, samples, decoded, retransmissions' },
     json: { type: 'boolean', description: 'print the whole report as JSON (per-gateway rows included)' },
+    html: HTML_FLAG,
   },
   details: [
     'Every gateway is the real core (scheduler, drivers, rules, batches, store-and-forward log, LoRaWAN class A MAC with',
@@ -181,6 +197,7 @@ export const fleetSim: Command = {
     'axon fleet sim --gateways 60 --base-stations 3 --hours 6 --json > fleet.json',
     'axon fleet sim --gateways 100 --base-stations 10 --sub-bands 10 --hours 3',
     'axon fleet sim --sensors 100000 --mix gateways:0.2,end-devices:0.8 --hours 1 --workers 2',
+    'axon fleet sim --sensors 20000 --hours 3 --html fleet.html   # open fleet.html in a browser',
     'axon fleet sim --sensors 1000000 --hours 24 --shard 0/4 --out part-0.json   # then: axon fleet merge part-*.json',
   ],
 
@@ -191,6 +208,7 @@ export const fleetSim: Command = {
     const workers = Math.min(flags.int('workers', { min: 1, max: 1024, default: defaultWorkers() }), resolved.run.cells);
     const shard = flags.has('shard') ? parseShard(flags.string('shard') as string, flags.command) : undefined;
     if (flags.has('out') && shard === undefined) throw new UsageError('--out writes a partial report: give --shard i/n too', flags.command);
+    if (flags.has('html') && shard !== undefined) throw new UsageError('--html draws the whole run: a shard has only some cells; give --html to `axon fleet merge` with all the parts', flags.command);
     const share = shard === undefined ? 1 : Math.ceil((resolved.run.cells - shard.index) / shard.count) / resolved.run.cells;
     options.onProgress = progressPrinter(io, sensors * share * (resolved.hours + resolved.drainMinutes / 60));
     if (shard !== undefined) {
@@ -205,6 +223,7 @@ export const fleetSim: Command = {
       return 0;
     }
     const report = workers > 1 ? await runFleetInWorkers(options, workers) : await runFleet(options);
+    writeHtmlReport(flags, report, io);
     if (flags.bool('json')) io.out(JSON.stringify(report, null, 2));
     else io.out([formatFleetReport(report), formatBaseStationRows(report), ...(flags.bool('per-gateway') ? [formatGatewayRows(report)] : [])].join('\n\n'));
     return 0;

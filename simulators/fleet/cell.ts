@@ -32,6 +32,7 @@ import { parseRegistry } from '../lorawan-ns/registry-file.js';
 import { DeviceRegistry } from '../lorawan-ns/registry.js';
 import { mulberry32 } from '../models/prng.js';
 import { SimulatedLoraChannel, SX1302_DEMODULATORS } from '../radio/index.js';
+import { simulateSiteImage } from '../register-image.js';
 import { simulateSite } from '../site-sim.js';
 import { baseStationOptions, subBandChannels } from './base-stations.js';
 import type { CellPlan, PlannedDevice } from './district.js';
@@ -44,6 +45,11 @@ const MINUTE = 60_000;
 const JOIN_EUI = '70b3d57ed0000000';
 /** One data frame in this many is also checked by lora-packet at the network server; a disagreement fails the run. */
 const CROSS_CHECK_EVERY = 1000;
+/**
+ * One gateway in this many (by district index, gateway 0 included) keeps the byte-level RS-485 wire under
+ * `wire: 'image'`; the others' field devices answer from their register image (simulators/register-image.ts).
+ */
+export const BYTE_LEVEL_WIRE_EVERY = 100;
 
 export interface CellRunOptions {
   region: Region;
@@ -56,6 +62,8 @@ export interface CellRunOptions {
   demodulators?: number;
   /** How end devices are activated (default 'otaa': each joins; 'abp': personalised at installation, no join). */
   endDeviceActivation?: 'otaa' | 'abp';
+  /** How the gateways' field devices are simulated: 'image' (default; a sample on the byte-level wire) or 'full' (every gateway on the wire). */
+  wire?: 'image' | 'full';
   hours: number;
   drainMinutes: number;
   flushMinutes?: number;
@@ -248,9 +256,13 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
       seed,
     });
 
+  let byteLevelGateways = 0;
   const fleet = plan.gateways.map((m) => {
     const mac = macFor(m, `axon-${m.index + 1}`, o.seed * 100_003 + m.index, uplinkConfig?.adr ?? true, uplinkConfig?.dataRate);
-    const sim = simulateSite(o.site, o.manifests, clock, { seed: o.seed * 1_000_003 + m.index * 7919, keepWireEvents: 0 });
+    const devices = { seed: o.seed * 1_000_003 + m.index * 7919, keepWireEvents: 0 };
+    const byteLevel = o.wire === 'full' || m.index % BYTE_LEVEL_WIRE_EVERY === 0;
+    const sim = byteLevel ? simulateSite(o.site, o.manifests, clock, devices) : simulateSiteImage(o.site, o.manifests, clock, devices);
+    if (byteLevel) byteLevelGateways++;
     const ledger = ledgerOf(m.devEui);
     const gateway = new Gateway({
       site: o.site,
@@ -331,6 +343,7 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
 
   const counts: CellCounts = {
     gateways: plan.gateways.length,
+    byteLevelGateways,
     endDevices: plan.endDevices.length,
     baseStations: plan.stations.length,
     sensors: plan.gateways.length * o.site.buses.reduce((n, b) => n + b.devices.length, 0) + plan.endDevices.length,

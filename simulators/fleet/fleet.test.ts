@@ -132,3 +132,13 @@ test('end devices are provisioned with their nearest station\'s sub-band too: ea
   t.is(heard[0] + heard[1], r.air.uplinks, 'no end device strayed from its sub-band');
   t.is(r.ns.duplicates, 0, 'no frame is heard twice');
 });
+
+test('the register-image fast path gives exactly the report of the byte-level RS-485 wire, with one gateway in 100 still on the wire', async (t) => {
+  const district = { ...base, gateways: 8, endDevices: 20, hours: 2, seed: 9 };
+  const image = await runFleet(district);
+  const full = await runFleet({ ...district, wire: 'full' });
+  t.is(image.byteLevelGateways, 1, 'gateway 0 of every 100 keeps the wire');
+  t.is(full.byteLevelGateways, 8);
+  t.true(image.alerts.raised > 0 && image.readingsDecoded > 8 * 2 * 4000, 'the storm came and readings flowed');
+  t.deepEqual({ ...image, wallSeconds: 0, byteLevelGateways: 0 }, { ...full, wallSeconds: 0, byteLevelGateways: 0 });
+});

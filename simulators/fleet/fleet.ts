@@ -62,6 +62,12 @@ export interface FleetOptions {
    * spends no time on the join storm.
    */
   endDeviceActivation?: 'otaa' | 'abp';
+  /**
+   * How the gateways' field devices are simulated: 'image' (default) answers their Modbus and meter reads
+   * from each device's register image, keeping the byte-level RS-485 wire for 1 gateway in 100; 'full' puts
+   * every gateway on the wire. Both give the same readings at the same times (simulators/register-image.ts).
+   */
+  wire?: 'image' | 'full';
   /** Independent radio cells (default 1; with `sensors`, one per 2,000 sensors). */
   cells?: number;
   /** Simulated hours of operation (default 6), followed by a drain (below). */
@@ -138,7 +144,7 @@ export function resolveFleet(options: FleetOptions): ResolvedFleet {
   const drainMinutes = options.drainMinutes ?? 20;
   const subBands = options.subBands ?? 1;
   const district: DistrictOptions = { gateways, endDevices, cells, baseStations: options.baseStations ?? cells, subBands, areaKm, seed };
-  const fingerprint = JSON.stringify({ site: options.site.id, flush: options.flushMinutes ?? null, areaKm, baseStations: district.baseStations, subBands, demodulators: options.demodulators ?? null, endDeviceActivation: options.endDeviceActivation ?? 'otaa', drainMinutes });
+  const fingerprint = JSON.stringify({ site: options.site.id, flush: options.flushMinutes ?? null, areaKm, baseStations: district.baseStations, subBands, demodulators: options.demodulators ?? null, endDeviceActivation: options.endDeviceActivation ?? 'otaa', drainMinutes, wire: options.wire ?? 'image' });
   return { district, hours, drainMinutes, run: { region, seed, simulatedHours: hours, cells, gateways, endDevices, devicesPerSite: perSite, areaKm, fingerprint } };
 }
 
@@ -157,6 +163,7 @@ export async function runCells(options: FleetOptions, cellIndexes: readonly numb
       table,
       ...(options.demodulators === undefined ? {} : { demodulators: options.demodulators }),
       ...(options.endDeviceActivation === undefined ? {} : { endDeviceActivation: options.endDeviceActivation }),
+      ...(options.wire === undefined ? {} : { wire: options.wire }),
       hours: resolved.hours,
       drainMinutes: resolved.drainMinutes,
       ...(options.flushMinutes === undefined ? {} : { flushMinutes: options.flushMinutes }),

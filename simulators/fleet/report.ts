@@ -54,6 +54,8 @@ export interface BaseStationRow extends GatewayStats {
 /** Counters that add up across cells. */
 export interface CellCounts {
   gateways: number;
+  /** Gateways whose field devices were simulated on the byte-level RS-485 wire (the rest from register images). */
+  byteLevelGateways: number;
   endDevices: number;
   baseStations: number;
   /** Field devices on the gateways' sites plus end devices. */
@@ -130,6 +132,8 @@ export interface PartialReport {
 
 export interface FleetReport {
   gateways: number;
+  /** Gateways whose field devices were on the byte-level RS-485 wire; the others answered from register images (same readings, cheaper). */
+  byteLevelGateways: number;
   /** Direct LoRaWAN end devices (smoke, waterlogging, hydrant, manhole-cover sensors). */
   endDevices: number;
   /** Field devices on the gateways' sites plus end devices. */
@@ -189,7 +193,7 @@ function addRecord(into: Record<string, number>, from: Record<string, number>): 
 /** Sum counters across cells (order-free). */
 export function sumCounts(parts: readonly CellPart[]): CellCounts {
   const total: CellCounts = {
-    gateways: 0, endDevices: 0, baseStations: 0, sensors: 0, joined: 0, samples: 0, readingsDecoded: 0, readingsDuplicated: 0,
+    gateways: 0, byteLevelGateways: 0, endDevices: 0, baseStations: 0, sensors: 0, joined: 0, samples: 0, readingsDecoded: 0, readingsDuplicated: 0,
     queuedSamples: 0, pendingFrames: 0, awaitingAck: 0, pendingAlerts: 0, droppedReadings: 0, alertEvents: 0, alertsRaised: 0, alertsDecoded: 0,
     endDeviceReports: 0, endDeviceSendFailures: 0, airUplinks: 0, airDownlinks: 0,
     receptions: { ok: 0, collision: 0, interference: 0, lost: 0, weak: 0, 'gateway-busy': 0, 'demodulators-busy': 0 },
@@ -228,6 +232,7 @@ export function mergeParts(run: RunIdentity, parts: readonly CellPart[], wallSec
   const framed = c.samples - c.queuedSamples;
   return {
     gateways: run.gateways,
+    byteLevelGateways: c.byteLevelGateways,
     endDevices: run.endDevices,
     sensors: c.sensors,
     baseStations: c.baseStations,

@@ -71,7 +71,7 @@ test('axon fleet sim --json prints the report, progress goes to stderr', async (
   const text = await runCli(['fleet', 'sim', '--gateways', '2', '--hours', '1', '--per-gateway']);
   t.regex(text.stdout, /^ +devEUI +path loss +DR +samples +decoded/m);
   t.regex(text.stdout, /^ +0004a30b00200001 +[\d.]+ dB +\d +\d+ +\d+/m);
-  t.regex(text.stdout, /^fleet: 2 gateways \(26 devices\) → 1 base station, CN470, 1 h simulated/m);
+  t.regex(text.stdout, /^fleet: 2 gateways \(26 devices, 1 on the byte-level RS-485 wire\) → 1 base station, CN470, 1 h simulated/m);
   t.regex(text.stdout, /^alerts +\d+ events .* latency p50 /m);
   const bad = await runCli(['fleet', 'sim', '--gateways', '0']);
   t.is(bad.code, 2);

@@ -25,7 +25,7 @@ export function formatFleetReport(r: FleetReport): string {
   const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
   const rx = r.air.receptions;
   return [
-    `fleet: ${r.gateways} gateways (${r.devices} devices)${r.endDevices > 0 ? ` + ${r.endDevices} end devices = ${r.sensors} sensors` : ''} → ${r.baseStations} base station${r.baseStations === 1 ? '' : 's'}${r.cells > 1 ? ` in ${r.cells} cells` : ''}, ${r.region}, ${r.simulatedHours} h simulated (+ drain) in ${r.wallSeconds.toFixed(1)} s, seed ${r.seed}`,
+    `fleet: ${r.gateways} gateways (${r.devices} devices${r.gateways > 0 ? `, ${r.byteLevelGateways} on the byte-level RS-485 wire` : ''})${r.endDevices > 0 ? ` + ${r.endDevices} end devices = ${r.sensors} sensors` : ''} → ${r.baseStations} base station${r.baseStations === 1 ? '' : 's'}${r.cells > 1 ? ` in ${r.cells} cells` : ''}, ${r.region}, ${r.simulatedHours} h simulated (+ drain) in ${r.wallSeconds.toFixed(1)} s, seed ${r.seed}`,
     `joined      ${r.joined}/${r.gateways + r.endDevices} (${r.mac.joinRequests} join requests)`,
     `readings    ${r.samples} taken, ${r.readingsDecoded} decoded by the network (delivery ${pct(r.deliveryRatio)} of those framed); ${r.inFlight.queuedSamples} not yet framed, ${r.inFlight.pendingFrames} frames + ${r.inFlight.pendingAlerts} alerts still in logs, ${r.droppedReadings} dropped`,
     `repeats     ${r.readingsDuplicated} readings decoded more than once (at-least-once delivery: a frame whose ACK was lost is sent again; the platform removes repeats by content)`,
@@ -146,6 +146,7 @@ export function fleetOptionsFromFlags(flags: Flags, io: CommandIo): FleetOptions
   if (flags.has('sub-bands')) options.subBands = flags.int('sub-bands', { min: 1, max: 12, default: 1 });
   if (flags.has('demodulators')) options.demodulators = flags.int('demodulators', { min: 1, max: 1024, default: 16 });
   if (flags.has('cells')) options.cells = flags.int('cells', { min: 1, max: 1_000_000, default: 1 });
+  if (flags.has('wire')) options.wire = flags.oneOf('wire', ['image', 'full'] as const, 'image');
   if (flags.has('area-km')) options.areaKm = flags.int('area-km', { min: 1, max: 1000, default: 3 });
   return options;
 }
@@ -154,7 +155,7 @@ export const fleetSim: Command = {
   group: 'fleet',
   name: 'sim',
   summary: 'simulate a district of Axon gateways and LoRaWAN end devices in virtual time: delivery, alert latency, air load',
-  usage: '[--gateways <n> [--end-devices <n>] | --sensors <n> [--mix gateways:<share>,end-devices:<share>]] [--base-stations <n>] [--sub-bands <n>] [--demodulators <n>] [--cells <n>] [--hours <h>] [--workers <n>] [--shard <i/n>] [--out <file>] [--site <file>] [--region <r>] [--flush-minutes <m>] [--area-km <km>] [--seed <n>] [--per-gateway] [--json] [--html <file>]',
+  usage: '[--gateways <n> [--end-devices <n>] | --sensors <n> [--mix gateways:<share>,end-devices:<share>]] [--base-stations <n>] [--sub-bands <n>] [--demodulators <n>] [--cells <n>] [--hours <h>] [--workers <n>] [--shard <i/n>] [--out <file>] [--site <file>] [--region <r>] [--flush-minutes <m>] [--area-km <km>] [--seed <n>] [--wire image|full] [--per-gateway] [--json] [--html <file>]',
   flags: {
     gateways: { type: 'string', value: '<n>', description: 'number of Axon gateways (each runs --site; its sensors are the site\'s devices)', default: '10' },
     'end-devices': { type: 'string', value: '<n>', description: 'number of direct LoRaWAN end devices (smoke, waterlogging, hydrant pressure, manhole cover), with --gateways', default: '0' },
@@ -173,6 +174,7 @@ export const fleetSim: Command = {
     region: { type: 'string', value: '<CN470|EU868|AS923|US915>', description: "LoRaWAN region", default: "the site's" },
     'flush-minutes': { type: 'string', value: '<m>', description: 'batch flush period of every gateway', default: '5' },
     'area-km': { type: 'string', value: '<km>', description: 'side of the square district; devices and base stations are placed at random in their cell', default: '3; with --sensors √cells' },
+    wire: { type: 'string', value: '<image|full>', description: "how the gateways' RS-485 field devices are simulated: image answers reads from each device's register image (same readings at the same times) and keeps the byte-level wire for 1 gateway in 100; full puts every gateway on the byte-level wire", default: 'image' },
     seed: { type: 'string', value: '<n>', description: 'seeds placement, shadowing, devices, MAC jitter and radio dice: the same seed replays the same run', default: '1' },
     'per-gateway': { type: 'boolean', description: 'also list every gateway: path loss to the nearest base station, final DR, samples, decoded, retransmissions' },
     json: { type: 'boolean', description: 'print the whole report as JSON (per-gateway rows included)' },

@@ -38,6 +38,7 @@ import { baseStationOptions, subBandChannels } from './base-stations.js';
 import type { CellPlan, PlannedDevice } from './district.js';
 import { END_DEVICE_KINDS, endDeviceTable, SimulatedEndDevice } from './end-device.js';
 import { LatencyHistogram } from './latency-histogram.js';
+import { ReadingLedger } from './ledger.js';
 import { Timeline } from './timeline.js';
 import type { BaseStationRow, CellCounts, CellPart, GatewayRow } from './report.js';
 
@@ -88,24 +89,6 @@ function alertKey(devEui: string, a: { rule: string; level: string; state: strin
 }
 
 /**
- * Readings of one device in flight: taken and not yet decoded, each as one
- * number (time in 10 s steps × 4096 + channel). A decode that finds its
- * reading here counts it; one that does not is a repeat. Memory is what is in
- * flight, not what was ever sent.
- */
-interface DeviceLedger {
-  /**
-   * Readings in flight per key (a channel's configured time step): a count, not a flag, because a
-   * channel polled faster than the step has several readings in one step, which the encoder keeps
-   * apart with a finer step (drivers/batch/stamps.ts); a finer step's stamp falls in the same
-   * configured step as the reading.
-   */
-  inFlight: Map<number, number>;
-  decoded: number;
-  repeated: number;
-}
-
-/**
  * ABP keys of end device `j`: a DevAddr in the upper half of the NetID's
  * address space (OTAA joins are given addresses from the bottom up) and
  * session keys of its own, spread like the AppKeys.
@@ -115,17 +98,6 @@ function abpKeys(j: number, netId: number): { devAddr: number; nwkSKey: string; 
   return { devAddr: (((netId & 0x7f) << 25) | 0x100_0000 | j) >>> 0, nwkSKey: `5d1a0c3e7b2f4968a0b1c2d3${spread}`, appSKey: `6e2b1d4f8c3a5a79b1c2d3e4${spread}` };
 }
 const NET_ID = 0x000013;
-
-const readingKey = (tMs: number, stepMs: number, channel: number) => Math.floor(tMs / stepMs) * 4096 + channel;
-const addInFlight = (ledger: DeviceLedger, key: number) => ledger.inFlight.set(key, (ledger.inFlight.get(key) ?? 0) + 1);
-/** Takes one reading of `key` off the ledger; false when none is in flight (a repeat). */
-function takeInFlight(ledger: DeviceLedger, key: number): boolean {
-  const n = ledger.inFlight.get(key);
-  if (n === undefined) return false;
-  if (n === 1) ledger.inFlight.delete(key);
-  else ledger.inFlight.set(key, n - 1);
-  return true;
-}
 
 export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPart> {
   const clock = new VirtualClock({ unixEpochMs: Date.UTC(2026, 6, 15, 0) });
@@ -188,10 +160,11 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
     return { station, attachment: attachToRadioGateway(ns, station, router) };
   });
 
-  const ledgers = new Map<string, DeviceLedger>();
-  const ledgerOf = (devEui: string) => {
+  // Every device's ledger, made with its channel table; a device the cell does not know has nothing in flight.
+  const ledgers = new Map<string, ReadingLedger>();
+  const ledgerOf = (devEui: string, table?: ChannelTable) => {
     let ledger = ledgers.get(devEui);
-    if (ledger === undefined) ledgers.set(devEui, (ledger = { inFlight: new Map(), decoded: 0, repeated: 0 }));
+    if (ledger === undefined) ledgers.set(devEui, (ledger = new ReadingLedger(table?.channels.length ?? 0, stepMs)));
     return ledger;
   };
   let decodedTotal = 0;
@@ -220,11 +193,10 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
     if (decoded.type === 'batch') {
       const ledger = ledgerOf(dev);
       for (const r of decoded.readings) {
-        if (takeInFlight(ledger, readingKey(r.t, stepMs, r.channel))) {
+        if (ledger.take(r.t, r.channel)) {
           timeline.decoded(runMsOf(r.t));
-          ledger.decoded++;
           decodedTotal++;
-        } else ledger.repeated++;
+        }
       }
     } else {
       // An alert, or an alert group: each alert counts from when its frame was decoded.
@@ -263,7 +235,7 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
     const byteLevel = o.wire === 'full' || m.index % BYTE_LEVEL_WIRE_EVERY === 0;
     const sim = byteLevel ? simulateSite(o.site, o.manifests, clock, devices) : simulateSiteImage(o.site, o.manifests, clock, devices);
     if (byteLevel) byteLevelGateways++;
-    const ledger = ledgerOf(m.devEui);
+    const ledger = ledgerOf(m.devEui, o.table);
     const gateway = new Gateway({
       site: o.site,
       manifests: o.manifests,
@@ -282,7 +254,7 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
             if (!poll.readings[point].ok) continue;
             const ch = findChannel(o.table, poll.device, point);
             if (ch === undefined) continue;
-            addInFlight(ledger, readingKey(poll.t, stepMs, ch.index));
+            ledger.add(poll.t, ch.index);
             timeline.taken(runMsOf(poll.t));
           }
         }
@@ -295,7 +267,7 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
   const endDevices = plan.endDevices.map((m) => {
     const kind = END_DEVICE_KINDS[m.kind];
     const table = kindTables[m.kind];
-    const ledger = ledgerOf(m.devEui);
+    const ledger = ledgerOf(m.devEui, table);
     const mac = macFor(m, `${kind.id}-${m.index + 1}`, o.seed * 100_019 + m.index, true, undefined, o.endDeviceActivation === 'abp' ? abpKeys(m.index, NET_ID) : undefined);
     const device = new SimulatedEndDevice({
       kind,
@@ -305,7 +277,7 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
       random: mulberry32(o.seed * 2_000_003 + m.index * 7927),
       onAlert: (alert) => onAlertRaised(m.devEui, alert),
       onReadings: (t, channels) => {
-        for (const ch of channels) addInFlight(ledger, readingKey(t, stepMs, ch));
+        for (const ch of channels) ledger.add(t, ch);
         timeline.taken(runMsOf(t), channels.length);
       },
     });

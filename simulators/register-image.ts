@@ -33,6 +33,7 @@ import type { DeviceSimulator } from './device-sim.js';
 import { attachMeterSlave } from './meters/meter-sim.js';
 import { answerPdu } from './modbus/answer.js';
 import { createDeviceSimulator, type SimulatedDevicesOptions } from './simulated-bus.js';
+import { siteOver, type SiteSimulation } from './site-sim.js';
 
 /** A meter's slave on a line of its own: what it writes is collected, not sent. */
 class MeterLine implements ByteStream {
@@ -157,34 +158,9 @@ export class RegisterImageBus implements ByteStream {
   }
 }
 
-export interface RegisterImageSite {
-  /** The gateway end of a bus (the Gateway's `openPort`). */
-  openPort(bus: BusConfig): ByteStream;
-  buses: Map<string, RegisterImageBus>;
-  simulator(deviceId: string): DeviceSimulator | undefined;
-  close(): void;
-}
-
 /** Every bus of a site on the register-image fast path; same options and device seeds as simulateSite. */
-export function simulateSiteImage(site: SiteFile, manifests: ManifestLookup, clock: Clock, options: SimulatedDevicesOptions = {}): RegisterImageSite {
+export function simulateSiteImage(site: SiteFile, manifests: ManifestLookup, clock: Clock, options: SimulatedDevicesOptions = {}): SiteSimulation<RegisterImageBus> {
   const buses = new Map<string, RegisterImageBus>();
   for (const bus of site.buses) buses.set(bus.id, new RegisterImageBus(bus, manifests, clock, options));
-  return {
-    buses,
-    openPort(bus) {
-      const image = buses.get(bus.id);
-      if (image === undefined) throw new RangeError(`the simulated site has no bus ${bus.id}`);
-      return image;
-    },
-    simulator(deviceId) {
-      for (const bus of buses.values()) {
-        const simulator = bus.simulators.get(deviceId);
-        if (simulator !== undefined) return simulator;
-      }
-      return undefined;
-    },
-    close() {
-      for (const bus of buses.values()) bus.close();
-    },
-  };
+  return siteOver(buses, (bus) => bus);
 }

@@ -139,6 +139,22 @@ function scriptedManifest(manifest: DeviceManifest, models: Readonly<Record<stri
 }
 
 /**
+ * The simulator of device `index` of `bus`, with its scenario models: the
+ * same values whichever front answers for it (byte-level slaves here, or the
+ * register image of register-image.ts).
+ */
+export function createDeviceSimulator(bus: BusConfig, index: number, manifests: ManifestLookup, clock: Clock, options: SimulatedDevicesOptions = {}): DeviceSimulator {
+  const device = bus.devices[index];
+  return new DeviceSimulator({
+    manifest: scriptedManifest(manifestFor(manifests, device), options.models?.[device.id]),
+    clock,
+    seed: (options.seed ?? 1) + index * 7919, // devices of the same model must not move in lockstep
+    startMinutes: options.startMinutes ?? 0,
+    speed: options.speed ?? 1,
+  });
+}
+
+/**
  * Every device of `bus` (except the absent ones) as a simulator behind its
  * protocol front (RtuSlave, DL/T 645 or CJ/T 188 slave), all sharing
  * `deviceEnd` through a SharedBus as devices share an RS-485 pair. The line
@@ -160,14 +176,8 @@ export function attachSimulatedDevices(bus: BusConfig, manifests: ManifestLookup
     if (index < 0) throw new RangeError(`bus ${bus.id} has no device ${deviceId}`);
     const device = bus.devices[index];
     slaves.get(deviceId)?.close();
-    const manifest = scriptedManifest(manifestFor(manifests, device), options.models?.[deviceId]);
-    const simulator = new DeviceSimulator({
-      manifest,
-      clock,
-      seed: (options.seed ?? 1) + index * 7919, // devices of the same model must not move in lockstep
-      startMinutes: options.startMinutes ?? 0,
-      speed: options.speed ?? 1,
-    });
+    const simulator = createDeviceSimulator(bus, index, manifests, clock, options);
+    const manifest = simulator.manifest;
     simulators.set(device.id, simulator);
     const stream = shared.attach();
     const slave = manifest.protocol === 'modbus'

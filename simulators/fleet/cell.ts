@@ -12,7 +12,6 @@
  */
 import { fromHex, toHex } from '../../drivers/bytes.js';
 import { BatchEncoder } from '../../drivers/batch/encoder.js';
-import { LIMITS } from '../../drivers/batch/format.js';
 import { findChannel, type ChannelTable } from '../../drivers/batch/channels.js';
 import type { DeviceManifest } from '../../drivers/devices/manifest.js';
 import type { AlertEvent } from '../../drivers/gateway/events.js';
@@ -33,17 +32,25 @@ import { parseRegistry } from '../lorawan-ns/registry-file.js';
 import { DeviceRegistry } from '../lorawan-ns/registry.js';
 import { mulberry32 } from '../models/prng.js';
 import { SimulatedLoraChannel, SX1302_DEMODULATORS } from '../radio/index.js';
+import { simulateSiteImage } from '../register-image.js';
 import { simulateSite } from '../site-sim.js';
 import { baseStationOptions, subBandChannels } from './base-stations.js';
 import type { CellPlan, PlannedDevice } from './district.js';
 import { END_DEVICE_KINDS, endDeviceTable, SimulatedEndDevice } from './end-device.js';
 import { LatencyHistogram } from './latency-histogram.js';
+import { ReadingLedger } from './ledger.js';
+import { Timeline } from './timeline.js';
 import type { BaseStationRow, CellCounts, CellPart, GatewayRow } from './report.js';
 
 const MINUTE = 60_000;
 const JOIN_EUI = '70b3d57ed0000000';
 /** One data frame in this many is also checked by lora-packet at the network server; a disagreement fails the run. */
 const CROSS_CHECK_EVERY = 1000;
+/**
+ * One gateway in this many (by district index, gateway 0 included) keeps the byte-level RS-485 wire under
+ * `wire: 'image'`; the others' field devices answer from their register image (simulators/register-image.ts).
+ */
+export const BYTE_LEVEL_WIRE_EVERY = 100;
 
 export interface CellRunOptions {
   region: Region;
@@ -56,6 +63,8 @@ export interface CellRunOptions {
   demodulators?: number;
   /** How end devices are activated (default 'otaa': each joins; 'abp': personalised at installation, no join). */
   endDeviceActivation?: 'otaa' | 'abp';
+  /** How the gateways' field devices are simulated: 'image' (default; a sample on the byte-level wire) or 'full' (every gateway on the wire). */
+  wire?: 'image' | 'full';
   hours: number;
   drainMinutes: number;
   flushMinutes?: number;
@@ -80,24 +89,6 @@ function alertKey(devEui: string, a: { rule: string; level: string; state: strin
 }
 
 /**
- * Readings of one device in flight: taken and not yet decoded, each as one
- * number (time in 10 s steps × LIMITS.channels + channel). A decode that finds its
- * reading here counts it; one that does not is a repeat. Memory is what is in
- * flight, not what was ever sent.
- */
-interface DeviceLedger {
-  /**
-   * Readings in flight per key (a channel's configured time step): a count, not a flag, because a
-   * channel polled faster than the step has several readings in one step, which the encoder keeps
-   * apart with a finer step (drivers/batch/stamps.ts); a finer step's stamp falls in the same
-   * configured step as the reading.
-   */
-  inFlight: Map<number, number>;
-  decoded: number;
-  repeated: number;
-}
-
-/**
  * ABP keys of end device `j`: a DevAddr in the upper half of the NetID's
  * address space (OTAA joins are given addresses from the bottom up) and
  * session keys of its own, spread like the AppKeys.
@@ -108,17 +99,6 @@ function abpKeys(j: number, netId: number): { devAddr: number; nwkSKey: string; 
 }
 const NET_ID = 0x000013;
 
-const readingKey = (tMs: number, stepMs: number, channel: number) => Math.floor(tMs / stepMs) * LIMITS.channels + channel;
-const addInFlight = (ledger: DeviceLedger, key: number) => ledger.inFlight.set(key, (ledger.inFlight.get(key) ?? 0) + 1);
-/** Takes one reading of `key` off the ledger; false when none is in flight (a repeat). */
-function takeInFlight(ledger: DeviceLedger, key: number): boolean {
-  const n = ledger.inFlight.get(key);
-  if (n === undefined) return false;
-  if (n === 1) ledger.inFlight.delete(key);
-  else ledger.inFlight.set(key, n - 1);
-  return true;
-}
-
 export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPart> {
   const clock = new VirtualClock({ unixEpochMs: Date.UTC(2026, 6, 15, 0) });
   const channel = new SimulatedLoraChannel(clock, { seed: plan.channelSeed, keepLog: false });
@@ -126,6 +106,10 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
   const totalMinutes = o.hours * 60 + o.drainMinutes;
   // The gateways' encoders quantise time to their step; the ledger keys readings the same way.
   const stepMs = new BatchEncoder(o.table).stepS * 1000;
+  // Readings and alerts over simulated time; a reading's bucket is that of its step, the same at both ends.
+  const timeline = new Timeline(totalMinutes);
+  const epochMs = clock.unixTimeMs() - clock.now();
+  const runMsOf = (unixMs: number) => Math.floor(unixMs / stepMs) * stepMs - epochMs;
 
   const kindTables = END_DEVICE_KINDS.map(endDeviceTable);
   const applications: Record<string, { channels: ChannelTable }> = { city: { channels: o.table } };
@@ -172,14 +156,16 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
       heardNow.add(key);
       const minute = Math.floor(u.startMs / MINUTE);
       uplinksPerMinute[minute] = (uplinksPerMinute[minute] ?? 0) + 1;
+      timeline.uplink(u.startMs);
     };
     return { station, attachment: attachToRadioGateway(ns, station, router) };
   });
 
-  const ledgers = new Map<string, DeviceLedger>();
-  const ledgerOf = (devEui: string) => {
+  // Every device's ledger, made with its channel table; a device the cell does not know has nothing in flight.
+  const ledgers = new Map<string, ReadingLedger>();
+  const ledgerOf = (devEui: string, table?: ChannelTable) => {
     let ledger = ledgers.get(devEui);
-    if (ledger === undefined) ledgers.set(devEui, (ledger = { inFlight: new Map(), decoded: 0, repeated: 0 }));
+    if (ledger === undefined) ledgers.set(devEui, (ledger = new ReadingLedger(table?.channels.length ?? 0, stepMs)));
     return ledger;
   };
   let decodedTotal = 0;
@@ -190,7 +176,10 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
   const alertsInFlight = new Map<string, number>();
   const onAlertRaised = (devEui: string, a: AlertEvent) => {
     const key = alertKey(devEui, a);
-    if (a.state === 'raised' && !alertsInFlight.has(key)) alertsRaised++;
+    if (a.state === 'raised' && !alertsInFlight.has(key)) {
+      alertsRaised++;
+      timeline.alertRaised(clock.now());
+    }
     alertsInFlight.set(key, clock.now());
   };
   // The platform's ack service (docs/app-ack.md): attached first, so its data-acks ride the uplink's own window.
@@ -205,10 +194,10 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
     if (decoded.type === 'batch') {
       const ledger = ledgerOf(dev);
       for (const r of decoded.readings) {
-        if (takeInFlight(ledger, readingKey(r.t, stepMs, r.channel))) {
-          ledger.decoded++;
+        if (ledger.take(r.t, r.channel)) {
+          timeline.decoded(runMsOf(r.t));
           decodedTotal++;
-        } else ledger.repeated++;
+        }
       }
     } else {
       // An alert, or an alert group: each alert counts from when its frame was decoded.
@@ -240,10 +229,14 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
       seed,
     });
 
+  let byteLevelGateways = 0;
   const fleet = plan.gateways.map((m) => {
     const mac = macFor(m, `axon-${m.index + 1}`, o.seed * 100_003 + m.index, uplinkConfig?.adr ?? true, uplinkConfig?.dataRate);
-    const sim = simulateSite(o.site, o.manifests, clock, { seed: o.seed * 1_000_003 + m.index * 7919, keepWireEvents: 0 });
-    const ledger = ledgerOf(m.devEui);
+    const devices = { seed: o.seed * 1_000_003 + m.index * 7919, keepWireEvents: 0 };
+    const byteLevel = o.wire === 'full' || m.index % BYTE_LEVEL_WIRE_EVERY === 0;
+    const sim = byteLevel ? simulateSite(o.site, o.manifests, clock, devices) : simulateSiteImage(o.site, o.manifests, clock, devices);
+    if (byteLevel) byteLevelGateways++;
+    const ledger = ledgerOf(m.devEui, o.table);
     const gateway = new Gateway({
       site: o.site,
       manifests: o.manifests,
@@ -261,7 +254,9 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
           for (const point of Object.keys(poll.readings)) {
             if (!poll.readings[point].ok) continue;
             const ch = findChannel(o.table, poll.device, point);
-            if (ch !== undefined) addInFlight(ledger, readingKey(poll.t, stepMs, ch.index));
+            if (ch === undefined) continue;
+            ledger.add(poll.t, ch.index);
+            timeline.taken(runMsOf(poll.t));
           }
         }
       },
@@ -273,7 +268,7 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
   const endDevices = plan.endDevices.map((m) => {
     const kind = END_DEVICE_KINDS[m.kind];
     const table = kindTables[m.kind];
-    const ledger = ledgerOf(m.devEui);
+    const ledger = ledgerOf(m.devEui, table);
     const mac = macFor(m, `${kind.id}-${m.index + 1}`, o.seed * 100_019 + m.index, true, undefined, o.endDeviceActivation === 'abp' ? abpKeys(m.index, NET_ID) : undefined);
     const device = new SimulatedEndDevice({
       kind,
@@ -283,7 +278,8 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
       random: mulberry32(o.seed * 2_000_003 + m.index * 7927),
       onAlert: (alert) => onAlertRaised(m.devEui, alert),
       onReadings: (t, channels) => {
-        for (const ch of channels) addInFlight(ledger, readingKey(t, stepMs, ch));
+        for (const ch of channels) ledger.add(t, ch);
+        timeline.taken(runMsOf(t), channels.length);
       },
     });
     clock.schedule(m.startAtMs, () => device.start());
@@ -310,6 +306,8 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
   // The reported period ends here: every figure below is taken now, before closing sends anything.
   const perBaseStation: BaseStationRow[] = plan.stations.map((s, k) => ({
     id: s.id,
+    x: s.x,
+    y: s.y,
     channels: subBandChannels(o.region, s.subBand),
     gateways: plan.gateways.filter((m) => m.station.id === s.id).length,
     endDevices: plan.endDevices.filter((m) => m.station.id === s.id).length,
@@ -318,6 +316,7 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
 
   const counts: CellCounts = {
     gateways: plan.gateways.length,
+    byteLevelGateways,
     endDevices: plan.endDevices.length,
     baseStations: plan.stations.length,
     sensors: plan.gateways.length * o.site.buses.reduce((n, b) => n + b.devices.length, 0) + plan.endDevices.length,
@@ -353,6 +352,8 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
     countMac(g.mac);
     return {
       devEui: g.m.devEui,
+      x: g.m.x,
+      y: g.m.y,
       pathLossDb: Math.round(Math.min(...Object.values(g.m.lossDb)) * 10) / 10,
       dataRate: g.mac.dataRate,
       samples: s.samples,
@@ -384,5 +385,5 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
   acks.detach();
   // Minutes with no frame are 0, so parts merge minute by minute.
   const perMinute = Array.from({ length: totalMinutes }, (_, m) => uplinksPerMinute[m] ?? 0);
-  return { cell: plan.index, counts, latency: latency.toJSON(), uplinksPerMinute: perMinute, perGateway, perBaseStation };
+  return { cell: plan.index, counts, latency: latency.toJSON(), uplinksPerMinute: perMinute, timeline: timeline.toJSON(), perGateway, perBaseStation };
 }

@@ -42,6 +42,9 @@ export interface PlannedDevice {
   index: number;
   devEui: string;
   appKey: string;
+  /** Where it is in the district, km from the south-west corner (for the report's map). */
+  x: number;
+  y: number;
   /** Path loss to each base station of the cell, dB. */
   lossDb: Record<string, number>;
   /** Its nearest base station (least path loss): the installer provisions the device with that station's sub-band. */
@@ -114,19 +117,19 @@ export function planCell(district: DistrictOptions, c: number): CellPlan {
     const lossDb: Record<string, number> = {};
     for (const s of stations) lossDb[s.id] = pathLossDb(Math.hypot(s.x - x, s.y - y), 6 * normal(random));
     const station = stations.reduce((best, s) => (lossDb[s.id] < lossDb[best.id] ? s : best));
-    return { lossDb, station };
+    return { x, y, lossDb, station };
   };
   const gateways = membersOf(district.gateways, cells, c).map((i) => {
-    const { lossDb, station } = locate();
+    const { x, y, lossDb, station } = locate();
     // Each gateway its own AppKey (the last 32 bits spread by a Weyl step), so no two sessions share keys.
     const appKey = `2b7e151628aed2a6abf71588${(Math.imul(i + 1, 0x9e3779b1) >>> 0).toString(16).padStart(8, '0')}`;
-    return { index: i, devEui: gatewayDevEui(i), appKey, lossDb, station, startAtMs: Math.floor(random() * 2 * MINUTE) };
+    return { index: i, devEui: gatewayDevEui(i), appKey, x, y, lossDb, station, startAtMs: Math.floor(random() * 2 * MINUTE) };
   });
   const endDevices = membersOf(district.endDevices, cells, c).map((j) => {
-    const { lossDb, station } = locate();
+    const { x, y, lossDb, station } = locate();
     const appKey = `3c4f2a8d09b1e5c7a6d2f0e8${(Math.imul(j + 1, 0x9e3779b1) >>> 0).toString(16).padStart(8, '0')}`;
     // End devices power up over the first ten minutes (a district does not boot at once).
-    return { index: j, devEui: endDeviceDevEui(j), appKey, lossDb, station, startAtMs: Math.floor(random() * 10 * MINUTE), kind: j % END_DEVICE_KINDS.length };
+    return { index: j, devEui: endDeviceDevEui(j), appKey, x, y, lossDb, station, startAtMs: Math.floor(random() * 10 * MINUTE), kind: j % END_DEVICE_KINDS.length };
   });
   return { index: c, stations, gateways, endDevices, channelSeed: seed + c * 1_000_033 };
 }

@@ -71,7 +71,7 @@ test('axon fleet sim --json prints the report, progress goes to stderr', async (
   const text = await runCli(['fleet', 'sim', '--gateways', '2', '--hours', '1', '--per-gateway']);
   t.regex(text.stdout, /^ +devEUI +path loss +DR +samples +decoded/m);
   t.regex(text.stdout, /^ +0004a30b00200001 +[\d.]+ dB +\d +\d+ +\d+/m);
-  t.regex(text.stdout, /^fleet: 2 gateways \(26 devices\) → 1 base station, CN470, 1 h simulated/m);
+  t.regex(text.stdout, /^fleet: 2 gateways \(26 devices, 1 on the byte-level RS-485 wire\) → 1 base station, CN470, 1 h simulated/m);
   t.regex(text.stdout, /^alerts +\d+ events .* latency p50 /m);
   const bad = await runCli(['fleet', 'sim', '--gateways', '0']);
   t.is(bad.code, 2);
@@ -131,4 +131,14 @@ test('end devices are provisioned with their nearest station\'s sub-band too: ea
   t.true(r.air.uplinks > 40, `${r.air.uplinks} uplinks`);
   t.is(heard[0] + heard[1], r.air.uplinks, 'no end device strayed from its sub-band');
   t.is(r.ns.duplicates, 0, 'no frame is heard twice');
+});
+
+test('the register-image fast path gives exactly the report of the byte-level RS-485 wire, with one gateway in 100 still on the wire', async (t) => {
+  const district = { ...base, gateways: 8, endDevices: 20, hours: 2, seed: 9 };
+  const image = await runFleet(district);
+  const full = await runFleet({ ...district, wire: 'full' });
+  t.is(image.byteLevelGateways, 1, 'gateway 0 of every 100 keeps the wire');
+  t.is(full.byteLevelGateways, 8);
+  t.true(image.alerts.raised > 0 && image.readingsDecoded > 8 * 2 * 4000, 'the storm came and readings flowed');
+  t.deepEqual({ ...image, wallSeconds: 0, byteLevelGateways: 0 }, { ...full, wallSeconds: 0, byteLevelGateways: 0 });
 });

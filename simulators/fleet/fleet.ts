@@ -62,6 +62,12 @@ export interface FleetOptions {
    * spends no time on the join storm.
    */
   endDeviceActivation?: 'otaa' | 'abp';
+  /**
+   * How the gateways' field devices are simulated: 'image' (default) answers their Modbus and meter reads
+   * from each device's register image, keeping the byte-level RS-485 wire for 1 gateway in 100; 'full' puts
+   * every gateway on the wire. Both give the same readings at the same times (simulators/register-image.ts).
+   */
+  wire?: 'image' | 'full';
   /** Independent radio cells (default 1; with `sensors`, one per 2,000 sensors). */
   cells?: number;
   /** Simulated hours of operation (default 6), followed by a drain (below). */
@@ -88,7 +94,7 @@ export interface FleetOptions {
 
 /** A cell's progress (the cell that reported, and where it is), with the run's. */
 export interface FleetProgress extends CellProgress {
-  /** Of the whole run: cells, cells finished, and the simulated share done (0–1). */
+  /** Of the cells this process runs (the whole run, or a shard's): how many, how many finished, and the simulated share done (0–1). */
   cells: number;
   cellsDone: number;
   done: number;
@@ -138,8 +144,8 @@ export function resolveFleet(options: FleetOptions): ResolvedFleet {
   const drainMinutes = options.drainMinutes ?? 20;
   const subBands = options.subBands ?? 1;
   const district: DistrictOptions = { gateways, endDevices, cells, baseStations: options.baseStations ?? cells, subBands, areaKm, seed };
-  const fingerprint = JSON.stringify({ site: options.site.id, flush: options.flushMinutes ?? null, areaKm, baseStations: district.baseStations, subBands, demodulators: options.demodulators ?? null, endDeviceActivation: options.endDeviceActivation ?? 'otaa', drainMinutes });
-  return { district, hours, drainMinutes, run: { region, seed, simulatedHours: hours, cells, gateways, endDevices, devicesPerSite: perSite, fingerprint } };
+  const fingerprint = JSON.stringify({ site: options.site.id, flush: options.flushMinutes ?? null, areaKm, baseStations: district.baseStations, subBands, demodulators: options.demodulators ?? null, endDeviceActivation: options.endDeviceActivation ?? 'otaa', drainMinutes, wire: options.wire ?? 'image' });
+  return { district, hours, drainMinutes, run: { region, seed, simulatedHours: hours, cells, gateways, endDevices, devicesPerSite: perSite, areaKm, fingerprint } };
 }
 
 /** Run some cells of a fleet in this thread, one after another; `onPart` gets each cell's part. */
@@ -157,6 +163,7 @@ export async function runCells(options: FleetOptions, cellIndexes: readonly numb
       table,
       ...(options.demodulators === undefined ? {} : { demodulators: options.demodulators }),
       ...(options.endDeviceActivation === undefined ? {} : { endDeviceActivation: options.endDeviceActivation }),
+      ...(options.wire === undefined ? {} : { wire: options.wire }),
       hours: resolved.hours,
       drainMinutes: resolved.drainMinutes,
       ...(options.flushMinutes === undefined ? {} : { flushMinutes: options.flushMinutes }),
@@ -169,26 +176,30 @@ export async function runCells(options: FleetOptions, cellIndexes: readonly numb
   return parts;
 }
 
-/** Tracks every cell's simulated minute, for a progress figure over the whole run. */
+/** Tracks the simulated minute of every cell this process runs (all of them, or a shard's), for a progress figure over them. */
 export class ProgressTracker {
+  /** Cell index → slot (a shard runs some cells of the district). */
+  readonly #slot = new Map<number, number>();
   readonly #minutes: number[];
   readonly #total: number;
   #decoded: number[];
   #alerts: number[];
   #cellsDone = 0;
 
-  constructor(cells: number, totalMinutes: number) {
-    this.#minutes = new Array<number>(cells).fill(0);
-    this.#decoded = new Array<number>(cells).fill(0);
-    this.#alerts = new Array<number>(cells).fill(0);
+  constructor(cells: readonly number[], totalMinutes: number) {
+    cells.forEach((c, i) => this.#slot.set(c, i));
+    this.#minutes = new Array<number>(cells.length).fill(0);
+    this.#decoded = new Array<number>(cells.length).fill(0);
+    this.#alerts = new Array<number>(cells.length).fill(0);
     this.#total = totalMinutes;
   }
 
   update(p: CellProgress): FleetProgress {
-    if (p.minute >= p.totalMinutes && this.#minutes[p.cell] < p.totalMinutes) this.#cellsDone++;
-    this.#minutes[p.cell] = p.minute;
-    this.#decoded[p.cell] = p.decodedReadings;
-    this.#alerts[p.cell] = p.alertsDecoded;
+    const slot = this.#slot.get(p.cell) ?? 0;
+    if (p.minute >= p.totalMinutes && this.#minutes[slot] < p.totalMinutes) this.#cellsDone++;
+    this.#minutes[slot] = p.minute;
+    this.#decoded[slot] = p.decodedReadings;
+    this.#alerts[slot] = p.alertsDecoded;
     const cells = this.#minutes.length;
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
     const single = cells === 1;
@@ -208,8 +219,8 @@ export class ProgressTracker {
 export async function runFleet(options: FleetOptions): Promise<FleetReport> {
   const started = Date.now();
   const resolved = resolveFleet(options);
-  const tracker = new ProgressTracker(resolved.run.cells, resolved.hours * 60 + resolved.drainMinutes);
   const all = Array.from({ length: resolved.run.cells }, (_, c) => c);
+  const tracker = new ProgressTracker(all, resolved.hours * 60 + resolved.drainMinutes);
   const parts = await runCells(options, all, options.onProgress === undefined ? undefined : (p) => options.onProgress?.(tracker.update(p)));
   return mergeParts(resolved.run, parts, (Date.now() - started) / 1000);
 }
@@ -225,7 +236,8 @@ export function shardCells(cells: number, index: number, count: number): number[
 export async function runFleetShard(options: FleetOptions, shard: { index: number; count: number }): Promise<PartialReport> {
   const started = Date.now();
   const resolved = resolveFleet(options);
-  const tracker = new ProgressTracker(resolved.run.cells, resolved.hours * 60 + resolved.drainMinutes);
-  const parts = await runCells(options, shardCells(resolved.run.cells, shard.index, shard.count), options.onProgress === undefined ? undefined : (p) => options.onProgress?.(tracker.update(p)));
+  const cells = shardCells(resolved.run.cells, shard.index, shard.count);
+  const tracker = new ProgressTracker(cells, resolved.hours * 60 + resolved.drainMinutes);
+  const parts = await runCells(options, cells, options.onProgress === undefined ? undefined : (p) => options.onProgress?.(tracker.update(p)));
   return { format: 'axon-fleet-partial/1', run: resolved.run, shard, parts, wallSeconds: (Date.now() - started) / 1000 };
 }

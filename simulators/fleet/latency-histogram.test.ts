@@ -39,3 +39,23 @@ test('a million values use a bounded number of buckets; shards merge to the whol
   t.is(merged.percentile(0.95), whole.percentile(0.95));
   t.is(new LatencyHistogram().percentile(0.5), 0);
 });
+
+test('counts between bin edges match counting the values: exact at edges below 2,048 ms, bucket-precise above', (t) => {
+  const edges = [1_000, 2_000, 5_000, 60_000];
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: 200_000 }), { maxLength: 300 }), (values) => {
+      const h = new LatencyHistogram();
+      for (const v of values) h.record(v);
+      const bins = h.countsBetween(edges);
+      t.is(bins.length, edges.length + 1);
+      t.is(bins.reduce((a, b) => a + b, 0), values.length);
+      // Below 2,048 ms every value has its own bucket: the first two bins are exact.
+      t.is(bins[0], values.filter((v) => v < 1_000).length);
+      t.is(bins[1], values.filter((v) => v >= 1_000 && v < 2_000).length);
+      // Above, a value within 0.1 % of an edge may count on either side of it.
+      const near = values.filter((v) => edges.some((e) => e > 2_000 && Math.abs(v - e) <= e * 0.001)).length;
+      t.true(Math.abs(bins[4] - values.filter((v) => v >= 60_000).length) <= near);
+    }),
+    { numRuns: 200 },
+  );
+});

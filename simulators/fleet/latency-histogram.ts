@@ -67,6 +67,23 @@ export class LatencyHistogram {
     return this.#max;
   }
 
+  /**
+   * Counts between consecutive edges (ms): bin i holds the values in
+   * [edges[i − 1], edges[i]) (from 0 for the first), and one more bin the
+   * values from the last edge up. A bucket counts in the bin of its lowest
+   * value, so a bin edge is exact below 2,048 ms and within 0.1 % above.
+   */
+  countsBetween(edges: readonly number[]): number[] {
+    const bins = new Array<number>(edges.length + 1).fill(0);
+    for (const [bucket, n] of this.#counts) {
+      const low = lowestIn(bucket);
+      let i = 0;
+      while (i < edges.length && low >= edges[i]) i++;
+      bins[i] += n;
+    }
+    return bins;
+  }
+
   merge(other: LatencyHistogram): void {
     for (const [bucket, n] of other.#counts) this.#counts.set(bucket, (this.#counts.get(bucket) ?? 0) + n);
     this.#count += other.#count;

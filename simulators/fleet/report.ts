@@ -11,9 +11,16 @@ import type { RegionName } from '../../drivers/lorawan/regions/types.js';
 import type { GatewayStats, ReceptionOutcome } from '../radio/types.js';
 import { LatencyHistogram, type HistogramJson } from './latency-histogram.js';
 import { lossesByResource, resourcesRunOut, type LossesByResource } from './losses.js';
+import { mergeTimelines, type TimelineJson } from './timeline.js';
+
+/** Upper edges of the alert-latency distribution's bins, ms (and one bin above the last). */
+export const LATENCY_BIN_EDGES_MS = [1_000, 2_000, 5_000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000];
 
 export interface GatewayRow {
   devEui: string;
+  /** Where it is, km from the district's south-west corner. */
+  x: number;
+  y: number;
   /** Path loss to the nearest base station, dB. */
   pathLossDb: number;
   dataRate: number;
@@ -33,6 +40,9 @@ export interface GatewayRow {
  */
 export interface BaseStationRow extends GatewayStats {
   id: string;
+  /** Where it is, km from the district's south-west corner. */
+  x: number;
+  y: number;
   /** Uplink channel indexes its concentrator listens on. */
   channels: number[];
   /** Gateways provisioned with its sub-band because it is their nearest station. */
@@ -44,6 +54,8 @@ export interface BaseStationRow extends GatewayStats {
 /** Counters that add up across cells. */
 export interface CellCounts {
   gateways: number;
+  /** Gateways whose field devices were simulated on the byte-level RS-485 wire (the rest from register images). */
+  byteLevelGateways: number;
   endDevices: number;
   baseStations: number;
   /** Field devices on the gateways' sites plus end devices. */
@@ -86,6 +98,8 @@ export interface CellPart {
   latency: HistogramJson;
   /** Frames heard (by any base station of the cell) in each simulated minute. */
   uplinksPerMinute: number[];
+  /** Readings taken and decoded, frames heard and alerts raised per bucket of simulated time. */
+  timeline: TimelineJson;
   perGateway: GatewayRow[];
   /** The cell's base stations, figures taken at the end of the reported period. */
   perBaseStation: BaseStationRow[];
@@ -101,6 +115,8 @@ export interface RunIdentity {
   endDevices: number;
   /** Field devices on the site every gateway runs. */
   devicesPerSite: number;
+  /** Side of the square district, km (cells tile it in a √cells grid). */
+  areaKm: number;
   /** Site id, flush period, area: anything else that changes the run. */
   fingerprint: string;
 }
@@ -116,13 +132,17 @@ export interface PartialReport {
 
 export interface FleetReport {
   gateways: number;
+  /** Gateways whose field devices were on the byte-level RS-485 wire; the others answered from register images (same readings, cheaper). */
+  byteLevelGateways: number;
   /** Direct LoRaWAN end devices (smoke, waterlogging, hydrant, manhole-cover sensors). */
   endDevices: number;
   /** Field devices on the gateways' sites plus end devices. */
   sensors: number;
   baseStations: number;
-  /** Independent radio cells the district is cut into. */
+  /** Independent radio cells the district is cut into (tiles of a ⌈√cells⌉-column grid). */
   cells: number;
+  /** Side of the square district, km; positions in the rows are km from its south-west corner. */
+  areaKm: number;
   /** Field devices on the gateways' sites. */
   devices: number;
   region: RegionName;
@@ -144,7 +164,13 @@ export interface FleetReport {
   droppedReadings: number;
   /** readingsDecoded / (samples − queuedSamples): 1 means everything framed arrived. */
   deliveryRatio: number;
-  alerts: { raised: number; events: number; decoded: number; latencyMs: { p50: number; p95: number; max: number } };
+  alerts: {
+    raised: number; events: number; decoded: number; latencyMs: { p50: number; p95: number; max: number };
+    /** The latency distribution: alerts decoded within each bin (upper edges in LATENCY_BIN_EDGES_MS, then one bin above). */
+    latencyBins: { upToMs: number[]; counts: number[] };
+  };
+  /** Over simulated time, in buckets of `bucketMinutes`: readings taken and decoded, frames heard, alerts raised. */
+  timeline: TimelineJson;
   air: { uplinks: number; downlinks: number; receptions: Record<ReceptionOutcome, number>; busiestMinuteUplinks: number };
   /** Receptions lost and downlinks refused over the run, by the base-station resource that ran out. */
   losses: LossesByResource;
@@ -167,7 +193,7 @@ function addRecord(into: Record<string, number>, from: Record<string, number>): 
 /** Sum counters across cells (order-free). */
 export function sumCounts(parts: readonly CellPart[]): CellCounts {
   const total: CellCounts = {
-    gateways: 0, endDevices: 0, baseStations: 0, sensors: 0, joined: 0, samples: 0, readingsDecoded: 0, readingsDuplicated: 0,
+    gateways: 0, byteLevelGateways: 0, endDevices: 0, baseStations: 0, sensors: 0, joined: 0, samples: 0, readingsDecoded: 0, readingsDuplicated: 0,
     queuedSamples: 0, pendingFrames: 0, awaitingAck: 0, pendingAlerts: 0, droppedReadings: 0, alertEvents: 0, alertsRaised: 0, alertsDecoded: 0,
     endDeviceReports: 0, endDeviceSendFailures: 0, airUplinks: 0, airDownlinks: 0,
     receptions: { ok: 0, collision: 0, interference: 0, lost: 0, weak: 0, 'gateway-busy': 0, 'demodulators-busy': 0 },
@@ -206,10 +232,12 @@ export function mergeParts(run: RunIdentity, parts: readonly CellPart[], wallSec
   const framed = c.samples - c.queuedSamples;
   return {
     gateways: run.gateways,
+    byteLevelGateways: c.byteLevelGateways,
     endDevices: run.endDevices,
     sensors: c.sensors,
     baseStations: c.baseStations,
     cells: run.cells,
+    areaKm: run.areaKm,
     devices: run.gateways * run.devicesPerSite,
     region: run.region,
     simulatedHours: run.simulatedHours,
@@ -226,7 +254,9 @@ export function mergeParts(run: RunIdentity, parts: readonly CellPart[], wallSec
       events: c.alertEvents,
       decoded: c.alertsDecoded,
       latencyMs: { p50: latency.percentile(0.5), p95: latency.percentile(0.95), max: latency.max },
+      latencyBins: { upToMs: LATENCY_BIN_EDGES_MS, counts: latency.countsBetween(LATENCY_BIN_EDGES_MS) },
     },
+    timeline: mergeTimelines(cells.map((p) => p.timeline)),
     air: { uplinks: c.airUplinks, downlinks: c.airDownlinks, receptions: c.receptions, busiestMinuteUplinks: busiest },
     losses,
     limitedBy: resourcesRunOut(losses, perBaseStation),

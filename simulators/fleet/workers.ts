@@ -80,8 +80,8 @@ export async function runCellsInWorkers(options: FleetOptions, cells: readonly n
 export async function runFleetInWorkers(options: FleetOptions, workers: number): Promise<FleetReport> {
   const started = Date.now();
   const resolved = resolveFleet(options);
-  const tracker = new ProgressTracker(resolved.run.cells, resolved.hours * 60 + resolved.drainMinutes);
   const all = Array.from({ length: resolved.run.cells }, (_, c) => c);
+  const tracker = new ProgressTracker(all, resolved.hours * 60 + resolved.drainMinutes);
   const parts = await runCellsInWorkers(options, all, workers, options.onProgress === undefined ? undefined : (p) => options.onProgress?.(tracker.update(p)));
   return mergeParts(resolved.run, parts, (Date.now() - started) / 1000);
 }
@@ -90,8 +90,8 @@ export async function runFleetInWorkers(options: FleetOptions, workers: number):
 export async function runShardInWorkers(options: FleetOptions, shard: { index: number; count: number }, workers: number): Promise<PartialReport> {
   const started = Date.now();
   const resolved = resolveFleet(options);
-  const tracker = new ProgressTracker(resolved.run.cells, resolved.hours * 60 + resolved.drainMinutes);
   const cells = shardCells(resolved.run.cells, shard.index, shard.count);
+  const tracker = new ProgressTracker(cells, resolved.hours * 60 + resolved.drainMinutes);
   const parts = await runCellsInWorkers(options, cells, workers, options.onProgress === undefined ? undefined : (p) => options.onProgress?.(tracker.update(p)));
   return { format: 'axon-fleet-partial/1', run: resolved.run, shard, parts, wallSeconds: (Date.now() - started) / 1000 };
 }

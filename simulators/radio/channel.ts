@@ -86,6 +86,13 @@ export class SimulatedLoraChannel {
   /** Transmissions that may still overlap something: pruned as time passes. */
   #recent: ChannelTransmission[] = [];
   readonly #devices: SimulatedDeviceRadio[] = [];
+  /** Radios by id (the first with an id, as a search of the list would find it): interference looks senders up per overlapping packet. */
+  readonly #deviceIndex = new Map<string, SimulatedDeviceRadio>();
+  /**
+   * Radios with a receive window open, in creation order: only they can hear a downlink, so a downlink is
+   * offered to them, not to every device of the channel.
+   */
+  readonly #listening = new Set<SimulatedDeviceRadio>();
   readonly #gateways: SimulatedGateway[] = [];
   /** Downlinks no window has locked onto yet. */
   readonly #unheard = new Set<number>();
@@ -103,8 +110,9 @@ export class SimulatedLoraChannel {
 
   /** A device's radio (implements the Radio port). */
   createDeviceRadio(options: DeviceRadioOptions = {}): SimulatedDeviceRadio {
-    const radio = new SimulatedDeviceRadio(this, options.id ?? `dev-${this.#devices.length + 1}`, options.pathLossDb ?? 120);
+    const radio = new SimulatedDeviceRadio(this, options.id ?? `dev-${this.#devices.length + 1}`, options.pathLossDb ?? 120, this.#devices.length);
     this.#devices.push(radio);
+    if (!this.#deviceIndex.has(radio.id)) this.#deviceIndex.set(radio.id, radio);
     return radio;
   }
 
@@ -125,6 +133,12 @@ export class SimulatedLoraChannel {
   }
 
   // ---- internal, used by the radios and gateways of this channel ----
+
+  /** @internal A radio opened (true) or closed (false) a receive window. */
+  listening(radio: SimulatedDeviceRadio, open: boolean): void {
+    if (open) this.#listening.add(radio);
+    else this.#listening.delete(radio);
+  }
 
   /** @internal Put a packet on the air. */
   airtime(plane: Plane, modulation: LoraModulation, bytes: number): number {
@@ -209,7 +223,9 @@ export class SimulatedLoraChannel {
   /** @internal A gateway scheduled a downlink: lock windows already open for it. */
   announceDownlink(transmission: ChannelTransmission): void {
     let heard = false;
-    for (const device of this.#devices) heard = device.offer(transmission) || heard;
+    // In creation order, as a scan of every device would offer it (the order timers are scheduled in).
+    const listening = [...this.#listening].sort((a, b) => a.index - b.index);
+    for (const device of listening) heard = device.offer(transmission) || heard;
     if (!heard) this.#unheard.add(transmission.id);
   }
 
@@ -258,7 +274,7 @@ export class SimulatedLoraChannel {
   }
 
   #deviceById(id: string): SimulatedDeviceRadio {
-    const device = this.#devices.find((d) => d.id === id);
+    const device = this.#deviceIndex.get(id);
     if (device === undefined) throw new Error(`SimulatedLoraChannel: no device radio '${id}'`);
     return device;
   }
@@ -280,6 +296,8 @@ export class SimulatedDeviceRadio implements Radio {
    * detected at `startMs`): a chip simulator raises its preamble/header IRQs then.
    */
   onLock: ((downlink: { startMs: number; endMs: number }) => void) | undefined;
+  /** @internal Its place among the channel's radios (creation order). */
+  readonly index: number;
   readonly #channel: SimulatedLoraChannel;
   readonly #pathLoss: number | ((gatewayId: string) => number);
   #transmitting = false;
@@ -287,9 +305,10 @@ export class SimulatedDeviceRadio implements Radio {
   #status: RadioPacketStatus | undefined;
   #closed = false;
 
-  constructor(channel: SimulatedLoraChannel, id: string, pathLossDb: number | ((gatewayId: string) => number)) {
+  constructor(channel: SimulatedLoraChannel, id: string, pathLossDb: number | ((gatewayId: string) => number), index = 0) {
     this.#channel = channel;
     this.id = id;
+    this.index = index;
     this.#pathLoss = pathLossDb;
   }
 
@@ -329,6 +348,7 @@ export class SimulatedDeviceRadio implements Radio {
         }),
       };
       this.#window = window;
+      this.#channel.listening(this, true);
       const scheduled = this.#channel.scheduledDownlinkFor(window);
       if (scheduled !== undefined) this.#lock(window, scheduled);
     });
@@ -368,6 +388,7 @@ export class SimulatedDeviceRadio implements Radio {
   #finish(window: OpenWindow, payload: Uint8Array | undefined): void {
     if (this.#window !== window) return;
     this.#window = undefined;
+    this.#channel.listening(this, false);
     this.#channel.clock.cancel(window.timer);
     window.resolve(payload);
   }

@@ -13,6 +13,7 @@ import type { Command, CommandIo } from '../command.js';
 import { UsageError, type Flags } from '../args.js';
 import { loadSite, MANIFESTS_FLAG, siteManifests } from './site-inputs.js';
 import { demoSite } from '../../site/demo-site.js';
+import { renderFleetHtml } from '../../../simulators/fleet/html-report.js';
 
 const REGIONS: readonly RegionName[] = ['CN470', 'EU868', 'AS923', 'US915'];
 
@@ -24,7 +25,7 @@ export function formatFleetReport(r: FleetReport): string {
   const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
   const rx = r.air.receptions;
   return [
-    `fleet: ${r.gateways} gateways (${r.devices} devices)${r.endDevices > 0 ? ` + ${r.endDevices} end devices = ${r.sensors} sensors` : ''} → ${r.baseStations} base station${r.baseStations === 1 ? '' : 's'}${r.cells > 1 ? ` in ${r.cells} cells` : ''}, ${r.region}, ${r.simulatedHours} h simulated (+ drain) in ${r.wallSeconds.toFixed(1)} s, seed ${r.seed}`,
+    `fleet: ${r.gateways} gateways (${r.devices} devices${r.gateways > 0 ? `, ${r.byteLevelGateways} on the byte-level RS-485 wire` : ''})${r.endDevices > 0 ? ` + ${r.endDevices} end devices = ${r.sensors} sensors` : ''} → ${r.baseStations} base station${r.baseStations === 1 ? '' : 's'}${r.cells > 1 ? ` in ${r.cells} cells` : ''}, ${r.region}, ${r.simulatedHours} h simulated (+ drain) in ${r.wallSeconds.toFixed(1)} s, seed ${r.seed}`,
     `joined      ${r.joined}/${r.gateways + r.endDevices} (${r.mac.joinRequests} join requests)`,
     `readings    ${r.samples} taken, ${r.readingsDecoded} decoded by the network (delivery ${pct(r.deliveryRatio)} of those framed); ${r.inFlight.queuedSamples} not yet framed, ${r.inFlight.pendingFrames} frames + ${r.inFlight.pendingAlerts} alerts still in logs, ${r.droppedReadings} dropped`,
     `repeats     ${r.readingsDuplicated} readings decoded more than once (at-least-once delivery: a frame whose ACK was lost is sent again; the platform removes repeats by content)`,
@@ -56,6 +57,20 @@ export function formatGatewayRows(r: FleetReport): string {
   const rows = [['devEUI', 'path loss', 'DR', 'samples', 'decoded', 'queued', 'alerts', 'frames', 'retx', 'unacked']];
   for (const g of r.perGateway) rows.push([g.devEui, `${g.pathLossDb} dB`, String(g.dataRate), String(g.samples), String(g.readingsDecoded), String(g.queuedSamples), String(g.alertEvents), String(g.frames), String(g.retransmissions), String(g.confirmedFailed)]);
   return table(rows);
+}
+
+export const HTML_FLAG = { type: 'string', value: '<file>', description: 'also write the report as one self-contained HTML page (no network needed): delivery over time, alert latency distribution, air load per base station on a map of the district, worst gateways' } as const;
+
+/** `--html <file>`: the report as a self-contained page (simulators/fleet/html-report.ts). */
+export function writeHtmlReport(flags: Flags, report: FleetReport, io: CommandIo): void {
+  const file = flags.string('html');
+  if (file === undefined) return;
+  try {
+    writeFileSync(file, renderFleetHtml(report));
+  } catch (error) {
+    throw new UsageError(`--html ${file}: cannot write the report there (${error instanceof Error ? error.message : String(error)}); give a path in a directory that exists and is writable`, flags.command);
+  }
+  io.err(`HTML report written to ${file}`);
 }
 
 function duration(seconds: number): string {
@@ -131,6 +146,7 @@ export function fleetOptionsFromFlags(flags: Flags, io: CommandIo): FleetOptions
   if (flags.has('sub-bands')) options.subBands = flags.int('sub-bands', { min: 1, max: 12, default: 1 });
   if (flags.has('demodulators')) options.demodulators = flags.int('demodulators', { min: 1, max: 1024, default: 16 });
   if (flags.has('cells')) options.cells = flags.int('cells', { min: 1, max: 1_000_000, default: 1 });
+  if (flags.has('wire')) options.wire = flags.oneOf('wire', ['image', 'full'] as const, 'image');
   if (flags.has('area-km')) options.areaKm = flags.int('area-km', { min: 1, max: 1000, default: 3 });
   return options;
 }
@@ -139,7 +155,7 @@ export const fleetSim: Command = {
   group: 'fleet',
   name: 'sim',
   summary: 'simulate a district of Axon gateways and LoRaWAN end devices in virtual time: delivery, alert latency, air load',
-  usage: '[--gateways <n> [--end-devices <n>] | --sensors <n> [--mix gateways:<share>,end-devices:<share>]] [--base-stations <n>] [--sub-bands <n>] [--demodulators <n>] [--cells <n>] [--hours <h>] [--workers <n>] [--shard <i/n>] [--out <file>] [--site <file>] [--region <r>] [--flush-minutes <m>] [--area-km <km>] [--seed <n>] [--per-gateway] [--json]',
+  usage: '[--gateways <n> [--end-devices <n>] | --sensors <n> [--mix gateways:<share>,end-devices:<share>]] [--base-stations <n>] [--sub-bands <n>] [--demodulators <n>] [--cells <n>] [--hours <h>] [--workers <n>] [--shard <i/n>] [--out <file>] [--site <file>] [--region <r>] [--flush-minutes <m>] [--area-km <km>] [--seed <n>] [--wire image|full] [--per-gateway] [--json] [--html <file>]',
   flags: {
     gateways: { type: 'string', value: '<n>', description: 'number of Axon gateways (each runs --site; its sensors are the site\'s devices)', default: '10' },
     'end-devices': { type: 'string', value: '<n>', description: 'number of direct LoRaWAN end devices (smoke, waterlogging, hydrant pressure, manhole cover), with --gateways', default: '0' },
@@ -158,9 +174,11 @@ export const fleetSim: Command = {
     region: { type: 'string', value: '<CN470|EU868|AS923|US915>', description: "LoRaWAN region", default: "the site's" },
     'flush-minutes': { type: 'string', value: '<m>', description: 'batch flush period of every gateway', default: '5' },
     'area-km': { type: 'string', value: '<km>', description: 'side of the square district; devices and base stations are placed at random in their cell', default: '3; with --sensors √cells' },
+    wire: { type: 'string', value: '<image|full>', description: "how the gateways' RS-485 field devices are simulated: image answers reads from each device's register image (same readings at the same times) and keeps the byte-level wire for 1 gateway in 100; full puts every gateway on the byte-level wire", default: 'image' },
     seed: { type: 'string', value: '<n>', description: 'seeds placement, shadowing, devices, MAC jitter and radio dice: the same seed replays the same run', default: '1' },
     'per-gateway': { type: 'boolean', description: 'also list every gateway: path loss to the nearest base station, final DR, samples, decoded, retransmissions' },
     json: { type: 'boolean', description: 'print the whole report as JSON (per-gateway rows included)' },
+    html: HTML_FLAG,
   },
   details: [
     'Every gateway is the real core (scheduler, drivers, rules, batches, store-and-forward log, LoRaWAN class A MAC with',
@@ -181,6 +199,7 @@ export const fleetSim: Command = {
     'axon fleet sim --gateways 60 --base-stations 3 --hours 6 --json > fleet.json',
     'axon fleet sim --gateways 100 --base-stations 10 --sub-bands 10 --hours 3',
     'axon fleet sim --sensors 100000 --mix gateways:0.2,end-devices:0.8 --hours 1 --workers 2',
+    'axon fleet sim --sensors 20000 --hours 3 --html fleet.html   # open fleet.html in a browser',
     'axon fleet sim --sensors 1000000 --hours 24 --shard 0/4 --out part-0.json   # then: axon fleet merge part-*.json',
   ],
 
@@ -191,6 +210,7 @@ export const fleetSim: Command = {
     const workers = Math.min(flags.int('workers', { min: 1, max: 1024, default: defaultWorkers() }), resolved.run.cells);
     const shard = flags.has('shard') ? parseShard(flags.string('shard') as string, flags.command) : undefined;
     if (flags.has('out') && shard === undefined) throw new UsageError('--out writes a partial report: give --shard i/n too', flags.command);
+    if (flags.has('html') && shard !== undefined) throw new UsageError('--html draws the whole run: a shard has only some cells; give --html to `axon fleet merge` with all the parts', flags.command);
     const share = shard === undefined ? 1 : Math.ceil((resolved.run.cells - shard.index) / shard.count) / resolved.run.cells;
     options.onProgress = progressPrinter(io, sensors * share * (resolved.hours + resolved.drainMinutes / 60));
     if (shard !== undefined) {
@@ -205,6 +225,7 @@ export const fleetSim: Command = {
       return 0;
     }
     const report = workers > 1 ? await runFleetInWorkers(options, workers) : await runFleet(options);
+    writeHtmlReport(flags, report, io);
     if (flags.bool('json')) io.out(JSON.stringify(report, null, 2));
     else io.out([formatFleetReport(report), formatBaseStationRows(report), ...(flags.bool('per-gateway') ? [formatGatewayRows(report)] : [])].join('\n\n'));
     return 0;

@@ -13,12 +13,12 @@
  *   dist/sdk/cli/bin/axon.js     the `axon` executable (package.json "bin")
  */
 import { build } from 'esbuild';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const OUT = path.join(ROOT, 'dist');
+const DIST = path.join(ROOT, 'dist');
 /** What ships: everything `axon` and the Pi gateway can load. firmware/esp32 is built by mcconfig, not here. */
 const SOURCE_DIRS = ['drivers', 'sdk', 'firmware/rpi', 'simulators'];
 /** The file a finished build leaves in dist/. */
@@ -40,7 +40,13 @@ function walk(dir: string, found: string[] = []): string[] {
   return found;
 }
 
+/**
+ * Builds into a fresh directory beside dist/ and swaps it in at the end, so a
+ * process starting from dist/ meanwhile (a CLI test while `npm pack` rebuilds)
+ * finds the old build or the new one, never a half-written one.
+ */
 export async function buildDist(): Promise<{ modules: number; assets: number }> {
+  const OUT = `${DIST}.building-${process.pid}`;
   rmSync(OUT, { recursive: true, force: true });
   const files = SOURCE_DIRS.flatMap((dir) => walk(path.join(ROOT, dir)));
   const modules = files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts') && !TEST_ONLY.test(file));
@@ -72,12 +78,16 @@ export async function buildDist(): Promise<{ modules: number; assets: number }> 
   chmodSync(bin, 0o755);
   // Written last: tests launch dist/ only when this stamp is newer than every source file (sdk/cli/test-kit.ts).
   writeFileSync(path.join(OUT, BUILD_STAMP), `${new Date().toISOString()}\n`);
+  const previous = `${DIST}.previous-${process.pid}`;
+  if (existsSync(DIST)) renameSync(DIST, previous);
+  renameSync(OUT, DIST);
+  rmSync(previous, { recursive: true, force: true });
   return { modules: modules.length, assets: assets.length };
 }
 
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const started = Date.now();
   const { modules, assets } = await buildDist();
-  if (!existsSync(path.join(OUT, 'sdk/cli/axon.js'))) throw new Error('build: dist/sdk/cli/axon.js was not written');
+  if (!existsSync(path.join(DIST, 'sdk/cli/axon.js'))) throw new Error('build: dist/sdk/cli/axon.js was not written');
   process.stdout.write(`build: ${modules} modules and ${assets} data files into dist/ in ${Date.now() - started} ms\n`);
 }

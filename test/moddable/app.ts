@@ -4,10 +4,11 @@
  * their tests with the XS test kit (test/kit/core-test.xs.ts). Moddable calls
  * the default export after loading `main`; it runs every test in order, each
  * with a time limit on a real timer (a test that awaits something nothing
- * resolves would otherwise stop the run), and reports with trace(): a line per
+ * resolves would otherwise stop the run), and reports on stdout: a line per
  * failing test and a JSON summary between markers the host reads.
  */
 import Timer from 'timer';
+import { print } from 'axon-stdout';
 import { makeAssertions, registeredTests } from '../kit/core-test.xs.js';
 
 /** Wall-clock limit per test: the slowest property tests take seconds; this only catches a test that never finishes. */
@@ -37,12 +38,12 @@ function runOne(body: () => unknown): Promise<Outcome> {
   });
 }
 
-/** trace() a long text in lines the debugger protocol carries comfortably. */
+/** A value as JSON, in lines of at most 2000 characters between markers run-mcsim.ts reads. */
 function emit(tag: string, value: unknown): void {
   const text = JSON.stringify(value);
-  trace(`AXON-${tag}-BEGIN\n`);
-  for (let i = 0; i < text.length; i += 2000) trace(`${text.slice(i, i + 2000)}\n`);
-  trace(`AXON-${tag}-END\n`);
+  print(`AXON-${tag}-BEGIN\n`);
+  for (let i = 0; i < text.length; i += 2000) print(`${text.slice(i, i + 2000)}\n`);
+  print(`AXON-${tag}-END\n`);
 }
 
 async function runAll(): Promise<void> {
@@ -64,14 +65,14 @@ async function runAll(): Promise<void> {
     const lines = [`  ✘ [moddable] ${entry.file} › ${entry.title}`, `      ${outcome.ok ? 'test made no assertions' : outcome.why}`];
     if (outcome.stack) lines.push(...outcome.stack.split('\n').slice(0, 6).map((l) => `      ${l}`));
     for (const log of logs) lines.push(`      log: ${log}`);
-    trace(`${lines.join('\n')}\n`);
+    print(`${lines.join('\n')}\n`);
   }
   emit('SUMMARY', { passed, failed, files });
 }
 
 export default function main(): void {
   runAll().then(
-    () => trace('AXON-DONE\n'),
-    (error: unknown) => trace(`AXON-FAILED ${describeError(error).why}\n`),
+    () => print('AXON-DONE\n'),
+    (error: unknown) => print(`AXON-FAILED ${describeError(error).why}\n`),
   );
 }

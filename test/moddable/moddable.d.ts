@@ -1,4 +1,5 @@
-/** The two Moddable globals and modules the in-app test runner (app.ts) uses; the rest of test/ is Node. */
+/// <reference path="../../firmware/esp32/sim/axon-heap.d.ts" />
+/** The Moddable module the in-app test runner (app.ts) uses besides axon-stdout; the rest of test/ is Node. */
 declare module 'timer' {
   const Timer: {
     set(callback: () => void, interval: number): object;
@@ -6,5 +7,3 @@ declare module 'timer' {
   };
   export default Timer;
 }
-/** Moddable's trace(): in a -d build, text to the debugger connection. */
-declare const trace: (text: string) => void;

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build, type Plugin } from 'esbuild';
-import { buildLinDebugApp } from '../../firmware/esp32/tools/lin-app.js';
+import { buildLinApp } from '../../firmware/esp32/tools/lin-app.js';
 import { resolveModdable } from '../../firmware/esp32/tools/moddable-sdk.js';
 import { runMcsim } from '../../firmware/esp32/tools/run-mcsim.js';
 import { findCoreTests, xsTestKit } from '../xs/bundle.js';
@@ -51,7 +51,7 @@ export async function bundleCoreTests(files: string[]): Promise<string> {
     target: 'es2022',
     mainFields: ['browser', 'module', 'main'],
     conditions: ['import', 'default'],
-    external: ['timer'],
+    external: ['timer', 'axon-stdout'],
     plugins: [xsTestKit, fileMarkers],
     logLevel: 'silent',
   });
@@ -89,7 +89,7 @@ async function cli(argv: string[]): Promise<number> {
   const buildDir = path.join(here, 'build');
   mkdirSync(buildDir, { recursive: true });
   writeFileSync(path.join(buildDir, 'core-tests.js'), await bundleCoreTests(files));
-  const app = buildLinDebugApp(sdk, here, path.join(buildDir, 'moddable'));
+  const app = buildLinApp(sdk, here, path.join(buildDir, 'moddable'));
   const built = Date.now();
   const run = await runMcsim(sdk, app, { timeoutMs: 30 * 60_000, onLine: (line) => console.log(line) });
   const summary = run.blocks.SUMMARY as Summary | undefined;

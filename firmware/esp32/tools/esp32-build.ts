@@ -22,8 +22,8 @@ import { build } from 'esbuild';
 import { bundleMain, bundleOptions, bundleText } from '../bundle-main.js';
 import { compileSite } from '../compile-site.js';
 import { hostDoubles } from '../test-host/doubles-plugin.js';
-import type { Scenario } from '../test-host/harness.js';
-import { buildLinDebugApp, runTool } from './lin-app.js';
+import type { Scenario } from '../test-host/scenario.js';
+import { buildLinApp, runTool } from './lin-app.js';
 import { resolveModdable, type ModdableSdk } from './moddable-sdk.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -73,13 +73,13 @@ export async function buildLin(sdk: ModdableSdk, options: { hours: number; scena
     ...bundleOptions(),
     entryPoints: [path.join(FIRMWARE_DIR, 'sim/sim-main.ts')],
     format: 'esm',
-    external: ['axon-heap', 'sim-settings'],
+    external: ['axon-heap', 'axon-stdout', 'sim-settings'],
     plugins: [hostDoubles(siteConfig)],
   });
   writeFileSync(path.join(linDir, 'sim-main.js'), bundleText(bundled.outputFiles));
   writeFileSync(path.join(linDir, 'sim-settings.js'), `export const SIM_SETTINGS = Object.freeze(${JSON.stringify({ hours: options.hours, scenario: options.scenario ?? DEFAULT_SCENARIO })});\n`);
   // Its own output directory: its objects are compiled with other flags than a plain `mcconfig -d -p lin`.
-  return buildLinDebugApp(sdk, path.join(FIRMWARE_DIR, 'sim'), path.join(BUILD_DIR, 'moddable-sim'));
+  return buildLinApp(sdk, path.join(FIRMWARE_DIR, 'sim'), path.join(BUILD_DIR, 'moddable-sim'));
 }
 
 const HELP = `Usage: npm run esp32:build [-- --site <file>] [--hours <h>]

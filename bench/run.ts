@@ -20,9 +20,10 @@ import { pipelineSuite } from './suites/pipeline.js';
 import { fleetSuite } from './suites/fleet.js';
 import { soakSuite } from './suites/soak.js';
 import { rpiSuite } from './suites/rpi.js';
+import { esp32Suite } from './suites/esp32.js';
 import type { Metric, Suite, SuiteContext } from './suites/common.js';
 
-const suites: Suite[] = [modbusSuite, dlt645Suite, crc16Suite, batchSuite, planSuite, storeSuite, pipelineSuite, nsSuite, lorawanSuite, fleetSuite, soakSuite, rpiSuite];
+const suites: Suite[] = [modbusSuite, dlt645Suite, crc16Suite, batchSuite, planSuite, storeSuite, pipelineSuite, nsSuite, lorawanSuite, fleetSuite, soakSuite, rpiSuite, esp32Suite];
 const filter = process.argv[2];
 
 const context: SuiteContext = {

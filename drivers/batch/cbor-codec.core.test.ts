@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { test } from '../../test/kit/core-test.js';
+import { unicodeText } from '../../test/kit/text-arbitrary.js';
 import { fromHex, toHex } from '../bytes.js';
 import { decodeCbor, encodeCbor, type CborValue } from './cbor-codec.js';
 
@@ -50,7 +51,7 @@ const cborValue: fc.Arbitrary<CborValue> = fc.letrec((tie) => ({
     { depthSize: 'small' },
     fc.maxSafeInteger(),
     fc.double({ noNaN: true }),
-    fc.string({ unit: 'grapheme' }),
+    unicodeText(),
     fc.boolean(),
     fc.constant(null),
     fc.uint8Array({ maxLength: 16 }),

@@ -1,9 +1,21 @@
 /** esbuild bundling of core code for XS: neutral platform, IIFE, ES2022. */
 import { build, type Plugin } from 'esbuild';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
+/** Every `*.core.test.ts` under `dir`, sorted (node_modules and dot folders skipped). */
+export function findCoreTests(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) findCoreTests(full, out);
+    else if (name.endsWith('.core.test.ts')) out.push(full);
+  }
+  return out.sort();
+}
+
 /** Swap the ava-backed test kit for the XS runner. */
-const xsTestKit: Plugin = {
+export const xsTestKit: Plugin = {
   name: 'axon-xs-test-kit',
   setup(b) {
     b.onResolve({ filter: /(^|\/)core-test\.js$/ }, (args) => ({

@@ -8,24 +8,13 @@
  * Prints one line per failing test, a per-file summary, and closes with
  * "xs: N passed, N failed".
  */
-import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleForXs } from './bundle.js';
+import { bundleForXs, findCoreTests } from './bundle.js';
 import { startXsWorker } from './worker.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const filter = process.argv[2];
-
-function findCoreTests(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name.startsWith('.')) continue;
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) findCoreTests(full, out);
-    else if (name.endsWith('.core.test.ts')) out.push(full);
-  }
-  return out.sort();
-}
 
 interface TestResult {
   index: number;

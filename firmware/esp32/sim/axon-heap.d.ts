@@ -10,8 +10,14 @@ declare module 'axon-heap' {
     slotBytes: number;
   }
   export function heapFigures(): HeapFigures;
+  /** A full garbage collection, then the peaks are set to what is live. */
+  export function resetHeapPeaks(): void;
 }
 declare module 'sim-settings' {
-  import type { Scenario } from '../test-host/harness.js';
+  import type { Scenario } from '../test-host/scenario.js';
   export const SIM_SETTINGS: { hours: number; scenario: Scenario };
+}
+declare module 'axon-stdout' {
+  /** Text to the lin app's stdout (stdout.c). */
+  export function print(text: string): void;
 }

@@ -1,7 +1,13 @@
 // Heap figures from the engine (heap.c); lin simulator builds only.
 function figures() @ "xs_axon_heap_figures";
+function reset() @ "xs_axon_heap_reset";
 
 export function heapFigures() {
 	const [chunkBytes, chunkPeakBytes, slots, slotPeak, slotBytes] = figures();
 	return { chunkBytes, chunkPeakBytes, slots, slotPeak, slotBytes };
+}
+
+// A full garbage collection, then the peaks start again from what is live.
+export function resetHeapPeaks() {
+	reset();
 }

@@ -1,5 +1,6 @@
 /**
- * Moddable's own trace(), kept before the harness replaces the global with its
- * collector (the report's `trace` lines); imported first by sim-main.ts.
+ * Where the simulation's own lines go: the process's stdout (stdout.c), which
+ * tools/run-mcsim.ts reads. The harness replaces the global trace() with its
+ * collector (the report's `trace` lines).
  */
-export const print: (text: string) => void = trace;
+export { print } from 'axon-stdout';

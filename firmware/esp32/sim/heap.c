@@ -2,7 +2,9 @@
  * The XS heap figures the lin build's instrumentation keeps (xsMemory.c):
  * chunk bytes in use and their peak, slots in use and their peak, and the
  * size of one slot on this build (16 bytes on the ESP32, 32 on 64-bit Linux),
- * so the ESP32's figure can be derived from the slot counts.
+ * so the ESP32's figure can be derived from the slot counts. And a reset: a
+ * full collection, then the peaks set to what is live, so the peaks that
+ * follow are those of what runs afterwards.
  */
 #include "xsAll.h"
 #include "xsmc.h"
@@ -22,4 +24,12 @@ void xs_axon_heap_figures(xsMachine *the)
 	xsmcSetIndex(xsResult, 3, xsVar(0));
 	xsmcSetInteger(xsVar(0), (xsIntegerValue)sizeof(txSlot));
 	xsmcSetIndex(xsResult, 4, xsVar(0));
+}
+
+void xs_axon_heap_reset(xsMachine *the)
+{
+	txMachine *machine = (txMachine *)the;
+	xsCollectGarbage();
+	machine->peakChunksSize = machine->currentChunksSize;
+	machine->peakHeapCount = machine->currentHeapCount;
 }

@@ -4,12 +4,12 @@
  * (test-host/harness.ts: main.ts and the core with the host modules replaced
  * by doubles on one virtual clock), driven from inside the app instead of by
  * xsnap commands. It runs the scenario for the requested virtual time, samples
- * the XS heap (native heap.c) after every virtual minute, and prints the
+ * the XS heap (native heap.c: peaks above the baseline before boot), and prints the
  * harness report with print(), framed so tools/esp32-sim.ts can read it.
  */
 import { print } from './console.js';
 import '../test-host/harness.js';
-import { heapFigures } from 'axon-heap';
+import { heapFigures, resetHeapPeaks } from 'axon-heap';
 import { SIM_SETTINGS } from 'sim-settings';
 
 type Reply = Record<string, unknown> & { error?: string; stack?: string };
@@ -42,17 +42,20 @@ function emit(tag: string, value: unknown): void {
 
 async function run(): Promise<void> {
   const MINUTE = 60_000;
-  const heap: Array<ReturnType<typeof heapFigures> & { atMs: number }> = [];
   await command(`setup ${JSON.stringify(SIM_SETTINGS.scenario)}`);
+  // The firmware's share: everything loaded and the simulators set up, collected; the peaks from here on are the
+  // baseline plus what the firmware allocates (and the simulators' work per exchange, which is counted too).
+  resetHeapPeaks();
+  const heapBase = heapFigures();
   await command('boot');
-  heap.push({ atMs: 0, ...heapFigures() });
   const runMs = SIM_SETTINGS.hours * 60 * MINUTE;
   for (let t = 0; t < runMs; t += MINUTE) {
     await command(`advance ${Math.min(MINUTE, runMs - t)}`);
     if (t % (60 * MINUTE) === 0) print(`axon-sim: ${(t / 3_600_000).toFixed(0)} h\n`);
   }
-  heap.push({ atMs: runMs, ...heapFigures() });
-  emit('REPORT', { report: await command('report'), heap: heapFigures() });
+  // Before the report is built, which is the harness's, not the firmware's.
+  const heap = heapFigures();
+  emit('REPORT', { report: await command('report'), heap, heapBase });
 }
 
 export default function main(): void {

@@ -36,7 +36,6 @@ import { board, manifests, site } from 'site-config';
 import './preload-end.js';
 // ...then the test's own side: simulators and the modem's server.
 import { toHex } from '../../../drivers/bytes.js';
-import type { SimulationSpec } from '../../../drivers/devices/manifest.js';
 import { createStreamPair } from '../../../drivers/ports/memory-stream.js';
 import type { SerialLineSettings } from '../../../drivers/ports/byte-stream.js';
 import { busLine } from '../../../drivers/scheduler/site-device.js';
@@ -54,16 +53,9 @@ declare const issueCommand: (bytes: ArrayBuffer) => void;
   host.trace.push(parts.map(String).join('').replace(/\n$/, ''));
 };
 
-export interface Scenario {
-  /** Per device, per point: simulation specs replacing the manifests' (a smoke alarm at minute 2). */
-  models?: Record<string, Record<string, SimulationSpec>>;
-  /** Modem simulator: time from attach request to attached, ms. */
-  attachDelayMs?: number;
-  /** Size of the littlefs partition mounted (default: partitions.csv's 0xF0000). */
-  storageBytes?: number;
-  /** Time.ticks at boot (default 0): start it near 2^31 or 2^32 ms to cross the sign flip or the wrap. */
-  ticksAtBootMs?: number;
-}
+import type { Scenario } from './scenario.js';
+
+export type { Scenario };
 
 let modem: NbIotModemSimulator | undefined;
 let radioReport: (() => RadioReport) | undefined;

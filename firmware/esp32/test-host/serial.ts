@@ -18,8 +18,8 @@ import { host, type UartWiring } from './host.js';
 
 /** ESP32 UART transmit FIFO. */
 const TX_FIFO_BYTES = 128;
-/** onWritable fires when the FIFO has drained to this many bytes (serial.c sets the empty threshold to 4). */
-const TX_EMPTY_THRESHOLD = 4;
+/** onWritable fires when the FIFO has drained to this many bytes (serial.c: kTransmitTreshold, the UART's TX-empty threshold). */
+const TX_EMPTY_THRESHOLD = 10;
 
 type Buffer = ArrayBuffer | Uint8Array | DataView;
 

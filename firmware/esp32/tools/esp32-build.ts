@@ -14,8 +14,7 @@
  * Uses $MODDABLE when set; otherwise builds the SDK beside the repository into
  * a cache once (moddable-sdk.ts).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -23,7 +22,8 @@ import { build } from 'esbuild';
 import { bundleMain, bundleOptions, bundleText } from '../bundle-main.js';
 import { compileSite } from '../compile-site.js';
 import { hostDoubles } from '../test-host/doubles-plugin.js';
-import type { Scenario } from '../test-host/harness.js';
+import type { Scenario } from '../test-host/scenario.js';
+import { buildLinApp, runTool } from './lin-app.js';
 import { resolveModdable, type ModdableSdk } from './moddable-sdk.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -42,13 +42,6 @@ export interface Esp32BuildResult {
   linApp: string;
 }
 
-function run(sdk: ModdableSdk, command: string, args: string[], cwd: string): string {
-  const result = spawnSync(command, args, { cwd, env: sdk.env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal})\n${output.split('\n').slice(-40).join('\n')}`);
-  return output;
-}
-
 /** Step 1: build/site-config.js and build/main.js. */
 export async function writeFirmwareSources(site = DEFAULT_SITE): Promise<void> {
   mkdirSync(BUILD_DIR, { recursive: true });
@@ -60,10 +53,10 @@ export async function writeFirmwareSources(site = DEFAULT_SITE): Promise<void> {
 export function buildEsp32Js(sdk: ModdableSdk, platform = 'esp32'): { linkSummary: string; warnings: string[]; mainXsbBytes: number; tmpDir: string } {
   const out = path.join(BUILD_DIR, 'moddable');
   mkdirSync(out, { recursive: true });
-  run(sdk, 'mcconfig', ['-p', platform, '-o', out, 'manifest.json'], FIRMWARE_DIR);
+  runTool(sdk, 'mcconfig', ['-p', platform, '-o', out, 'manifest.json'], FIRMWARE_DIR);
   const tmpDir = path.join(out, 'tmp', platform.split('/')[0], 'release', path.basename(FIRMWARE_DIR));
   // The makefile insists on ESP-IDF (IDF_PATH, its version, sdkconfig.h) before anything else; mc.xs.c needs none of it.
-  const output = run(sdk, 'make', ['-f', 'makefile', 'IDF_PATH=/nonexistent', 'IDF_VERSION=none', 'SDKCONFIG_H=', `${tmpDir}/mc.xs.c`], tmpDir);
+  const output = runTool(sdk, 'make', ['-f', 'makefile', 'IDF_PATH=/nonexistent', 'IDF_VERSION=none', 'SDKCONFIG_H=', `${tmpDir}/mc.xs.c`], tmpDir);
   const linkSummary = /### .*instances.*/.exec(output)?.[0] ?? '';
   // xsc and xsl warnings (a preloaded module that cannot be, a mutable object in ROM, …) are worth reading.
   const warnings = [...output.matchAll(/^.*### warning.*$/gm)].map((m) => m[0]);
@@ -80,25 +73,13 @@ export async function buildLin(sdk: ModdableSdk, options: { hours: number; scena
     ...bundleOptions(),
     entryPoints: [path.join(FIRMWARE_DIR, 'sim/sim-main.ts')],
     format: 'esm',
-    external: ['axon-heap', 'sim-settings'],
+    external: ['axon-heap', 'axon-stdout', 'sim-settings'],
     plugins: [hostDoubles(siteConfig)],
   });
   writeFileSync(path.join(linDir, 'sim-main.js'), bundleText(bundled.outputFiles));
   writeFileSync(path.join(linDir, 'sim-settings.js'), `export const SIM_SETTINGS = Object.freeze(${JSON.stringify({ hours: options.hours, scenario: options.scenario ?? DEFAULT_SCENARIO })});\n`);
   // Its own output directory: its objects are compiled with other flags than a plain `mcconfig -d -p lin`.
-  const out = path.join(BUILD_DIR, 'moddable-sim');
-  mkdirSync(out, { recursive: true });
-  // mcconfig without -m writes the makefile only: its default target would also `pkill mcsim` (every one on the
-  // machine) and launch the simulator. The `build` target only compiles and links mc.so.
-  run(sdk, 'mcconfig', ['-d', '-p', 'lin', '-o', out, 'manifest.json'], path.join(FIRMWARE_DIR, 'sim'));
-  const tmpDir = path.join(out, 'tmp/lin/mc/debug/sim');
-  // A debug build (trace() reaches the debugger connection) compiled with -O2 instead of -O0: a virtual day of
-  // simulation takes several times less CPU. Command-line C_FLAGS replace the makefile's whole value.
-  const gio = spawnSync('pkg-config', ['--cflags', 'gio-2.0'], { encoding: 'utf8' }).stdout.trim();
-  run(sdk, 'make', ['-f', 'makefile', `C_FLAGS=-fPIC -shared -c ${gio} -D_DEBUG=1 -DmxDebug=1 -O2`, 'build'], tmpDir);
-  const app = path.join(out, 'bin/lin/mc/debug/sim/mc.so');
-  if (!existsSync(app)) throw new Error(`the -p lin build finished but ${app} is missing`);
-  return app;
+  return buildLinApp(sdk, path.join(FIRMWARE_DIR, 'sim'), path.join(BUILD_DIR, 'moddable-sim'));
 }
 
 const HELP = `Usage: npm run esp32:build [-- --site <file>] [--hours <h>]

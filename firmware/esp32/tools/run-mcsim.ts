@@ -1,8 +1,9 @@
 /**
- * Runs a Moddable lin debug build headless: `xvfb-run -a mcsim <mc.so>` with a
- * debugger listener (xsbug-listener.ts) on a free port, and collects its
- * trace() output until the app prints `AXON-DONE` or `AXON-FAILED`, mcsim
- * exits, or the time limit passes. mcsim and Xvfb are stopped by process
+ * Runs a Moddable lin build headless: `xvfb-run -a mcsim <mc.so>`, and collects
+ * what it prints on stdout (sim/stdout.c), or a debug build's trace() output
+ * through a debugger listener (xsbug-listener.ts) on a free port, until the
+ * app prints `AXON-DONE` or `AXON-FAILED`, mcsim exits, or the time limit
+ * passes. mcsim and Xvfb are stopped by process
  * group afterwards (they run until closed).
  */
 import { spawn } from 'node:child_process';
@@ -10,7 +11,7 @@ import type { ModdableSdk } from './moddable-sdk.js';
 import { listenForXsbug } from './xsbug-listener.js';
 
 export interface McsimRun {
-  /** Everything trace() printed, in order. */
+  /** Everything the app printed, in order. */
   output: string;
   /** Blocks between AXON-<tag>-BEGIN and -END lines, parsed as JSON. */
   blocks: Record<string, unknown>;
@@ -24,7 +25,7 @@ export async function runMcsim(sdk: ModdableSdk, app: string, options: { timeout
   let inBlock = false;
   let finish: (outcome: McsimRun['outcome']) => void = () => undefined;
   const finished = new Promise<McsimRun['outcome']>((resolve) => (finish = resolve));
-  const listener = await listenForXsbug((text) => {
+  const consume = (text: string): void => {
     output += text;
     let newline: number;
     while ((newline = output.indexOf('\n', lineStart)) >= 0) {
@@ -36,10 +37,12 @@ export async function runMcsim(sdk: ModdableSdk, app: string, options: { timeout
       else if (/^AXON-[A-Z]+-END$/.test(line)) inBlock = false;
       else if (!inBlock) options.onLine?.(line);
     }
-  });
+  };
+  // A debug build's trace() comes through the debugger connection; the release apps print to stdout (sim/stdout.c).
+  const listener = await listenForXsbug(consume);
   const child = spawn('xvfb-run', ['-a', 'mcsim', app], { env: { ...sdk.env, XSBUG_HOST: '127.0.0.1', XSBUG_PORT: String(listener.port) }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let childOutput = '';
-  child.stdout.on('data', (d: Buffer) => (childOutput += d.toString()));
+  child.stdout.on('data', (d: Buffer) => consume(d.toString()));
   child.stderr.on('data', (d: Buffer) => (childOutput += d.toString()));
   child.on('exit', () => finish('exited'));
   child.on('error', (error) => {

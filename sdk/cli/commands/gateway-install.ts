@@ -32,7 +32,7 @@ function template(name: 'site' | 'host'): string {
 
 function absolute(flag: string, value: string): string {
   if (!path.isAbsolute(value)) throw new UsageError(`--${flag} must be an absolute path on the target system, got "${value}"`, 'gateway install');
-  return path.posix.normalize(value);
+  return path.posix.normalize(value).replace(/(.)\/+$/, '$1'); // '/etc/axon/' names the same directory as '/etc/axon'
 }
 
 export interface InstallResult {
@@ -98,6 +98,8 @@ export const gatewayInstall: Command = {
     const groups = (flags.string('groups') ?? INSTALL_DEFAULTS.groups.join(',')).split(',').map((g) => g.trim()).filter((g) => g !== '');
     for (const group of groups) if (!/^[a-z_][a-z0-9_-]*$/.test(group)) throw new UsageError(`--groups: "${group}" is not a group name`, 'gateway install');
     const user = flags.string('user') ?? INSTALL_DEFAULTS.user;
+    const service = flags.string('service') ?? INSTALL_DEFAULTS.service;
+    const configDir = absolute('config-dir', flags.string('config-dir') ?? INSTALL_DEFAULTS.configDir);
     if (!/^[a-z_][a-z0-9_-]*$/.test(user)) throw new UsageError(`--user: "${user}" is not a user name`, 'gateway install');
     const plan = installPlan({
       node: absolute('node', flags.string('node') ?? realpathSync(process.execPath)),
@@ -105,9 +107,9 @@ export const gatewayInstall: Command = {
       packageRoot,
       user,
       groups,
-      configDir: absolute('config-dir', flags.string('config-dir') ?? INSTALL_DEFAULTS.configDir),
+      configDir,
       dataDir: absolute('data', flags.string('data') ?? INSTALL_DEFAULTS.dataDir),
-      service: flags.string('service') ?? INSTALL_DEFAULTS.service,
+      service,
     }, { site: template('site'), host: template('host') });
 
     if (flags.bool('dry-run')) {
@@ -120,13 +122,11 @@ export const gatewayInstall: Command = {
     const where = root === '/' ? '' : ` under ${root}`;
     for (const file of result.written) io.out(`wrote ${file}${where}`);
     for (const file of result.kept) io.out(`kept  ${file}${where} (already there; delete it to get the template again)`);
-    const service = flags.string('service') ?? INSTALL_DEFAULTS.service;
-    const configDir = flags.string('config-dir') ?? INSTALL_DEFAULTS.configDir;
     io.out([
       '',
       'Next:',
       '  sudo systemd-sysusers                       # creates the service user and its group memberships',
-      `  sudo chgrp ${flags.string('user') ?? INSTALL_DEFAULTS.user} ${configDir}/host.json   # 0640: the service reads it, other users do not`,
+      `  sudo chgrp ${user} ${configDir}/host.json   # 0640: the service reads it, other users do not`,
       `  sudoedit ${configDir}/site.json ${configDir}/host.json`,
       `  axon gateway check --site ${configDir}/site.json --config ${configDir}/host.json`,
       `  sudo systemctl daemon-reload && sudo systemctl enable --now ${service}`,

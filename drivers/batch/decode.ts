@@ -26,9 +26,9 @@ export interface DecodedReading {
 export type DecodedMessage =
   /** seq and ackRequested: a sequenced frame (type 4, docs/app-ack.md), which the platform acknowledges. */
   | { type: 'batch'; readings: DecodedReading[]; seq?: number; ackRequested?: boolean }
-  | { type: 'alert'; alert: DecodedAlert }
+  | { type: 'alert'; alert: DecodedAlert; seq?: number; ackRequested?: boolean }
   /** An alert group (type 5): several alerts in one frame, critical first (batch-format.md §6.1). */
-  | { type: 'alerts'; alerts: DecodedAlert[] }
+  | { type: 'alerts'; alerts: DecodedAlert[]; seq?: number; ackRequested?: boolean }
   | { type: 'status'; status: DecodedStatus };
 
 export interface DecodeOptions {
@@ -45,6 +45,9 @@ export function decodeMessage(bytes: Uint8Array, table: ChannelTable, options: D
   if (type === 'status') return { type, status: decodeStatus(bytes) };
   if (type === 'sequenced') {
     const { seq, ackRequested, inner } = decodeSequenced(bytes);
+    const innerType = readHeader(inner);
+    if (innerType === 'alert') return { type: 'alert', alert: decodeAlert(inner, table), seq, ackRequested };
+    if (innerType === 'alerts') return { type: 'alerts', alerts: expandAlertGroup(inner).map((alert) => decodeAlert(alert, table)), seq, ackRequested };
     return { type: 'batch', readings: readingsOf(decodeBatchFrame(inner), table, options), seq, ackRequested };
   }
   return { type, readings: readingsOf(decodeBatchFrame(bytes), table, options) };

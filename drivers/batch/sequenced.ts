@@ -1,15 +1,17 @@
 /**
- * Sequenced data (type 4, docs/app-ack.md): a batch frame wrapped with the
- * application sequence number the platform's acknowledgement refers to.
+ * Sequenced message (type 4, docs/app-ack.md): a batch frame, an alert or an
+ * alert group wrapped with the application sequence number the platform's
+ * acknowledgement refers to.
  *
  *   byte 0      0x14
  *   bytes 1–2   bit 15: acknowledgement requested · bits 14–0: sequence number (mod 32768)
- *   bytes 3…    a complete batch frame (0x11 …)
+ *   bytes 3…    a complete batch frame (0x11 …), alert (0x12 …) or alert group (0x15 …)
  *
- * Why a wrapper and not a field in the batch header: the batch frame stays
+ * Why a wrapper and not a field in each header: the inner message stays
  * exactly what the store holds and what IP uplinks send, and the sequence is
  * given at the moment a frame first goes on the air (a frame resent keeps it).
- * Three bytes per frame are the whole cost; alerts and status do not carry one.
+ * Three bytes per frame are the whole cost. Data and alerts share one
+ * sequence space, so one data-ack covers both; status is not sequenced.
  */
 import { BatchError } from './errors.js';
 import { readUint, writeUint } from './fixed-bytes.js';
@@ -24,14 +26,16 @@ export interface Sequenced {
   seq: number;
   /** The gateway asks the platform to acknowledge in the next receive window. */
   ackRequested: boolean;
-  /** The wrapped message (a batch frame). */
+  /** The wrapped message (a batch frame, an alert or an alert group). */
   inner: Uint8Array;
 }
+
+const WRAPPABLE = [headerByte('batch'), headerByte('alert'), headerByte('alerts')];
 
 export function encodeSequenced(message: Sequenced): Uint8Array {
   const { seq, ackRequested, inner } = message;
   if (!Number.isInteger(seq) || seq < 0 || seq >= SEQ_MODULUS) throw new BatchError('BATCH_VALUE', `sequence number ${seq} is not an integer 0…${SEQ_MODULUS - 1}`);
-  if (inner[0] !== headerByte('batch')) throw new BatchError('BATCH_TYPE', 'only batch frames are sequenced', { fix: 'wrap a frame from BatchEncoder.flush()' });
+  if (!WRAPPABLE.includes(inner[0])) throw new BatchError('BATCH_TYPE', 'only batch frames, alerts and alert groups are sequenced', { fix: 'wrap a frame from BatchEncoder.flush(), an alert or packAlerts()' });
   const out = new Uint8Array(SEQUENCED_OVERHEAD_BYTES + inner.length);
   out[0] = headerByte('sequenced');
   writeUint(out, 1, seq | (ackRequested ? ACK_REQUESTED : 0), 2);
@@ -46,8 +50,8 @@ export function decodeSequenced(bytes: Uint8Array): Sequenced {
   }
   const field = readUint(bytes, 1, 2);
   const inner = bytes.subarray(SEQUENCED_OVERHEAD_BYTES);
-  if (inner[0] !== headerByte('batch')) {
-    throw new BatchError('BATCH_TYPE', `a sequenced message wraps 0x${inner[0].toString(16).padStart(2, '0')}; only batch frames (0x11) are sequenced`, { where: 'byte 3' });
+  if (!WRAPPABLE.includes(inner[0])) {
+    throw new BatchError('BATCH_TYPE', `a sequenced message wraps 0x${inner[0].toString(16).padStart(2, '0')}; only batch frames (0x11), alerts (0x12) and alert groups (0x15) are sequenced`, { where: 'byte 3' });
   }
   return { seq: field & (SEQ_MODULUS - 1), ackRequested: (field & ACK_REQUESTED) !== 0, inner };
 }

@@ -1,6 +1,10 @@
 /**
- * Application-level acknowledgement of data frames (docs/app-ack.md): the
- * gateway's side of a sliding window over the store's reading queue.
+ * Application-level acknowledgement (docs/app-ack.md): the gateway's side of
+ * a sliding window over one of the store's queues. The reading queue always
+ * has one (one record per frame); the alert queue has one when alerts go
+ * unconfirmed too (a frame then carries an alert group: several records).
+ * Both windows draw their numbers from one `SequenceCounter`, so the
+ * platform sees one sequence space and one data-ack covers both.
  *
  * A frame goes on the air unconfirmed, wrapped with an application sequence
  * number (drivers/batch/sequenced.ts), and stays in the log until the
@@ -9,7 +13,8 @@
  * one waits in RAM as "acked" until the older one is acknowledged too.
  *
  * When to ask for an acknowledgement (the A bit): once `requestAfter` frames
- * await one, or the oldest has waited `requestAfterMs`, and on every resend.
+ * await one, or the oldest has waited `requestAfterMs`, and on the last
+ * frame of a run of resends (one data-ack then answers the run).
  * A request rides a new frame; only when none comes for twice
  * `requestAfterMs` is the oldest frame resent to carry it.
  * What is resent, and when:
@@ -31,50 +36,146 @@
 import type { Clock } from '../ports/clock.js';
 import { SEQ_MODULUS, SEQUENCED_OVERHEAD_BYTES } from '../batch/sequenced.js';
 import { DATA_ACK_SPAN } from './downlink.js';
-import type { StoreAndForward, StoredRecord } from '../store/store.js';
+import { seededRandom } from '../lorawan/mac/random.js';
+import type { RecordKind, StoreAndForward, StoredRecord } from '../store/store.js';
 
 export interface AppAckOptions {
   /** Frames on the air awaiting the platform's acknowledgement, at most (default 32). */
   window?: number;
   /** Set the A bit once this many frames await an acknowledgement (default 16). */
   requestAfter?: number;
-  /** …or once the oldest has waited this long, ms (default 30 min). */
+  /** …or once the oldest has waited this long, ms (default 60 min). */
   requestAfterMs?: number;
   /** An unanswered request is repeated (the oldest frame resent) after this long, ms (default 60 s)… */
   ackTimeoutMs?: number;
   /** …doubling per unanswered request up to this, ms (default 16 min). */
   maxAckTimeoutMs?: number;
+  /** Frames reported missing ask for a data-ack when resent (the last of a run): alerts yes, data no (the next request covers them). */
+  askOnResend?: boolean;
+  /**
+   * Transmissions of every frame before it only waits for the data-ack:
+   * data 1, alerts 4. The copies go after any newer frame of the queue (a
+   * storm's later alerts are not held back by an earlier one's copies) and
+   * cost no downlink, where a confirmed frame costs one each.
+   */
+  copies?: number;
+  /**
+   * Each copy waits a random 0…this after the frame before it ended, ms:
+   * gateways whose alarms fired in the same second (a storm crossing a
+   * district) would otherwise send their copies in step and collide again.
+   */
+  copyJitterMs?: number;
+  /** A copy waits at most this long for the air (a duty cycle); longer, and the frame's copies are dropped, ms. */
+  copyMaxAirWaitMs?: number;
 }
 
 export const APP_ACK_DEFAULTS = {
   window: 32,
   requestAfter: 16,
-  requestAfterMs: 30 * 60_000,
+  requestAfterMs: 60 * 60_000,
   ackTimeoutMs: 60_000,
   maxAckTimeoutMs: 16 * 60_000,
+  askOnResend: false,
+  copies: 1,
+  copyJitterMs: 0,
+  copyMaxAirWaitMs: 0,
 } as const;
 
-/** A data frame to put on the air now. */
+/**
+ * The alert window's defaults. Alerts are few and each matters: ask after 8
+ * frames (a storm), otherwise let the data's data-acks cover them (one
+ * sequence), and during an outage probe at most every 4 minutes, so the
+ * alerts go out within minutes of the network's return, not a data probe's 16.
+ */
+export const ALERT_ACK_DEFAULTS = {
+  window: 16,
+  requestAfter: 8,
+  requestAfterMs: 60 * 60_000,
+  ackTimeoutMs: 60_000,
+  maxAckTimeoutMs: 4 * 60_000,
+  askOnResend: true,
+  copies: 4,
+  copyJitterMs: 1500,
+  copyMaxAirWaitMs: 10_000,
+} as const;
+
+/** The next application sequence number, shared by the windows of one gateway, and whether one of them has asked for a data-ack. */
+export class SequenceCounter {
+  next: number;
+  /** When a frame of either window last asked (A) with no data-ack since: the other window then does not ask too. */
+  requestedAtMs: number | undefined;
+  constructor(start: number) {
+    this.next = start % SEQ_MODULUS;
+  }
+}
+
+/**
+ * How a window makes frames of its queue's records, starting at the oldest
+ * record not on the air: `count` records in one frame of `payload`, a record
+ * to re-cut (a reading grown larger than the limit), or nothing that fits.
+ */
+export type FrameMaker = (records: readonly StoredRecord[], maxBytes: number) => { payload: Uint8Array; count: number } | { recut: StoredRecord } | undefined;
+
+/** One record, one frame: the reading queue. */
+export const oneRecordPerFrame: FrameMaker = (records, maxBytes) => {
+  const record = records[0];
+  return record.payload.length <= maxBytes ? { payload: record.payload, count: 1 } : { recut: record };
+};
+
+/** A frame to put on the air now. */
 export interface DataSend {
+  /** The first record the frame carries (its key in the window). */
   record: StoredRecord;
+  /** Records the frame carries, from `record` on, and the log number of the last one. */
+  count: number;
+  lastRecord: number;
+  /** The message to wrap (drivers/batch/sequenced.ts). */
+  payload: Uint8Array;
   seq: number;
   ackRequested: boolean;
+  /** Sent before: reported missing, a probe, or `copy`. */
   resend: boolean;
+  /** One of the frame's planned copies (not a repair). */
+  copy: boolean;
 }
 
 interface InFlight {
   seq: number;
+  /** Log record number of the frame's last record. */
+  lastRecord: number;
+  payload: Uint8Array;
   firstSentMs: number;
   lastSentMs: number;
   acked: boolean;
   /** The platform reported it missing, or it is the probe of an unanswered request. */
   resendNow: boolean;
+  /** The probe: it asks whatever else is resent. */
+  probe: boolean;
+  /** Planned copies still to send, and when the next may go (set once the frame before it has ended). */
+  copiesLeft: number;
+  copyAtMs: number | undefined;
+}
+
+export interface AppAckWindowSetup {
+  /** The queue the window serves (default 'reading'). */
+  queue?: RecordKind;
+  /** Numbers shared with the gateway's other window (default: a counter of its own). */
+  sequence?: SequenceCounter;
+  /** How records become frames (default one record per frame). */
+  frames?: FrameMaker;
+  /** Records one frame can carry at most (default 1): how far the window looks into its queue. */
+  recordsPerFrame?: number;
+  /** Randomness for the copies' jitter (a host passes its entropy; default a fixed seed). */
+  random?: () => number;
 }
 
 export interface AppAckStats {
   /** Frames on the air awaiting acknowledgement. */
   awaiting: number;
+  /** Frames sent again to repair a loss (reported missing, or a probe). */
   resent: number;
+  /** Planned copies sent (`copies`). */
+  copies: number;
   /** Records released from the log by data-acks. */
   released: number;
   /** data-acks received. */
@@ -82,22 +183,30 @@ export interface AppAckStats {
 }
 
 export class AppAckWindow {
-  readonly stats: AppAckStats = { awaiting: 0, resent: 0, released: 0, acks: 0 };
+  readonly stats: AppAckStats = { awaiting: 0, resent: 0, copies: 0, released: 0, acks: 0 };
   readonly #store: StoreAndForward;
   readonly #clock: Clock;
   readonly #o: Required<AppAckOptions>;
-  /** By log record number. */
+  /** By the log record number of the frame's first record. */
   readonly #inFlight = new Map<number, InFlight>();
-  #nextSeq: number;
+  readonly #sequence: SequenceCounter;
+  readonly #queue: RecordKind;
+  readonly #frames: FrameMaker;
+  readonly #lookahead: number;
+  readonly #random: () => number;
   /** When the last A bit went out with no data-ack since; undefined when none is outstanding. */
   #requestedAtMs: number | undefined;
   #timeoutMs: number;
 
-  constructor(store: StoreAndForward, clock: Clock, options: AppAckOptions = {}) {
+  constructor(store: StoreAndForward, clock: Clock, options: AppAckOptions = {}, setup: AppAckWindowSetup = {}) {
     this.#store = store;
     this.#clock = clock;
-    this.#o = { ...APP_ACK_DEFAULTS, ...options };
-    this.#nextSeq = store.nextSeq % SEQ_MODULUS;
+    this.#queue = setup.queue ?? 'reading';
+    this.#o = { ...(this.#queue === 'alert' ? ALERT_ACK_DEFAULTS : APP_ACK_DEFAULTS), ...options };
+    this.#sequence = setup.sequence ?? new SequenceCounter(store.nextSeq);
+    this.#frames = setup.frames ?? oneRecordPerFrame;
+    this.#lookahead = this.#o.window * (setup.recordsPerFrame ?? 1);
+    this.#random = setup.random ?? seededRandom(store.nextSeq);
     this.#timeoutMs = this.#o.ackTimeoutMs;
   }
 
@@ -106,29 +215,85 @@ export class AppAckWindow {
     return SEQUENCED_OVERHEAD_BYTES;
   }
 
-  /** The data frame to send now, if any: a resend that is due, else the next new frame while the window has room. */
-  next(maxPayloadBytes: number): DataSend | { recut: StoredRecord } | undefined {
+  /** The frame to send now, if any: a resend that is due, else the next new frame while the window has room, else a planned copy (or the wait for it). */
+  next(maxPayloadBytes: number): DataSend | { recut: StoredRecord } | { waitMs: number } | undefined {
     const now = this.#clock.now();
-    const records = this.#store.peek(this.#o.window, 'reading');
+    const records = this.#store.peek(this.#lookahead, this.#queue);
     this.#dueProbe(now, records);
     let awaiting = 0;
-    for (const record of records) {
+    let firstNew = -1;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i];
       const flight = this.#inFlight.get(record.seq);
-      if (flight === undefined) continue;
+      if (flight === undefined) {
+        if (firstNew < 0) firstNew = i;
+        continue;
+      }
       if (!flight.acked) awaiting++;
-      if (flight.resendNow && !flight.acked) return { record, seq: flight.seq, ackRequested: true, resend: true };
+      if (flight.resendNow && !flight.acked && flight.payload.length + SEQUENCED_OVERHEAD_BYTES > maxPayloadBytes) {
+        // ADR lowered the limit since it first went: re-cut it once it heads the log (its number is given up; the
+        // pieces get new ones). Until then it waits.
+        if (i === 0 && this.#queue === 'reading') return { recut: record };
+        continue;
+      }
+      if (flight.resendNow && !flight.acked) {
+        // A probe asks. A run of alert resends asks once, on its last frame, so one data-ack answers them all and
+        // a second loss is known within a timeout. Data resends do not ask: the next request covers them.
+        const lastOfRun = ![...this.#inFlight.values()].some((f) => f !== flight && f.resendNow && !f.acked);
+        const ackRequested = flight.probe || (this.#o.askOnResend && lastOfRun);
+        return { record, count: this.#countTo(records, i, flight.lastRecord), lastRecord: flight.lastRecord, payload: flight.payload, seq: flight.seq, ackRequested, resend: true, copy: false };
+      }
+      while (i + 1 < records.length && records[i + 1].seq <= flight.lastRecord) i++;
     }
-    if (awaiting >= this.#o.window) return undefined;
-    const index = records.findIndex((r) => !this.#inFlight.has(r.seq));
-    if (index < 0) return undefined;
-    const record = records[index];
-    if (record.payload.length + SEQUENCED_OVERHEAD_BYTES > maxPayloadBytes) {
+    const fresh = awaiting < this.#o.window && firstNew >= 0 ? this.#newFrame(records, firstNew, awaiting, maxPayloadBytes, now) : undefined;
+    return fresh ?? this.#copy(records, now);
+  }
+
+  /**
+   * The next planned copy: of the frame with the most copies left (the
+   * oldest of those), so frames raised together get their copies in turn.
+   * The copy when due, else how long until it is: the sender waits for it
+   * rather than send data in between, so the copies follow their frame
+   * closely and a lost first copy is not taken for a lost frame.
+   */
+  #copy(records: readonly StoredRecord[], now: number): DataSend | { waitMs: number } | undefined {
+    let best: { index: number; flight: InFlight } | undefined;
+    for (let i = 0; i < records.length; i++) {
+      const flight = this.#inFlight.get(records[i].seq);
+      if (flight === undefined) continue;
+      if (!flight.acked && flight.copiesLeft > (best?.flight.copiesLeft ?? 0)) best = { index: i, flight };
+      while (i + 1 < records.length && records[i + 1].seq <= flight.lastRecord) i++;
+    }
+    if (best === undefined) return undefined;
+    const { index, flight } = best;
+    // Asked after the transmission before has ended: the jitter counts from there.
+    flight.copyAtMs ??= now + this.#random() * this.#o.copyJitterMs;
+    if (flight.copyAtMs > now) return { waitMs: flight.copyAtMs - now };
+    return { record: records[index], count: this.#countTo(records, index, flight.lastRecord), lastRecord: flight.lastRecord, payload: flight.payload, seq: flight.seq, ackRequested: false, resend: true, copy: true };
+  }
+
+  #newFrame(records: readonly StoredRecord[], firstNew: number, awaiting: number, maxPayloadBytes: number, now: number): DataSend | { recut: StoredRecord } | undefined {
+    // The records not yet on the air, up to the next one that is (a frame never straddles one).
+    let end = firstNew + 1;
+    while (end < records.length && !this.#inFlight.has(records[end].seq)) end++;
+    const frame = this.#frames(records.slice(firstNew, end), maxPayloadBytes - SEQUENCED_OVERHEAD_BYTES);
+    if (frame === undefined) return undefined;
+    if ('recut' in frame) {
       // Too large since ADR lowered the limit: re-cut it once it heads the log (the log acknowledges in order).
-      return index === 0 ? { recut: record } : undefined;
+      return firstNew === 0 ? frame : undefined;
     }
     const oldest = this.#oldestAwaitingMs();
-    const ackRequested = awaiting + 1 >= this.#o.requestAfter || (oldest !== undefined && now - oldest >= this.#o.requestAfterMs);
-    return { record, seq: this.#nextSeq, ackRequested, resend: false };
+    // One request at a time: while one is unanswered, its timeout (the probe) repeats it, not every new frame.
+    const ackRequested = this.#sequence.requestedAtMs === undefined
+      && (awaiting + 1 >= this.#o.requestAfter || (oldest !== undefined && now - oldest >= this.#o.requestAfterMs));
+    const lastRecord = records[firstNew + frame.count - 1].seq;
+    return { record: records[firstNew], count: frame.count, lastRecord, payload: frame.payload, seq: this.#sequence.next, ackRequested, resend: false, copy: false };
+  }
+
+  #countTo(records: readonly StoredRecord[], from: number, lastRecord: number): number {
+    let count = 0;
+    for (let i = from; i < records.length && records[i].seq <= lastRecord; i++) count++;
+    return count;
   }
 
   /**
@@ -139,14 +304,21 @@ export class AppAckWindow {
     const now = this.#clock.now();
     const flight = this.#inFlight.get(send.record.seq);
     if (flight === undefined) {
-      this.#inFlight.set(send.record.seq, { seq: send.seq, firstSentMs: now, lastSentMs: now, acked: false, resendNow: false });
-      this.#nextSeq = (send.seq + 1) % SEQ_MODULUS;
+      this.#inFlight.set(send.record.seq, { seq: send.seq, lastRecord: send.lastRecord, payload: send.payload, firstSentMs: now, lastSentMs: now, acked: false, resendNow: false, probe: false, copiesLeft: this.#o.copies - 1, copyAtMs: undefined });
+      this.#sequence.next = (send.seq + 1) % SEQ_MODULUS;
+    } else if (send.copy) {
+      flight.lastSentMs = now;
+      flight.copiesLeft--;
+      flight.copyAtMs = undefined;
+      this.stats.copies++;
     } else {
       flight.lastSentMs = now;
       flight.resendNow = false;
+      flight.probe = false;
       this.stats.resent++;
     }
     if (send.ackRequested && this.#requestedAtMs === undefined) this.#requestedAtMs = now;
+    if (send.ackRequested && this.#sequence.requestedAtMs === undefined) this.#sequence.requestedAtMs = now;
     this.#count();
   }
 
@@ -167,6 +339,7 @@ export class AppAckWindow {
       }
     }
     this.#requestedAtMs = undefined;
+    this.#sequence.requestedAtMs = undefined;
     this.#timeoutMs = this.#o.ackTimeoutMs;
     return this.#release();
   }
@@ -181,10 +354,46 @@ export class AppAckWindow {
   /** Clock ms until a probe falls due (the sender sleeps until then), undefined when nothing awaits. */
   dueInMs(): number | undefined {
     const now = this.#clock.now();
+    let copyAt: number | undefined;
+    for (const flight of this.#inFlight.values()) {
+      if (!flight.acked && flight.copyAtMs !== undefined && (copyAt === undefined || flight.copyAtMs < copyAt)) copyAt = flight.copyAtMs;
+    }
+    const copyIn = copyAt === undefined ? undefined : Math.max(0, copyAt - now);
+    const probeIn = this.#probeDueInMs(now);
+    return probeIn === undefined ? copyIn : copyIn === undefined ? probeIn : Math.min(probeIn, copyIn);
+  }
+
+  /** Clock ms until a probe falls due, undefined when nothing awaits. */
+  #probeDueInMs(now: number): number | undefined {
     if (this.#requestedAtMs !== undefined) return Math.max(0, this.#requestedAtMs + this.#timeoutMs - now);
     const oldest = this.#oldestAwaitingMs();
     // Asking rides the next new frame; resend one only when no new frame came for long.
     return oldest === undefined ? undefined : Math.max(0, oldest + 2 * this.#o.requestAfterMs - now);
+  }
+
+  /** A copy that must wait `airWaitMs` for the air (a duty cycle) is worth waiting for. */
+  copyWorthWaiting(airWaitMs: number): boolean {
+    return airWaitMs <= this.#o.copyMaxAirWaitMs;
+  }
+
+  /** The frame's planned copies are not sent (the air is not free for them). */
+  dropCopies(send: DataSend): void {
+    const flight = this.#inFlight.get(send.record.seq);
+    if (flight === undefined) return;
+    flight.copiesLeft = 0;
+    flight.copyAtMs = undefined;
+  }
+
+  /**
+   * The queue's head is not on the air and, alone, does not fit a sequenced
+   * frame of `maxPayloadBytes` (an alert at US915 DR0): it must go another
+   * way. Only asked while nothing of this window is in flight, so the other
+   * way's cumulative acknowledgement cannot release a frame awaiting its ack.
+   */
+  headTooLarge(maxPayloadBytes: number): boolean {
+    if (this.#inFlight.size > 0) return false;
+    const head = this.#store.peek(1, this.#queue)[0];
+    return head !== undefined && this.#frames([head], maxPayloadBytes - SEQUENCED_OVERHEAD_BYTES) === undefined;
   }
 
   /** Forget what is in flight (the log was re-cut or restarted): everything unacknowledged is sent again. */
@@ -195,12 +404,15 @@ export class AppAckWindow {
 
   /** An unanswered request past its timeout (or an old frame never asked about): the oldest awaiting frame is resent with A. */
   #dueProbe(now: number, records: readonly StoredRecord[]): void {
-    const due = this.dueInMs();
+    const due = this.#probeDueInMs(now);
     if (due === undefined || due > 0) return;
+    // Resends are under way: the last of them asks.
+    for (const flight of this.#inFlight.values()) if (flight.resendNow && !flight.acked) return;
     for (const record of records) {
       const flight = this.#inFlight.get(record.seq);
       if (flight === undefined || flight.acked) continue;
-      if (!flight.resendNow) flight.resendNow = true;
+      flight.resendNow = true;
+      flight.probe = true;
       break;
     }
     if (this.#requestedAtMs !== undefined) this.#timeoutMs = Math.min(this.#o.maxAckTimeoutMs, this.#timeoutMs * 2);
@@ -209,17 +421,19 @@ export class AppAckWindow {
 
   #oldestAwaitingMs(): number | undefined {
     let oldest: number | undefined;
-    for (const flight of this.#inFlight.values()) if (!flight.acked && (oldest === undefined || flight.firstSentMs < oldest)) oldest = flight.firstSentMs;
+    // From the last transmission: a frame resent has just been asked about again.
+    for (const flight of this.#inFlight.values()) if (!flight.acked && (oldest === undefined || flight.lastSentMs < oldest)) oldest = flight.lastSentMs;
     return oldest;
   }
 
   /** Acknowledge the log's head while it is acknowledged. */
   #release(): number {
     let last: number | undefined;
-    for (const record of this.#store.peek(this.#o.window, 'reading')) {
+    for (const record of this.#store.peek(this.#lookahead, this.#queue)) {
+      if (last !== undefined && record.seq <= last) continue; // inside the frame just released
       const flight = this.#inFlight.get(record.seq);
       if (flight === undefined || !flight.acked) break;
-      last = record.seq;
+      last = flight.lastRecord;
       this.#inFlight.delete(record.seq);
     }
     const released = last === undefined ? 0 : this.#store.ack(last);

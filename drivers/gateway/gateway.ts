@@ -43,8 +43,8 @@ import type { AlertEvent } from './events.js';
 import { saveBlob } from './kv-blob.js';
 import { CHANNEL_TABLE_KEY, loadChannelTable, siteChannelTable } from './site-channels.js';
 import type { BusConfig, SiteFile } from './site.js';
-import { UplinkSender, type SentKind, type UplinkState } from './uplink-sender.js';
-import { AppAckWindow, type AppAckOptions } from './app-ack-window.js';
+import { ALERTS_PER_FRAME, UplinkSender, alertFrames, type SentKind, type UplinkState } from './uplink-sender.js';
+import { AppAckWindow, SequenceCounter, type AppAckOptions } from './app-ack-window.js';
 import { samplesPerEarlyFlush } from './flush-size.js';
 
 /** Defaults (docs/gateway.md, "Timing"). */
@@ -84,6 +84,13 @@ export interface GatewayOptions {
   retryMaxMs?: number;
   /** Application acknowledgement tuning, for uplinks whose delivery is 'application' (docs/app-ack.md). */
   appAck?: AppAckOptions;
+  /** The alert window's tuning, for uplinks whose alertDelivery is 'application' (defaults: ALERT_ACK_DEFAULTS). */
+  alertAck?: AppAckOptions;
+  /**
+   * Randomness (the jitter of alert copies). Hosts pass their entropy so that
+   * gateways of one district do not act in step; the default is a fixed seed.
+   */
+  random?: () => number;
   /** Scheduler tuning for hosts with coarse serial timing (Node on ptys). */
   minQuietMs?: number;
   modbus?: SiteSchedulerOptions['modbus'];
@@ -125,7 +132,7 @@ export interface GatewayStats {
   /** Samples waiting for the next flush. */
   queuedSamples: number;
   store: { pendingAlerts: number; pendingReadings: number; droppedReadings: number; usedBytes: number; capacityBytes: number };
-  uplink: { state: UplinkState; retryInMs?: number; lastError?: string; /** Under application acks: frames on the air awaiting the platform's data-ack, and frames resent. */ awaitingAck?: number; resent?: number };
+  uplink: { state: UplinkState; retryInMs?: number; lastError?: string; /** Under application acks: data frames on the air awaiting the platform's data-ack, alert frames likewise, and frames resent (both). */ awaitingAck?: number; alertFramesAwaitingAck?: number; resent?: number };
   activeAlarms: ActiveAlarm[];
 }
 
@@ -145,6 +152,7 @@ export class Gateway {
   readonly #engine: AlertEngine;
   readonly #sender: UplinkSender;
   readonly #appAck: AppAckWindow | undefined;
+  readonly #alertAck: AppAckWindow | undefined;
   readonly #counts = { polls: 0, failedPolls: 0, samples: 0, alerts: 0 };
   readonly #downlinks: DownlinkControl;
   readonly #earlyFlushAt: number;
@@ -204,9 +212,15 @@ export class Gateway {
       onError: (error) => this.#emit({ kind: 'error', error }),
     });
     const uplinkConfig = options.site.uplink;
-    this.#appAck = options.uplink.delivery === 'application' ? new AppAckWindow(this.#store, options.clock, options.appAck) : undefined;
+    // Data and alerts draw one sequence: the platform sees one numbering and one data-ack covers both.
+    const sequence = new SequenceCounter(this.#store.nextSeq);
+    this.#appAck = options.uplink.delivery === 'application' ? new AppAckWindow(this.#store, options.clock, options.appAck, { sequence }) : undefined;
+    this.#alertAck = this.#appAck !== undefined && options.uplink.alertDelivery === 'application'
+      ? new AppAckWindow(this.#store, options.clock, options.alertAck, { queue: 'alert', sequence, frames: alertFrames, recordsPerFrame: ALERTS_PER_FRAME, ...(options.random === undefined ? {} : { random: options.random }) })
+      : undefined;
     this.#sender = new UplinkSender({
       appAck: this.#appAck,
+      alertAck: this.#alertAck,
       store: this.#store,
       uplink: options.uplink,
       clock: options.clock,
@@ -294,7 +308,8 @@ export class Gateway {
     if (lastError !== undefined) uplink.lastError = lastError.message;
     if (this.#appAck !== undefined) {
       uplink.awaitingAck = this.#appAck.stats.awaiting;
-      uplink.resent = this.#appAck.stats.resent;
+      if (this.#alertAck !== undefined) uplink.alertFramesAwaitingAck = this.#alertAck.stats.awaiting;
+      uplink.resent = this.#appAck.stats.resent + (this.#alertAck?.stats.resent ?? 0);
     }
     const sent = this.#sender.stats;
     return {

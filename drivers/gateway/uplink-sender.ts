@@ -16,7 +16,10 @@
  * by the window, never waited for here, so an alert is never stuck behind a
  * data frame: each turn of the loop takes alerts first. Alerts that wait
  * together go as one alert group (docs/batch-format.md §6.1), released from
- * the log by the one acknowledgement of that frame.
+ * the log by the one acknowledgement of that frame. When the uplink sends
+ * alerts unconfirmed too (alertDelivery 'application'), alert frames go
+ * through a second window over the alert queue, numbered in the same
+ * sequence, and the same data-acks release them.
  */
 import { AxonError } from '../errors.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
@@ -24,7 +27,16 @@ import type { UplinkMessage, UplinkPort } from '../ports/uplink.js';
 import type { StoreAndForward, StoredRecord } from '../store/store.js';
 import { encodeSequenced } from '../batch/sequenced.js';
 import { ALERT_GROUP_HEADER_BYTES, packAlerts } from '../batch/alert-group.js';
-import type { AppAckWindow, DataSend } from './app-ack-window.js';
+import type { AppAckWindow, DataSend, FrameMaker } from './app-ack-window.js';
+
+/** The alert window's frames: the oldest waiting alerts as one group, or a lone alert; nothing when even one does not fit. */
+export const alertFrames: FrameMaker = (records, maxBytes) => {
+  if (records[0].payload.length > maxBytes) return undefined;
+  return packAlerts(records.map((r) => r.payload), maxBytes);
+};
+
+/** Alerts one frame can carry at most: every group entry takes at least 4 bytes of a 242-byte payload. */
+export const ALERTS_PER_FRAME = 60;
 
 export type UplinkState = 'idle' | 'sending' | 'backoff' | 'stopped';
 export type SentKind = 'alert' | 'reading' | 'status';
@@ -45,6 +57,8 @@ export interface UplinkSenderOptions {
   retryMaxMs?: number;
   /** Data frames are delivered when the platform acknowledges them (uplinks whose delivery is 'application'). */
   appAck?: AppAckWindow;
+  /** Alert frames too (uplinks whose alertDelivery is 'application'): the window over the alert queue, numbered with the data's. */
+  alertAck?: AppAckWindow;
   onSent?: (kind: SentKind, payload: Uint8Array) => void;
   onFailure?: (error: Error) => void;
 }
@@ -61,14 +75,20 @@ export interface UplinkSenderStats {
   recut: number;
 }
 
+/** Nothing to send until a planned alert copy falls due: wait for it (anything stored meanwhile wakes the loop). */
+interface CopyWait {
+  waitMs: number;
+}
+
 interface Job {
   kind: SentKind;
   /** The (last) record the message carries: acknowledging it releases every earlier one of its queue. */
   record?: StoredRecord;
   /** Alert events the message carries (several when grouped). */
   alerts?: number;
-  /** A data frame under application acknowledgement. */
+  /** A frame under application acknowledgement, and the window it belongs to. */
   data?: DataSend;
+  window?: AppAckWindow;
   message: UplinkMessage;
 }
 
@@ -135,23 +155,34 @@ export class UplinkSender {
   async #run(): Promise<void> {
     while (!this.#stopping) {
       const job = this.#next();
+      if (job !== undefined && 'waitMs' in job) {
+        this.#state = 'sending';
+        await this.#sleep(job.waitMs, true);
+        continue;
+      }
       if (job === undefined) {
         // Idle: make the acks durable now, so a reboot does not send them again.
         if (this.#o.store.dirty) this.#o.store.sync();
         this.#state = 'idle';
         // Under application acks a probe may fall due with nothing new stored.
-        await this.#sleep(this.#o.appAck?.dueInMs() ?? Infinity);
+        await this.#sleep(Math.min(this.#o.appAck?.dueInMs() ?? Infinity, this.#o.alertAck?.dueInMs() ?? Infinity));
         continue;
       }
       this.#state = 'sending';
       // Everything waits for the air outside the uplink: an alert stored meanwhile takes the slot, and
       // alerts raised while the band is closed go out together in one group when it opens.
       const waitMs = this.#o.uplink.readyInMs?.(job.message.payload.length) ?? 0;
+      if (waitMs > 0 && job.data?.copy === true && job.window?.copyWorthWaiting(waitMs) === false) {
+        // Copies are worth only a short wait for the air: under a tight duty cycle the band's time goes to new
+        // alerts and data, and a frame whose one copy was lost is repaired through the platform's gap report.
+        job.window.dropCopies(job.data);
+        continue;
+      }
       if (waitMs > 0) {
         await this.#sleep(waitMs, true);
         continue;
       }
-      if (job.data !== undefined) this.#o.appAck?.sending(job.data);
+      if (job.data !== undefined) job.window?.sending(job.data);
       try {
         await this.#o.uplink.send(job.message);
       } catch (error) {
@@ -167,10 +198,11 @@ export class UplinkSender {
   acknowledged(base: number, seqs: readonly number[]): void {
     if (this.#o.appAck === undefined) return;
     this.#o.appAck.acknowledged(base, seqs);
+    this.#o.alertAck?.acknowledged(base, seqs);
     this.kick();
   }
 
-  #next(): Job | undefined {
+  #next(): Job | CopyWait | undefined {
     const store = this.#o.store;
     if (this.#o.appAck !== undefined) return this.#nextUnderAppAck(this.#o.appAck);
     const alert = this.#alertJob();
@@ -192,14 +224,14 @@ export class UplinkSender {
     return { kind: 'reading', record, message: { payload: record.payload, port: this.#o.ports.data, priority: 'data' } };
   }
 
-  #nextUnderAppAck(window: AppAckWindow): Job | undefined {
+  #nextUnderAppAck(window: AppAckWindow): Job | CopyWait | undefined {
     const store = this.#o.store;
-    const alert = this.#alertJob();
+    const alert = this.#sequencedAlertJob() ?? this.#alertJob();
     if (alert !== undefined) return alert;
     if (this.#statusWanted) return { kind: 'status', message: { payload: this.#o.status(), port: this.#o.ports.data, priority: 'data' } };
     const max = this.#o.uplink.maxPayloadBytes();
     const data = window.next(max);
-    if (data === undefined) return undefined;
+    if (data === undefined || 'waitMs' in data) return data;
     if ('recut' in data) {
       const pieces = this.#o.recut(data.recut.payload, max - window.overheadBytes);
       if (pieces === undefined) return undefined;
@@ -209,8 +241,25 @@ export class UplinkSender {
       this.stats.recut++;
       return this.#next();
     }
-    const payload = encodeSequenced({ seq: data.seq, ackRequested: data.ackRequested, inner: data.record.payload });
-    return { kind: 'reading', data, message: { payload, port: this.#o.ports.data, priority: 'data' } };
+    const payload = encodeSequenced({ seq: data.seq, ackRequested: data.ackRequested, inner: data.payload });
+    return { kind: 'reading', data, window, message: { payload, port: this.#o.ports.data, priority: 'data' } };
+  }
+
+  /**
+   * Alerts under application acknowledgement: a due resend, else the oldest
+   * alerts not yet on the air as one sequenced frame. Undefined when none
+   * waits, or when the window is full (they wait their turn in the log), or
+   * when a single alert with its sequence number exceeds the payload limit
+   * (US915 DR0's 11 bytes): #alertJob then sends it confirmed, unsequenced.
+   */
+  #sequencedAlertJob(): Job | CopyWait | undefined {
+    const window = this.#o.alertAck;
+    if (window === undefined) return undefined;
+    const send = window.next(this.#o.uplink.maxPayloadBytes());
+    if (send === undefined || 'recut' in send) return undefined;
+    if ('waitMs' in send) return send;
+    const payload = encodeSequenced({ seq: send.seq, ackRequested: send.ackRequested, inner: send.payload });
+    return { kind: 'alert', data: send, window, alerts: send.resend ? 0 : send.count, message: { payload, port: this.#o.ports.alert, priority: 'alert', sequenced: true } };
   }
 
   /**
@@ -220,6 +269,8 @@ export class UplinkSender {
    */
   #alertJob(): Job | undefined {
     const max = this.#o.uplink.maxPayloadBytes();
+    // Under an alert window, only an alert too large to be sequenced comes here.
+    if (this.#o.alertAck !== undefined && !this.#o.alertAck.headTooLarge(max)) return undefined;
     // Every entry is at least 4 bytes: more than this many can never fit.
     const waiting = this.#o.store.peek(Math.max(1, Math.floor((max - ALERT_GROUP_HEADER_BYTES) / 4)), 'alert');
     if (waiting.length === 0) return undefined;
@@ -230,7 +281,7 @@ export class UplinkSender {
   #delivered(job: Job): void {
     if (job.record !== undefined) this.#o.store.ack(job.record.seq);
     // An acknowledged alert proves the network is back: repeat an unanswered data-ack request now.
-    if (job.kind === 'alert') this.#o.appAck?.networkAlive();
+    if (job.kind === 'alert' && job.window === undefined) this.#o.appAck?.networkAlive();
     if (job.kind === 'status') this.#statusWanted = false;
     // Back after an outage: tell the platform what was dropped and what is still queued, unless the
     // message that got through was that status itself (at start, the first status waits for the link).
@@ -241,7 +292,7 @@ export class UplinkSender {
     this.stats.bytesSent += bytes;
     if (job.kind === 'alert') {
       this.stats.alertsSent += job.alerts ?? 1;
-      this.stats.alertFramesSent++;
+      if (job.alerts !== 0) this.stats.alertFramesSent++;
     } else if (job.kind === 'reading') this.stats.framesSent++;
     else this.stats.statusSent++;
     this.#o.onSent?.(job.kind, job.message.payload);

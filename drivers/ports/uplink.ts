@@ -6,8 +6,14 @@ export interface UplinkMessage {
   payload: Uint8Array;
   /** Application port (LoRaWAN FPort; a topic suffix or CoAP path on IP uplinks). */
   port: number;
-  /** Alerts go first and are sent confirmed. */
+  /** Alerts go first and are sent confirmed (unless `sequenced`). */
   priority: 'alert' | 'data';
+  /**
+   * An alert the platform acknowledges (it carries an application sequence
+   * number, docs/app-ack.md): an uplink whose `alertDelivery` is
+   * 'application' sends it unconfirmed. Alerts without it stay confirmed.
+   */
+  sequenced?: boolean;
 }
 
 export interface UplinkPort {
@@ -17,6 +23,13 @@ export interface UplinkPort {
    * the gateway keeps data frames until the platform's data-ack (docs/app-ack.md).
    */
   readonly delivery?: 'transport' | 'application';
+  /**
+   * What a resolved send() of an alert proves. 'transport' (the default): the
+   * far side has it. 'application': it is on the air (sent unconfirmed,
+   * repeated); the gateway keeps it until the platform's data-ack, like data.
+   * Only meaningful with `delivery: 'application'`.
+   */
+  readonly alertDelivery?: 'transport' | 'application';
   /** Largest application payload the uplink allows right now (e.g. 51 bytes at EU868 DR0; changes with ADR). */
   maxPayloadBytes(): number;
   /**

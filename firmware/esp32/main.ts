@@ -20,7 +20,7 @@ import Time from 'time';
 import { board, manifests, site, source } from 'site-config';
 import { Gateway, type GatewayEvent } from '../../drivers/gateway/gateway.js';
 import { describeEvent } from '../../drivers/gateway/event-text.js';
-import type { LoraWanMac } from '../../drivers/lorawan/mac/index.js';
+import { seededRandom, type LoraWanMac } from '../../drivers/lorawan/mac/index.js';
 import type { NbIotModem } from '../../drivers/nbiot/modem.js';
 import type { NbIotUplink } from '../../drivers/nbiot/uplink.js';
 import type { DigitalOutput } from '../../drivers/ports/digital.js';
@@ -80,11 +80,20 @@ export default function main(): Esp32Gateway {
     flushEveryMs: board.gateway?.flushEveryMs,
     statusEveryMs: board.gateway?.statusEveryMs,
     storeCapacityBytes,
+    // The jitter of alert copies: seeded per device, so the gateways of a district do not send them in step.
+    random: seededRandom(seedOf(`${board.lorawan?.devEui ?? source.site}@${clock.unixTimeMs()}`)),
     onEvent: logEvent,
   });
   // Start at once, coverage or not: local alarms must not wait for the network; the log keeps what cannot be sent yet.
   gateway.start();
   return { gateway, modem: link.modem, uplink: link.nbiot, mac: link.mac };
+}
+
+/** FNV-1a of a text: a seed that differs from device to device. */
+function seedOf(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
 }
 
 function openBus(wiring: BusWiring, baud: number, clock: ModdableClock): Rs485SerialStream {

@@ -8,6 +8,9 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { BatchEncoder, buildChannelTable, encodeSequenced } from '../../drivers/batch/index.js';
+import { encodeAlert } from '../../drivers/batch/alert.js';
+import { encodeAlertGroup } from '../../drivers/batch/alert-group.js';
+import { alertsIn } from './decode-uplink.js';
 import { exampleSamples, fixtureManifests, fixtureSite } from '../../drivers/batch/test-support.js';
 import { decodeDownlink, encodeDataAck, encodeDownlink, type Downlink } from '../../drivers/gateway/downlink.js';
 import { decodeUplink, es5Violations, generateCodec } from './index.js';
@@ -79,5 +82,24 @@ test('a sequenced batch decodes in the codec as in the sdk, with its seq and A b
     t.like(got.data, { type: 'batch', seq, ackRequested });
     t.is((got.data?.readings as unknown[]).length, sdk.type === 'batch' ? sdk.readings.length : -1);
   }
-  t.regex(codec.decodeUplink({ bytes: [0x14, 0, 1, 0x12, 0], fPort: 10 }).errors?.[0] ?? '', /wraps a batch frame/);
+  t.regex(codec.decodeUplink({ bytes: [0x14, 0, 1, 0x13, 0], fPort: 10 }).errors?.[0] ?? '', /wraps a batch frame \(0x11\), an alert \(0x12\) or an alert group \(0x15\)/);
+});
+
+test('a sequenced alert and alert group decode in the codec as in the sdk, with seq and A bit (docs/app-ack.md)', (t) => {
+  const t0 = 1_767_225_600_000;
+  const smoke = encodeAlert({ rule: 'detector-smoke', device: 'detector', point: 'smoke_alarm', level: 'critical', state: 'raised', t: t0, value: true, message: '' }, table);
+  const ponding = encodeAlert({ rule: 'underpass-ponding', device: 'underpass', point: 'level', level: 'warning', state: 'raised', t: t0 + 2000, value: 16, message: '' }, table);
+  const offline = encodeAlert({ rule: 'meter-offline', device: 'meter', level: 'critical', state: 'raised', t: t0 + 3000, message: '' }, table);
+  const group = encodeAlertGroup([smoke, ponding, offline]);
+  for (const [inner, type, count] of [[smoke, 'alert', 1], [group, 'alerts', 3]] as const) {
+    const bytes = encodeSequenced({ seq: 4242, ackRequested: type === 'alerts', inner });
+    const sdk = decodeUplink(bytes, table);
+    const got = codec.decodeUplink({ bytes: [...bytes], fPort: 11 }); // this site's alert FPort
+    t.deepEqual(got.errors, undefined, type);
+    t.like(sdk, { type, seq: 4242, ackRequested: type === 'alerts' });
+    t.like(got.data, { type, seq: 4242, ackRequested: type === 'alerts' });
+    const codecAlerts = (type === 'alert' ? [got.data?.alert] : got.data?.alerts) as Array<{ rule: string; state: string }>;
+    t.is(codecAlerts.length, count);
+    t.deepEqual(codecAlerts.map((a) => `${a.rule} ${a.state}`), alertsIn(sdk).map((a) => `${a.rule} ${a.state}`), `${type}: the same alerts as the sdk`);
+  }
 });

@@ -224,11 +224,19 @@ function axonStatus(bytes) {
   return status;
 }
 
+// Type 4 wraps a batch frame, an alert or an alert group with the sequence number a data-ack names.
 function axonSequenced(bytes, warnings) {
   if (bytes.length < 4) throw new Error('sequenced message of ' + bytes.length + ' bytes');
-  if (bytes[3] !== 0x11) throw new Error('a sequenced message wraps a batch frame (0x11), not ' + bytes[3]);
+  var inner = bytes.slice(3);
+  var data;
+  if (inner[0] === 0x11) data = { type: 'batch', readings: axonBatch(inner, warnings) };
+  else if (inner[0] === 0x12) data = { type: 'alert', alert: axonAlert(inner) };
+  else if (inner[0] === 0x15) data = { type: 'alerts', alerts: axonAlertGroup(inner) };
+  else throw new Error('a sequenced message wraps a batch frame (0x11), an alert (0x12) or an alert group (0x15), not ' + inner[0]);
   var field = bytes[1] * 256 + bytes[2];
-  return { type: 'batch', readings: axonBatch(bytes.slice(3), warnings), seq: field % 32768, ackRequested: field >= 32768 };
+  data.seq = field % 32768;
+  data.ackRequested = field >= 32768;
+  return data;
 }
 
 // Where the gateway sends what (the site's fPortData / fPortAlert): another port is not Axon's.

@@ -9,6 +9,7 @@ import type { DecodedAlert } from '../../drivers/batch/alert.js';
 import type { ChannelTable } from '../../drivers/batch/channels.js';
 import { decodeCborMessage } from '../../drivers/batch/cbor.js';
 import { decodeMessage, type DecodedMessage } from '../../drivers/batch/decode.js';
+import { SEQUENCED_OVERHEAD_BYTES } from '../../drivers/batch/sequenced.js';
 import { checkAlertFitsTable } from './table-fit.js';
 
 export type { DecodedReading } from '../../drivers/batch/decode.js';
@@ -31,6 +32,7 @@ export function decodeUplink(bytes: Uint8Array, channels: ChannelTable, decoders
   const isCbor = bytes.length > 0 && (bytes[0] & 0xe0) === 0xa0;
   const message = isCbor ? decodeCborMessage(bytes, channels, options) : decodeMessage(bytes, channels, options);
   if (message.type === 'batch') message.readings.sort((a, b) => a.t - b.t || a.channel - b.channel);
-  if (message.type === 'alert' && !isCbor) checkAlertFitsTable(message.alert, bytes, channels);
+  // A sequenced alert (docs/app-ack.md) carries the alert's own bytes after its 3-byte wrapper.
+  if (message.type === 'alert' && !isCbor) checkAlertFitsTable(message.alert, message.seq === undefined ? bytes : bytes.subarray(SEQUENCED_OVERHEAD_BYTES), channels);
   return { ...message, warnings };
 }

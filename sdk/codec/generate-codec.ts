@@ -44,7 +44,7 @@ export function generateCodec(channels: ChannelTable, options: CodecOptions = {}
     `// Axon batch-format v1 uplink codec${options.name ? ` for ${options.name}` : ''} (generated; do not edit).`,
     '// The Things Stack / ChirpStack: decodeUplink({bytes, fPort, recvTime}) -> {data, warnings?, errors?}; binary frames or their CBOR form.',
     `// FPorts: readings and status on ${ports.data}, alerts on ${ports.alert} (another port is an error), downlinks on ${ports.downlink}.`,
-    '// data.type is "batch" (readings; seq and ackRequested when sequenced), "alert", "alerts" (a group) or "status"; see docs/batch-format.md in the Axon repository.',
+    '// data.type is "batch" (readings), "alert", "alerts" (a group) or "status"; batches and alerts carry seq and ackRequested when sequenced; see docs/batch-format.md in the Axon repository.',
     '// A reading is named by (device, point, time): no two share one, so a repeated key is a resent frame\'s copy.',
     '// encodeDownlink({data, fPort}) (TTS) or ({data, variables}) (ChirpStack v4) -> {bytes, fPort, warnings, errors}; decodeDownlink({bytes, fPort}) -> {data};',
     '// data.type "data-ack" {base, seqs}, "acknowledge" {rule, level?}, "poll-period" {device, periodS}; see docs/app-ack.md.',

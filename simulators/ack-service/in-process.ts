@@ -25,7 +25,7 @@ export function attachAckService(ns: LoraNetworkServer, options: AckPolicyOption
     const sequence = sequenceOf(event.payload);
     if (sequence === undefined) return;
     const devEui = event.device.devEuiHex;
-    const verdict = policy.frame(devEui, sequence.seq, sequence.ackRequested, event.timeMs);
+    const verdict = policy.frame(devEui, sequence.seq, sequence.ackRequested, event.timeMs, sequence.carriesAlerts);
     verdicts.set(event, verdict);
     if (verdict.ack !== undefined) ns.enqueueDownlink(devEui, { fPort: ACK_FPORT, data: verdict.ack, confirmed: false });
   });

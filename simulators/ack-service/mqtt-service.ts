@@ -56,7 +56,7 @@ export class MqttAckService {
       const sequence = sequenceOf(new Uint8Array(Buffer.from(body.data, 'base64')));
       if (sequence === undefined) return; // alerts and status are not sequenced
       const at = typeof body.time === 'string' ? Date.parse(body.time) : Number.NaN;
-      const verdict = this.policy.frame(devEui, sequence.seq, sequence.ackRequested, Number.isFinite(at) ? at : Date.now());
+      const verdict = this.policy.frame(devEui, sequence.seq, sequence.ackRequested, Number.isFinite(at) ? at : Date.now(), sequence.carriesAlerts);
       options.onFrame?.({ application, devEui, ...sequence, ...verdict });
       if (verdict.ack === undefined) return;
       const down = { devEui, confirmed: false, fPort: ACK_FPORT, data: Buffer.from(verdict.ack).toString('base64') };

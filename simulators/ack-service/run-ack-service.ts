@@ -21,7 +21,7 @@ Options:
   --username <name>      MQTT user
   --password <secret>    MQTT password
   --every-frames <n>     acknowledge unasked after n frames (default 24)
-  --every-minutes <m>    …or once the oldest unacknowledged frame is m minutes old (default 30)
+  --every-minutes <m>    …or once the oldest unacknowledged frame is m minutes old (default 60)
   --quiet                print only problems and the summary
   --help                 this text
 

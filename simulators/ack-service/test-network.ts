@@ -16,12 +16,14 @@ export interface TestNetworkAckService {
   readonly acks: Array<{ atMs: number; bytes: Uint8Array }>;
   /** Lose this many of the next sequenced frames (unheard by the network). */
   loseFrames: number;
+  /** The sequence numbers of the frames lost that way. */
+  readonly lost: number[];
   /** Lose this many of the next data-acks (never sent). */
   loseAcks: number;
 }
 
 export function attachAckServiceToTestNetwork(network: TestNetwork, devAddr: number, options: AckPolicyOptions = {}): TestNetworkAckService {
-  const service: TestNetworkAckService = { policy: new AckPolicy(options), frames: [], acks: [], loseFrames: 0, loseAcks: 0 };
+  const service: TestNetworkAckService = { policy: new AckPolicy(options), frames: [], acks: [], loseFrames: 0, lost: [], loseAcks: 0 };
   const previous = network.onData;
   network.onData = (uplink) => {
     if (previous?.(uplink) === false) return false;
@@ -29,9 +31,10 @@ export function attachAckServiceToTestNetwork(network: TestNetwork, devAddr: num
     if (sequence === undefined) return true;
     if (service.loseFrames > 0) {
       service.loseFrames--;
+      service.lost.push(sequence.seq);
       return false;
     }
-    const verdict = service.policy.frame(devAddr.toString(16), sequence.seq, sequence.ackRequested, uplink.atMs);
+    const verdict = service.policy.frame(devAddr.toString(16), sequence.seq, sequence.ackRequested, uplink.atMs, sequence.carriesAlerts);
     service.frames.push({ atMs: uplink.atMs, fCnt: uplink.fCnt, ...sequence, ...verdict });
     if (verdict.ack === undefined) return true;
     if (service.loseAcks > 0) service.loseAcks--;

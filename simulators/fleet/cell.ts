@@ -17,7 +17,7 @@ import type { DeviceManifest } from '../../drivers/devices/manifest.js';
 import type { AlertEvent } from '../../drivers/gateway/events.js';
 import { Gateway } from '../../drivers/gateway/gateway.js';
 import type { SiteFile } from '../../drivers/gateway/site.js';
-import { LoraWanMac, LoraWanUplink } from '../../drivers/lorawan/mac/index.js';
+import { LoraWanMac, LoraWanUplink, seededRandom } from '../../drivers/lorawan/mac/index.js';
 import type { Region, RegionName } from '../../drivers/lorawan/regions/types.js';
 import { MemoryKeyValueStore } from '../../drivers/ports/storage.js';
 import { VirtualClock } from '../../drivers/ports/virtual-clock.js';
@@ -245,6 +245,7 @@ export async function runCell(plan: CellPlan, o: CellRunOptions): Promise<CellPa
       files: new MemoryFileSystem(),
       meta: new MemoryKeyValueStore(),
       uplink: new LoraWanUplink(mac),
+      random: seededRandom((o.seed * 100_003 + m.index) ^ 0x5bd1e995),
       ...(o.flushMinutes === undefined ? {} : { flushEveryMs: o.flushMinutes * MINUTE }),
       onEvent: (event) => {
         if (event.kind === 'alert') onAlertRaised(m.devEui, event.alert);

@@ -40,6 +40,8 @@ export interface NsStats {
   retransmissions: number;
   /** The same reception reported twice (several gateways): dropped silently. */
   duplicates: number;
+  /** Unconfirmed frames heard again (NbTrans repetitions) after their first copy: dropped, no downlink planned. */
+  repetitions: number;
   rejected: Record<RejectReason, number>;
   downlinksPlanned: number;
   downlinksSent: number;
@@ -80,7 +82,7 @@ export class LoraNetworkServer {
   readonly network: NetworkConfig;
   readonly region: Region;
   readonly stats: NsStats = {
-    received: 0, joinsAccepted: 0, uplinksAccepted: 0, retransmissions: 0, duplicates: 0,
+    received: 0, joinsAccepted: 0, uplinksAccepted: 0, retransmissions: 0, duplicates: 0, repetitions: 0,
     rejected: { outage: 0, malformed: 0, unsupported: 0, 'unknown-device': 0, mic: 0, replay: 0, 'devnonce-replay': 0 },
     downlinksPlanned: 0, downlinksSent: 0, downlinksFailed: 0, downlinksLostInOutage: 0,
   };
@@ -229,6 +231,10 @@ export class LoraNetworkServer {
     const { device, session } = outcome;
     if (outcome.kind === 'duplicate') {
       this.stats.duplicates++;
+      return undefined;
+    }
+    if (outcome.kind === 'repetition') {
+      this.stats.repetitions++;
       return undefined;
     }
     if (outcome.kind === 'retransmission') {

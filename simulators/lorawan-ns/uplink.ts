@@ -22,8 +22,11 @@ export type UplinkRejection = 'unknown-device' | 'mic' | 'replay';
 export type UplinkOutcome =
   | {
       ok: true;
-      /** new: deliver; retransmission: a confirmed frame again after our ACK was lost; duplicate: the same reception twice. */
-      kind: 'new' | 'retransmission' | 'duplicate';
+      /**
+       * new: deliver; retransmission: a confirmed frame again after our ACK was lost; duplicate: the same reception twice;
+       * repetition: an unconfirmed frame sent again (NbTrans, or an alert's second copy) whose first copy arrived: not delivered twice.
+       */
+      kind: 'new' | 'retransmission' | 'duplicate' | 'repetition';
       device: DeviceState;
       session: Session;
       fCnt: number;
@@ -72,17 +75,18 @@ function repeated(device: DeviceState, session: Session, frame: DataFrame, fCnt:
   if (previous !== undefined && bytesEqual(previous.phy, frame.phyPayload)) {
     if (nowMs - previous.atMs <= (options.dedupWindowMs ?? 200)) return accept(device, session, frame, fCnt, nowMs, 'duplicate', undefined);
     if (frame.confirmed) return accept(device, session, frame, fCnt, nowMs, 'retransmission', undefined);
+    return accept(device, session, frame, fCnt, nowMs, 'repetition', undefined);
   }
   return { ok: false, reason: 'replay', detail: `frame counter ${fCnt} was already accepted`, device };
 }
 
 /** `crypto` decrypts a new frame; a repeat is the same bytes as the last accepted, whose clear payload is kept. */
-function accept(device: DeviceState, session: Session, frame: DataFrame, fCnt: number, nowMs: number, kind: 'new' | 'retransmission' | 'duplicate', crypto: FrameCrypto | undefined): UplinkOutcome {
+function accept(device: DeviceState, session: Session, frame: DataFrame, fCnt: number, nowMs: number, kind: 'new' | 'retransmission' | 'duplicate' | 'repetition', crypto: FrameCrypto | undefined): UplinkOutcome {
   const payload = crypto !== undefined ? crypto.decryptData(frame, session.keys, fCnt) : (session.lastUplink as { payload: Uint8Array }).payload;
   if (kind === 'new') {
     session.lastFCntUp = fCnt;
     session.lastUplink = { phy: frame.phyPayload, atMs: nowMs, payload };
-  } else if (kind === 'retransmission' && session.lastUplink !== undefined) {
+  } else if (kind !== 'duplicate' && session.lastUplink !== undefined) {
     // A later retransmission is compared with this one for duplicate detection.
     session.lastUplink.atMs = nowMs;
   }

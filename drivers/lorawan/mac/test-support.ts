@@ -73,6 +73,8 @@ export class TestNetwork {
   readonly joinRequests: Array<{ devNonce: number; atMs: number; accepted: boolean }> = [];
   /** Uplinks whose MIC failed or that repeated an FCnt (the NS counts, the tests assert zero). */
   readonly problems: string[] = [];
+  /** Unconfirmed frames heard again after their first copy (dropped, as a network server drops them). */
+  repetitions = 0;
   /** Confirmed uplinks left unacknowledged before ACKs start (drops the first N). */
   dropAcks = 0;
   /** Answer in window 1 or 2. */
@@ -200,7 +202,6 @@ export class TestNetwork {
       return;
     }
     const repeat = device.lastFCntUp !== undefined && fCnt === device.lastFCntUp;
-    device.lastFCntUp = fCnt;
     const payload = this.verifyUplinks ? decryptDataPayload(this.#aes, frame, keys, fCnt) : frame.frmPayload;
     const dataRate = this.#dataRateOf(uplink);
     const macBytes = frame.fPort === 0 ? payload : frame.fOpts;
@@ -209,9 +210,15 @@ export class TestNetwork {
       adr: frame.fCtrl.adr, adrAckReq: frame.fCtrl.adrAckReq, ack: frame.fCtrl.ack,
       macCommands: decodeUplinkCommands(macBytes), freqHz: uplink.freqHz, sf: uplink.sf, dataRate, phyBytes: uplink.payload.length,
     };
-    if (this.onData?.(record) === false) return;
+    // An unconfirmed frame again (NbTrans) after its first copy arrived: heard, but a network server does not
+    // deliver it to the application again. A frame a test loses on the air leaves the counter where it was.
+    if (!(repeat && !frame.confirmed) && this.onData?.(record) === false) return;
+    device.lastFCntUp = fCnt;
     this.uplinks.push(record);
-    if (repeat && !frame.confirmed) return;
+    if (repeat && !frame.confirmed) {
+      this.repetitions++;
+      return;
+    }
 
     const answers: Uint8Array[] = [];
     for (const command of record.macCommands) {

@@ -1,8 +1,13 @@
 /**
  * The gateway pipeline's UplinkPort over the LoRaWAN MAC. Alerts jump the
- * queue and go confirmed: send() resolves on the network's ACK and rejects
- * when the MAC's retransmissions (its own back-off, duty cycle respected)
- * never got one, so the store-and-forward log keeps the record.
+ * queue. By default an alert the gateway gave a sequence number goes
+ * unconfirmed like data, and the platform's data-ack releases it: at city
+ * density a storm raises alarms on every gateway in the same second, and a
+ * network ACK per alert blinds the half-duplex base station exactly then
+ * (docs/app-ack.md; the gateway sends such an alert several times itself).
+ * `alerts: 'network'`, or an alert too large to carry a sequence number,
+ * goes confirmed: send() then resolves on the network's ACK and rejects
+ * when the MAC's retransmissions never got one, so the log keeps the record.
  *
  * Data frames go unconfirmed by default (`delivery: 'application'`): at city
  * density every confirmed frame costs a downlink, and a half-duplex base
@@ -29,10 +34,13 @@ interface Waiting {
 export interface LoraWanUplinkOptions {
   /** 'application' (default): data unconfirmed, acknowledged by the platform's data-ack; 'network': every frame confirmed. */
   delivery?: 'application' | 'network';
+  /** With application delivery: 'application' (default) sends sequenced alerts unconfirmed, 'network' confirms them. */
+  alerts?: 'application' | 'network';
 }
 
 export class LoraWanUplink implements UplinkPort {
   readonly delivery: 'transport' | 'application';
+  readonly alertDelivery: 'transport' | 'application';
   onDownlink: ((message: { port: number; payload: Uint8Array }) => void) | undefined;
   readonly mac: LoraWanMac;
   readonly #waiting: Waiting[] = [];
@@ -43,6 +51,7 @@ export class LoraWanUplink implements UplinkPort {
     this.mac = mac;
     this.#confirmData = options.delivery === 'network';
     this.delivery = this.#confirmData ? 'transport' : 'application';
+    this.alertDelivery = this.delivery === 'application' && options.alerts !== 'network' ? 'application' : 'transport';
     mac.onDownlink = (downlink) => this.onDownlink?.(downlink);
   }
 
@@ -69,13 +78,19 @@ export class LoraWanUplink implements UplinkPort {
     return this.#waiting.length;
   }
 
+  #confirmed(message: UplinkMessage): boolean {
+    if (message.priority !== 'alert') return this.#confirmData;
+    // An alert too large to carry a sequence number (US915 DR0) keeps the network ACK.
+    return this.alertDelivery !== 'application' || message.sequenced !== true;
+  }
+
   async #drain(): Promise<void> {
     this.#running = true;
     try {
       for (let next = this.#waiting.shift(); next !== undefined; next = this.#waiting.shift()) {
         const { message } = next;
         try {
-          await this.mac.sendFrame({ port: message.port, payload: message.payload, confirmed: message.priority === 'alert' || this.#confirmData });
+          await this.mac.sendFrame({ port: message.port, payload: message.payload, confirmed: this.#confirmed(message) });
           next.resolve();
         } catch (error) {
           next.reject(error);

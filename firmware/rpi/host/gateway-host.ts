@@ -123,6 +123,8 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
       flushEveryMs: config.gateway?.flushEveryMs,
       statusEveryMs: config.gateway?.statusEveryMs,
       storeCapacityBytes: config.gateway?.storeCapacityBytes,
+      // The jitter of alert copies: this gateway's own, so the gateways of a district do not send them in step.
+      random: Math.random,
       ...hostBusTiming(),
       onEvent: (event) => {
         hostStatus.model?.onEvent(event);

@@ -30,6 +30,8 @@ export const ABP_KEYS: SessionKeys = {
   appSKey: Uint8Array.from({ length: 16 }, (_, i) => 16 - i),
 };
 export const ABP_DEVADDR = 0x26011bda;
+/** The DevAddr the test network gives the bench's OTAA device at every join. */
+export const OTAA_DEVADDR = 0x26000042;
 
 export interface NsUplink {
   atMs: number;
@@ -303,7 +305,7 @@ export function createBench(options: BenchOptions = {}): Bench {
     ? { activation: 'abp', devAddr: ABP_DEVADDR, nwkSKey: ABP_KEYS.nwkSKey, appSKey: ABP_KEYS.appSKey }
     : { activation: 'otaa', devEui: DEV_EUI, joinEui: JOIN_EUI, appKey: APP_KEY };
   if (options.activation === 'abp') network.addAbpDevice(ABP_DEVADDR, ABP_KEYS);
-  else network.addOtaaDevice(DEV_EUI, APP_KEY, 0x26000042);
+  else network.addOtaaDevice(DEV_EUI, APP_KEY, OTAA_DEVADDR);
   const macRadio = options.radio?.(radio, clock) ?? radio;
   const make = (overrides: Partial<LoraWanMacOptions> = {}) => new LoraWanMac({
     region, radio: macRadio, clock, cipher: new PortableAes128(), store, credentials, seed: options.seed ?? 7, ...options.mac, ...overrides,

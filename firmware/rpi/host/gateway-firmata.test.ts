@@ -12,15 +12,17 @@
  * nothing): firmata-io asks for the version after its 5 s wait.
  */
 import test from 'ava';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { SiteFile } from '../../../drivers/gateway/site.js';
 import { demoSubset } from '../../../drivers/gateway/test-support.js';
 import { CliProcess, runCli } from '../../../sdk/cli/test-kit.js';
 import { FirmataDeviceSimulator } from '../../../simulators/firmata/firmata-device.js';
 import { createPtyPair } from '../../../simulators/pty.js';
 import { shippedManifests } from '../../../sdk/site/demo-site.js';
 import { openSerialStream } from '../ports/serial-stream.js';
+import { loadHostConfig } from './host-config.js';
 import { preflight } from './preflight.js';
 import { FarSide, until } from './test-support.js';
 
@@ -86,6 +88,11 @@ test('axon gateway run drives relays on a Firmata board: inactive from the first
     /\(1 refused\)\n\$\.firmata\["relays"\]\.port: Firmata board relays: serial port \S+ttyACM9 does not exist, and the gateway does not start without its relay board\. Fix: plug in/);
   t.regex(refusals({ firmata: { relays: { port: boardLink }, spare: { port: boardLink } } }), /\$\.firmata\["spare"\]: no output of the site uses Firmata board spare/);
   t.regex(refusals({ firmata: { relays: { port: boardLink, baud: 57601 } } }), /\$\.firmata\.relays\.baud: /);
+
+  // The example of docs/rpi-gateway.md fits the example site.
+  const exampleSite = JSON.parse(readFileSync('firmware/rpi/host/examples/site.json', 'utf8')) as SiteFile;
+  const example = loadHostConfig('firmware/rpi/host/examples/host-firmata.json', exampleSite);
+  t.deepEqual(example.outputs?.['barrier-relay'], { board: 'relays', pin: 7, activeLow: true });
 
   // 2. Run: the gateway opens the board (handshake through johnny-five), the relays come up inactive.
   const gateway = new CliProcess(['gateway', 'run', '--site', siteFile, '--config', configFile, '--data', path.join(dir, 'data'), '--report-every', '0']);

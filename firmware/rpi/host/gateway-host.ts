@@ -99,7 +99,7 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
     let gpiod: GpiodToolsAccess | undefined;
     const chipAccess = () => (gpiod ??= new GpiodToolsAccess({ onError: (line, error) => log.warn('output', `gpio ${line.chip} line ${line.offset}: ${error.message}`) }));
     // Firmata relay boards first: a relay board that cannot be opened stops the start, with its fix.
-    boards = await openFirmataBoards(config, (line) => log.info('output', line));
+    boards = await openFirmataBoards(config, (line) => log.info('output', line), (line) => log.error('output', line));
     for (const output of site.outputs ?? []) outputs[output.id] = openHostOutput(output, config, chipAccess, boards);
     const firmata = boards;
     // Syncs grouped off the event loop: an alarm burst must not stall polling (group-commit.ts).

@@ -59,14 +59,20 @@ export interface FirmataBoards {
 }
 
 /** Open every board an output uses (one after another: each is a USB serial line with its handshake). */
-export async function openFirmataBoards(config: HostConfig, log: (line: string) => void): Promise<FirmataBoards> {
+/** `lost`: a board's line failed while the gateway runs (it is not reopened: the relays on it are out of reach until a restart). */
+export async function openFirmataBoards(config: HostConfig, log: (line: string) => void, lost: (line: string) => void): Promise<FirmataBoards> {
   const wired = firmataOutputs(config);
   const opened = new Map<string, FirmataBoard>();
   try {
     for (const id of new Set(wired.map((o) => o.board))) {
       const board = config.firmata?.[id];
       if (board === undefined) continue; // refused by firmataProblems
-      const open = await openFirmataBoard({ path: board.port, baud: board.baud });
+      const relays = wired.filter((o) => o.board === id).map((o) => o.output).join(', ');
+      const open = await openFirmataBoard({
+        path: board.port,
+        baud: board.baud,
+        onLost: (error) => lost(`Firmata board ${id} on ${board.port} lost: ${error.message}; ${relays} cannot be switched until the gateway restarts (Fix: check the board's USB cable, then restart the gateway)`),
+      });
       opened.set(id, open);
       log(`Firmata board ${id} on ${board.port}: ${open.io.firmware.name ?? 'Firmata'} ${open.io.firmware.version?.major ?? '?'}.${open.io.firmware.version?.minor ?? '?'}`);
     }

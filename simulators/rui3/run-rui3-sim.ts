@@ -27,11 +27,12 @@ import { MemoryKeyValueStore } from '../../drivers/ports/storage.js';
 import { VirtualClock } from '../../drivers/ports/virtual-clock.js';
 import { NodeBlockCipher } from '../../firmware/rpi/ports/node-cipher.js';
 import { openSerialStream } from '../../firmware/rpi/ports/serial-stream.js';
-import { attachAckService } from '../ack-service/in-process.js';
+import { attachAckService, type AttachedAckService } from '../ack-service/in-process.js';
 import { LoraNetworkServer } from '../lorawan-ns/network-server.js';
 import { attachToRadioGateway } from '../lorawan-ns/radio-gateway.js';
 import { DeviceRegistry } from '../lorawan-ns/registry.js';
 import { parseRegistry } from '../lorawan-ns/registry-file.js';
+import type { BytesInFlight } from '../line-idle-clock.js';
 import { createPtyPair } from '../pty.js';
 import { SimulatedLoraChannel } from '../radio/index.js';
 import { Rui3ModuleSimulator } from './module-sim.js';
@@ -58,14 +59,23 @@ export interface RunRui3SimulatorOptions {
   pathLossDb?: number;
   seed?: number;
   log?: (line: string) => void;
+  /**
+   * A virtual clock the caller drives, shared with the host on the other end
+   * (a LineIdleClock watching `lines`): then the radio world is not brought up
+   * to real time, its time is the caller's. Default: the module's own clock,
+   * real time on the serial side (above).
+   */
+  shared?: { clock: VirtualClock; lines: BytesInFlight };
 }
 
 export interface RunningRui3Simulator {
   endpoint: string;
   simulator: Rui3ModuleSimulator;
   ns: LoraNetworkServer;
-  /** The radio world's clock (ahead of real time by the radio time spent). */
+  /** The radio world's clock (ahead of real time by the radio time spent), or the shared one. */
   clock: VirtualClock;
+  /** The network's data-acks, with their verdict on each uplink (duplicates carry readings the platform already has). */
+  acks: AttachedAckService | undefined;
   close(): Promise<void>;
 }
 
@@ -79,7 +89,7 @@ export async function runRui3Simulator(options: RunRui3SimulatorOptions): Promis
     devices: [{ name: options.device.devEui.toLowerCase(), application, ...options.device }],
   }, { defaultApplication: application });
   const started = performance.now();
-  const clock = new VirtualClock({ unixEpochMs: Date.now() });
+  const clock = options.shared?.clock ?? new VirtualClock({ unixEpochMs: Date.now() });
   const ns = new LoraNetworkServer({ registry: new DeviceRegistry(parsed.devices), network: parsed.network, clock, adr: true });
   const acks = options.ackService === false ? undefined : attachAckService(ns);
   const channel = new SimulatedLoraChannel(clock, { seed: options.seed ?? 1 });
@@ -88,7 +98,7 @@ export async function runRui3Simulator(options: RunRui3SimulatorOptions): Promis
   try {
     const stream = await openSerialStream({ path: pty.pathB, baud });
     const simulator = new Rui3ModuleSimulator({
-      stream,
+      stream: options.shared === undefined ? stream : options.shared.lines.watch(stream),
       clock,
       radio: channel.createDeviceRadio({ id: 'rui3-module', pathLossDb: options.pathLossDb ?? 115 }),
       cipher: new NodeBlockCipher(),
@@ -99,7 +109,7 @@ export async function runRui3Simulator(options: RunRui3SimulatorOptions): Promis
     // After the module has read the bytes: bring the radio world up to real time, then run any radio work to its end.
     const handle = stream.onReadable;
     let driving: Promise<void> = Promise.resolve();
-    stream.onReadable = (bytes) => {
+    if (options.shared === undefined) stream.onReadable = (bytes) => {
       handle?.(bytes);
       driving = driving.then(async () => {
         await clock.advanceTo(Math.max(clock.now(), performance.now() - started));
@@ -116,6 +126,7 @@ export async function runRui3Simulator(options: RunRui3SimulatorOptions): Promis
       simulator,
       ns,
       clock,
+      acks,
       async close() {
         await driving;
         simulator.close();

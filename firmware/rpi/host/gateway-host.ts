@@ -31,6 +31,7 @@ import type { HostLog } from './host-log.js';
 import { startHostUplink } from './host-uplink.js';
 import { startStatus, type HostStatus } from './status/host-status.js';
 import { describeHostOutput, openHostOutput } from './host-outputs.js';
+import { openFirmataBoards, type FirmataBoards } from './host-firmata.js';
 
 export interface GatewayHostOptions {
   site: SiteFile;
@@ -92,11 +93,15 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
   const opened: Array<{ close(): void }> = [];
   let uplink: ReturnType<typeof startHostUplink> | undefined;
   let status: HostStatus | undefined;
+  let boards: FirmataBoards | undefined;
   try {
     const outputs: Record<string, DigitalOutput> = {};
     let gpiod: GpiodToolsAccess | undefined;
     const chipAccess = () => (gpiod ??= new GpiodToolsAccess({ onError: (line, error) => log.warn('output', `gpio ${line.chip} line ${line.offset}: ${error.message}`) }));
-    for (const output of site.outputs ?? []) outputs[output.id] = openHostOutput(output, config, chipAccess);
+    // Firmata relay boards first: a relay board that cannot be opened stops the start, with its fix.
+    boards = await openFirmataBoards(config, (line) => log.info('output', line), (line) => log.error('output', line));
+    for (const output of site.outputs ?? []) outputs[output.id] = openHostOutput(output, config, chipAccess, boards);
+    const firmata = boards;
     // Syncs grouped off the event loop: an alarm burst must not stall polling (group-commit.ts).
     const { groupCommit, ...storePorts } = hostStorePorts(options.dataDir, (error) => log.error('error', `storage: a disk sync failed: ${error.message}`));
     let gateway: Gateway | undefined;
@@ -151,6 +156,7 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
           await hostStatus.close();
           await gateway.close();
           await hostUplink.close();
+          await firmata.close();
           await groupCommit.idle();
         } finally {
           clock.cancelAll();
@@ -163,6 +169,7 @@ export async function startGatewayHost(options: GatewayHostOptions): Promise<Gat
     for (const stream of opened) stream.close();
     void status?.close();
     void uplink?.close();
+    void boards?.close();
     clock.cancelAll();
     unlock();
     throw error;

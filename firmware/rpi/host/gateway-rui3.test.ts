@@ -12,8 +12,9 @@
  * The serial line runs in real time; the radio world in virtual time that
  * runs ahead of it (simulators/rui3/run-rui3-sim.ts): each join or send runs
  * to its end at once. The test covers a couple of minutes of the gateway's
- * real time; the simulated day over the same driver and module model runs in
- * virtual time in drivers/rui3/rui3-day.test.ts.
+ * real time; a simulated day of the host's RUI3 uplink over a pty runs in
+ * gateway-rui3-day.test.ts (host and module on one virtual clock that stands
+ * still while bytes cross the pty).
  */
 import test from 'ava';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -16,6 +16,8 @@ import { ProblemListError, type ManifestProblem } from '../../../sdk/manifest/ma
 import { problemFromSchemaError, type SchemaNode } from '../../../sdk/site/schema-problems.js';
 import { parseDownlinkKeyFile } from '../mqtt/signed-downlink.js';
 import type { LorawanKeysConfig } from './host-lorawan.js';
+import { firmataProblems, type FirmataBoardConfig } from './host-firmata.js';
+import { outputWiringErrors } from './host-outputs.js';
 import { lorawanHostProblems, radioSchemaErrors } from './host-lorawan-check.js';
 import type { SpiRadioConfig } from './host-radio.js';
 import { rui3Problems } from './rui3-config.js';
@@ -25,9 +27,11 @@ export type HostProblem = ManifestProblem;
 export interface HostConfig {
   gatewayId?: string;
   buses?: Record<string, { port: string; reopenMs?: number }>;
-  /** `line` (and `chip`): the GPIO character device through libgpiod; `gpio`: the sysfs fallback. */
-  outputs?: Record<string, { line?: number; chip?: string; gpio?: number; activeLow?: boolean }>;
+  /** `line` (and `chip`): the GPIO character device through libgpiod; `gpio`: the sysfs fallback; `board` and `pin`: a Firmata board's pin. */
+  outputs?: Record<string, { line?: number; chip?: string; gpio?: number; board?: string; pin?: number; activeLow?: boolean }>;
   gpioRoot?: string;
+  /** Firmata I/O boards by id (host-firmata.ts). */
+  firmata?: Record<string, FirmataBoardConfig>;
   mqtt?: { url?: string; username?: string; password?: string; passwordFile?: string; caFile?: string; certFile?: string; keyFile?: string; topicPrefix?: string; downlinkKeyFile?: string; format?: 'binary' | 'json' };
   modem?: {
     port: string;
@@ -103,7 +107,9 @@ export function loadHostConfig(file: string | undefined, site: SiteFile): HostCo
   const { validate, schema } = hostSchema();
   const problems: HostProblem[] = [];
   if (!validate(json)) {
-    for (const error of radioSchemaErrors(validate.errors ?? [], json, schema)) {
+    const wiring = outputWiringErrors(validate.errors ?? [], json, file);
+    problems.push(...wiring.problems);
+    for (const error of radioSchemaErrors(wiring.rest, json, schema)) {
       const problem = problemFromSchemaError(error, json, schema);
       if (problem !== undefined) problems.push({ file, ...problem });
     }
@@ -133,6 +139,7 @@ function siteProblems(config: HostConfig, site: SiteFile, file: string): HostPro
   for (const id of Object.keys(config.outputs ?? {})) {
     if (!(site.outputs ?? []).some((o) => o.id === id)) add(`$.outputs["${id}"]`, `the site ${site.id} has no output '${id}'`, 'remove the entry, or add the output to the site file');
   }
+  problems.push(...firmataProblems(config, site, file));
   const uplink = site.uplink;
   if (uplink.kind === 'lorawan') {
     for (const problem of lorawanHostProblems(config, site)) add(problem.path, problem.message, problem.fix);

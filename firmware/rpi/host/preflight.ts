@@ -134,6 +134,11 @@ function checkBuses(site: SiteFile, config: HostConfig, sink: Sink): void {
     if (!existsSync(port)) sink.warn('$.radio.port', `the radio module's serial port ${port} does not exist (yet); the gateway starts anyway and opens it when it appears`, 'connect the module, or correct the path');
     use(linkIdentity({ kind: 'serial', path: port }), 'the radio module', true);
   }
+  for (const [id, board] of Object.entries(config.firmata ?? {})) {
+    // Run opens the board at start and stops without it: a refusal, not a warning.
+    if (!existsSync(board.port)) sink.refuse(`$.firmata["${id}"].port`, `Firmata board ${id}: serial port ${board.port} does not exist, and the gateway does not start without its relay board`, 'plug in the board\'s USB cable, or correct the path (`ls /dev/serial/by-id` lists the boards present)');
+    use(linkIdentity({ kind: 'serial', path: board.port }), `Firmata board ${id}`, true);
+  }
   for (const [identity, sharing] of users) {
     if (sharing.length < 2) continue;
     const refuse = sharing.some((user) => user.fromConfig) ? sink.refuse : sink.refuseSite;
@@ -154,8 +159,8 @@ function linkIdentity(link: BusLink): string {
 
 /** The sysfs GPIO tree is there, and each output's line is exported or can be. */
 function checkGpio(site: SiteFile, config: HostConfig, refuse: Report): void {
-  // Outputs on a character-device line (libgpiod) need no sysfs; only the sysfs fallback is checked here.
-  const outputs = (site.outputs ?? []).filter((output) => config.outputs?.[output.id]?.line === undefined);
+  // Outputs on a character-device line (libgpiod) or a Firmata board need no sysfs; only the sysfs fallback is checked here.
+  const outputs = (site.outputs ?? []).filter((output) => config.outputs?.[output.id]?.line === undefined && config.outputs?.[output.id]?.board === undefined);
   if (outputs.length === 0) return;
   const root = config.gpioRoot ?? DEFAULT_GPIO_ROOT;
   if (!isDirectory(root)) {

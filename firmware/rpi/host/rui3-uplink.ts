@@ -7,18 +7,19 @@
 import type { SiteFile } from '../../../drivers/gateway/site.js';
 import type { Clock } from '../../../drivers/ports/clock.js';
 import { Rui3Uplink } from '../../../drivers/rui3/uplink.js';
-import { ReconnectingStream } from '../ports/reconnecting-stream.js';
+import { ReconnectingStream, type ClosableByteStream } from '../ports/reconnecting-stream.js';
 import { openSerialStream } from '../ports/serial-stream.js';
 import type { Rui3RadioConfig } from './host-config.js';
 import { outlivingLink, readSecret, type HostUplink } from './host-uplink.js';
 import { rui3AppKey } from './rui3-config.js';
 
-export function startRui3Uplink(uplink: Extract<SiteFile['uplink'], { kind: 'lorawan' }>, radio: Rui3RadioConfig, clock: Clock, log: (line: string) => void): HostUplink {
+/** `openPort`: opens the module's serial port (default serialport on `radio.port`; a test watches the bytes on it). */
+export function startRui3Uplink(uplink: Extract<SiteFile['uplink'], { kind: 'lorawan' }>, radio: Rui3RadioConfig, clock: Clock, log: (line: string) => void, openPort?: () => Promise<ClosableByteStream>): HostUplink {
   const baud = radio.baud ?? 115200;
   const stream = new ReconnectingStream({
     where: radio.port,
     line: { baud, dataBits: 8, parity: 'none', stopBits: 1 },
-    open: () => openSerialStream({ path: radio.port, baud }),
+    open: openPort ?? (() => openSerialStream({ path: radio.port, baud })),
     onState: (state, error) => log(`radio port ${radio.port}: ${state}${error === undefined ? '' : ` (${error.message})`}`),
   });
   const rui3 = new Rui3Uplink({

@@ -13,13 +13,15 @@ import { demoSubset } from '../../../drivers/gateway/test-support.js';
 import { startMosquitto, type MosquittoBroker } from '../mqtt/test-brokers.js';
 import { shippedManifests } from '../../../sdk/site/demo-site.js';
 import { createPtyPair, type PtyPair } from '../../../simulators/pty.js';
-import { attachSimulatedDevices, type SimulatedDevices } from '../../../simulators/simulated-bus.js';
+import { attachSimulatedDevices, type SimulatedDevices, type SimulatedDevicesOptions } from '../../../simulators/simulated-bus.js';
 import { PTY_FRAME_GAP_MS } from '../demo/pty-site.js';
 import { NodeClock } from '../ports/node-clock.js';
 import { openSerialStream, type SerialStream } from '../ports/serial-stream.js';
 
 /** Simulated minutes per real minute on the far side: the smoke alarm goes off one simulated minute (a second) in. */
 const SPEED = 60;
+
+const SMOKE_FROM_MINUTE_1: SimulatedDevicesOptions['models'] = { 'smoke-pump-room': { smoke_alarm: { model: 'alarm', startMinutes: 1, durationMinutes: 100_000 } } };
 
 /** The far side of the bus: the simulated devices on the device end of a pty pair at fixed link paths. */
 export class FarSide {
@@ -29,7 +31,8 @@ export class FarSide {
   #firstPlugMs: number | undefined;
   readonly #clock = new NodeClock();
 
-  constructor(readonly site: SiteFile, readonly gatewayLink: string, readonly deviceLink: string) {}
+  /** `models`: the devices' scenario (default: the smoke alarm goes off one simulated minute, a second of real time, in and stays on). */
+  constructor(readonly site: SiteFile, readonly gatewayLink: string, readonly deviceLink: string, readonly models: SimulatedDevicesOptions['models'] = SMOKE_FROM_MINUTE_1) {}
 
   async plugIn(): Promise<void> {
     const bus = this.site.buses[0];
@@ -43,8 +46,7 @@ export class FarSide {
       speed: SPEED,
       startMinutes,
       interFrameGapMs: PTY_FRAME_GAP_MS,
-      // The smoke alarm goes off one simulated minute in (a second of real time) and stays on.
-      models: { 'smoke-pump-room': { smoke_alarm: { model: 'alarm', startMinutes: 1, durationMinutes: 100_000 } } },
+      models: this.models,
     });
   }
 

@@ -48,10 +48,13 @@ interface JohnnyFive {
 
 /** firmata-io's transport: an emitter of data/open/close/error with write(buffer, callback). */
 class SerialTransport extends EventEmitter {
-  constructor(readonly stream: SerialStream) {
+  constructor(readonly stream: SerialStream, onLost?: (error: Error) => void) {
     super();
     stream.onReadable = (bytes) => this.emit('data', Buffer.from(bytes));
-    stream.onError = (error) => this.emit('error', error);
+    stream.onError = (error) => {
+      onLost?.(error);
+      this.emit('error', error);
+    };
     void stream.whenClosed().then(() => this.emit('close'));
     // The port is open already; firmata-io turns 'open' into the 'connect' johnny-five waits for.
     process.nextTick(() => this.emit('open'));
@@ -75,6 +78,8 @@ export interface FirmataBoardOptions {
   baud?: number;
   /** Wait for the Firmata handshake (version, firmware, capabilities), ms. Default 10 000 (an Uno reboots on open: ~2 s). */
   readyTimeoutMs?: number;
+  /** The line failed (the board was unplugged): its relays cannot be switched any more. johnny-five itself only swallows it. */
+  onLost?: (error: Error) => void;
 }
 
 export interface FirmataBoard {
@@ -90,7 +95,7 @@ export async function openFirmataBoard(options: FirmataBoardOptions): Promise<Fi
   const five = require('johnny-five') as JohnnyFive;
   const bindTransport = require('firmata-io') as { Firmata: new (transport: EventEmitter, options: { reportVersionTimeout: number }) => FirmataIo };
   const stream = await openSerialStream({ path: options.path, baud: options.baud ?? 57600 });
-  const transport = new SerialTransport(stream);
+  const transport = new SerialTransport(stream, options.onLost);
   const timeoutMs = options.readyTimeoutMs ?? 10_000;
   try {
     const io = new bindTransport.Firmata(transport, { reportVersionTimeout: Math.min(timeoutMs, 5000) });

@@ -12,7 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BUILD_DIR, DEFAULT_SITE } from '../../firmware/esp32/tools/esp32-build.js';
-import { esp32HeapBytes, problems, simulate } from '../../firmware/esp32/tools/esp32-sim.js';
+import { esp32Bytes, esp32HeapBytes, problems, simulate } from '../../firmware/esp32/tools/esp32-sim.js';
 import { resolveModdable, SdkUnavailableError } from '../../firmware/esp32/tools/moddable-sdk.js';
 import { scaledSite } from '../../firmware/esp32/tools/scaled-site.js';
 import type { Suite, SuiteContext } from './common.js';
@@ -23,19 +23,23 @@ export const HEAP_GOAL_32_BYTES = 64 * 1024;
 
 async function measure(context: SuiteContext, metric: string, site: string, devices: number): Promise<number> {
   const result = await simulate({ hours: HOURS, site });
-  const failed = problems(result.report);
+  const failed = problems(result.summary);
   if (failed.length > 0) throw new Error(`${metric}: the simulated run failed (${failed.join('; ')}), so its heap figure means nothing`);
-  const { heap, heapBase } = result;
+  const { heap, heapBase, afterBoot, marks } = result;
   const value = esp32HeapBytes(heap, heapBase);
+  const begin = marks['modules-begin'];
+  const end = marks['modules-end'];
   context.emit({
     metric,
     value,
     unit: 'bytes',
     devices,
     virtual_hours: HOURS,
-    polls: result.report.stats?.polls,
+    polls: result.summary.stats?.polls,
     chunk_peak_bytes: heap.chunkPeakBytes - heapBase.chunkBytes,
     slot_peak: heap.slotPeak - heapBase.slots,
+    live_after_boot_bytes: esp32Bytes(afterBoot.chunkBytes - heapBase.chunkBytes, afterBoot.slots - heapBase.slots),
+    modules_instantiated_bytes: begin === undefined || end === undefined ? undefined : esp32Bytes(end.chunkBytes - begin.chunkBytes, end.slots - begin.slots),
     lin_slot_bytes: heap.slotBytes,
     ...(devices === 32 ? { goal: HEAP_GOAL_32_BYTES, within_goal: value <= HEAP_GOAL_32_BYTES } : {}),
   });

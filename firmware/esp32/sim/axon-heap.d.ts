@@ -21,3 +21,8 @@ declare module 'axon-stdout' {
   /** Text to the lin app's stdout (stdout.c). */
   export function print(text: string): void;
 }
+declare module 'axon-flash' {
+  import type { FlashFiles } from '../test-host/flash-files.js';
+  /** The littlefs files in C buffers, outside the XS heap (flash.c). */
+  export const nativeFlash: FlashFiles;
+}

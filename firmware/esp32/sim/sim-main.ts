@@ -14,7 +14,7 @@
 import { print } from './console.js';
 // First: its hook must be in place when the harness loads main.ts (the module-load heap marks).
 import { heapMarks, markHeap } from './heap-marks.js';
-import { asciiBytes, asciiText } from './ascii-text.js';
+import { asciiBytes, asciiText } from '../../../drivers/bytes.js';
 import { host } from '../test-host/host.js';
 import '../test-host/harness.js';
 import { heapFigures, type HeapFigures } from 'axon-heap';
@@ -32,7 +32,7 @@ g.issueCommand = (bytes) => {
 function command(text: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
     answer = (reply) => (reply.error === undefined ? resolve(reply) : reject(new Error(`${reply.error}\n${reply.stack ?? ''}`)));
-    g.handleCommand(asciiBytes(text).buffer);
+    g.handleCommand(asciiBytes(text).buffer as ArrayBuffer);
   });
 }
 

@@ -37,7 +37,7 @@ import main, { type Esp32Gateway } from '../main.js';
 import { board, manifests, site } from 'site-config';
 import './preload-end.js';
 // ...then the test's own side: simulators and the modem's server.
-import { toHex } from '../../../drivers/bytes.js';
+import { asciiBytes, asciiText, toHex } from '../../../drivers/bytes.js';
 import { createStreamPair } from '../../../drivers/ports/memory-stream.js';
 import type { SerialLineSettings } from '../../../drivers/ports/byte-stream.js';
 import { busLine } from '../../../drivers/scheduler/site-device.js';
@@ -61,7 +61,6 @@ let traceLines = 0;
 
 import type { Scenario } from './scenario.js';
 import type { HarnessSummary } from '../sim/report-summary.js';
-import { asciiBytes, asciiText } from '../sim/ascii-text.js';
 
 export type { Scenario };
 
@@ -193,7 +192,7 @@ function summary(): HarnessSummary {
 /** JSON with every non-ASCII character escaped, so one byte per character is exact. */
 function reply(value: object): void {
   const text = JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
-  issueCommand(asciiBytes(text).buffer);
+  issueCommand(asciiBytes(text).buffer as ArrayBuffer);
 }
 
 function fail(error: unknown): void {

@@ -43,6 +43,7 @@ async function measure(context: SuiteContext, metric: string, site: string, devi
     live_chunk_bytes: livePeak.chunkBytes - heapBase.chunkBytes,
     live_slots: livePeak.slots - heapBase.slots,
     with_garbage_peak_bytes: esp32HeapBytes(heap, heapBase),
+    stack_peak_slots: heap.stackPeakSlots - heapBase.stackPeakSlots,
     live_after_boot_bytes: esp32Bytes(afterBoot.chunkBytes - heapBase.chunkBytes, afterBoot.slots - heapBase.slots),
     modules_instantiated_bytes: begin === undefined || end === undefined ? undefined : esp32Bytes(end.chunkBytes - begin.chunkBytes, end.slots - begin.slots),
     lin_slot_bytes: heap.slotBytes,

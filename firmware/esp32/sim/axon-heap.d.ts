@@ -8,6 +8,8 @@ declare module 'axon-heap' {
     slotPeak: number;
     /** Bytes per slot on this build. */
     slotBytes: number;
+    /** The deepest the XS stack has been since the last reset, slots from its top (-1 unless built with mxInstrument). */
+    stackPeakSlots: number;
   }
   export function heapFigures(): HeapFigures;
   /** A full garbage collection, then the peaks are set to what is live. */

@@ -69,7 +69,7 @@ async function run(): Promise<void> {
     await command(`advance ${Math.min(SAMPLE_MS, runMs - t)}`);
     // Peaks with garbage (what XS had allocated before it needed to collect), then what is live.
     const now = heapFigures();
-    peak = { ...now, chunkPeakBytes: Math.max(peak.chunkPeakBytes, now.chunkPeakBytes), slotPeak: Math.max(peak.slotPeak, now.slotPeak) };
+    peak = { ...now, chunkPeakBytes: Math.max(peak.chunkPeakBytes, now.chunkPeakBytes), slotPeak: Math.max(peak.slotPeak, now.slotPeak), stackPeakSlots: Math.max(peak.stackPeakSlots, now.stackPeakSlots) };
     live = markHeap('sample');
     if (liveBytes(live) > liveBytes(livePeak)) livePeak = live;
   }

@@ -81,7 +81,8 @@ export async function buildLin(sdk: ModdableSdk, options: { hours: number; scena
   const scenario: Scenario = { ...(options.scenario ?? DEFAULT_SCENARIO), keepHistory: false };
   writeFileSync(path.join(linDir, 'sim-settings.js'), `export const SIM_SETTINGS = Object.freeze(${JSON.stringify({ hours: options.hours, scenario })});\n`);
   // Its own output directory: its objects are compiled with other flags than a plain `mcconfig -d -p lin`.
-  return buildLinApp(sdk, path.join(FIRMWARE_DIR, 'sim'), path.join(BUILD_DIR, 'moddable-sim'));
+  // Instrumented, for the stack's peak (sim/heap.c).
+  return buildLinApp(sdk, path.join(FIRMWARE_DIR, 'sim'), path.join(BUILD_DIR, 'moddable-sim-instrumented'), { instrument: true });
 }
 
 const HELP = `Usage: npm run esp32:build [-- --site <file>] [--hours <h>]

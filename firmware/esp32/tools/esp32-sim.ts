@@ -99,6 +99,7 @@ export function heapBreakdown(result: Pick<SimResult, 'heap' | 'livePeak' | 'hea
   }
   lines.push(`live after boot (the gateway's objects): ${esp32Bytes(afterBoot.chunkBytes - base.chunkBytes, afterBoot.slots - base.slots)} bytes (chunks ${afterBoot.chunkBytes - base.chunkBytes}, ${afterBoot.slots - base.slots} slots)`);
   lines.push(`live peak (the firmware's objects at their most, sampled every 10 virtual seconds): ${esp32LiveBytes(result.livePeak, base)} bytes (chunks ${result.livePeak.chunkBytes - base.chunkBytes}, ${result.livePeak.slots - base.slots} slots)`);
+  lines.push(`stack: ${heap.stackPeakSlots - base.stackPeakSlots} slots at its deepest, below the simulation's own frames (${heap.stackPeakSlots} from the top)`);
   lines.push(`peak with garbage (what XS allocated between collections; depends on when it collects): ${esp32HeapBytes(heap, base)} bytes (chunks ${heap.chunkPeakBytes - base.chunkBytes}, ${heap.slotPeak - base.slots} slots)`);
   return lines;
 }

@@ -111,8 +111,9 @@ device and modem simulators for <h> virtual hours (a day takes about 12 minutes 
 loaded 2-core machine), and prints the run's counts and the firmware's XS heap: the
 modules' instantiation, live after boot, the live peak (sampled every 10 virtual
 seconds), the stack's peak. The firmware's trace() lines go to
-firmware/esp32/build/lin/esp32-sim-trace.txt. --board: a board config (default boards/devkitc-rs485-bc28.json); with a
-LoRaWAN site and a board radio, the radio runs on the chip simulators.
+firmware/esp32/build/lin/esp32-sim-trace.txt.
+--board: a board config (default boards/devkitc-rs485-bc28.json); with a LoRaWAN site
+and a board radio, the radio runs on the chip simulators.
 Needs the Moddable SDK ($MODDABLE, or ../shared/moddable-sdk).
 `;
 

@@ -62,8 +62,13 @@ export function asciiBytes(text: string): Uint8Array {
   return out;
 }
 
+/**
+ * One character per byte, in slices: XS strings are flat, so text built one character at a time with `+=` is
+ * copied whole at every step (quadratic; a megabyte took hours). 64 arguments per call stay well within a
+ * device's XS stack.
+ */
 export function asciiText(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += String.fromCharCode(bytes[i]);
-  return out;
+  const parts: string[] = [];
+  for (let i = 0; i < bytes.length; i += 64) parts.push(String.fromCharCode(...bytes.subarray(i, i + 64)));
+  return parts.join('');
 }

@@ -14,9 +14,21 @@ export interface ReceivedMessage {
   payload: Uint8Array;
 }
 
+export interface AxonAckServerOptions {
+  /**
+   * Keep every unique message in `messages` (default true). False: only count them, with the sequence ids
+   * seen in a fixed 8 KiB bitmap, so a long run's memory does not grow (the ESP32 simulation measures the
+   * heap it shares with this server).
+   */
+  keepMessages?: boolean;
+}
+
 export class AxonAckServer {
-  /** Unique messages, in arrival order. */
+  /** Unique messages, in arrival order (empty with keepMessages false). */
   readonly messages: ReceivedMessage[] = [];
+  /** Unique messages and, of them, alerts (also counted with keepMessages false). */
+  received = 0;
+  alertsReceived = 0;
   /** Data frames seen again (a retry after a lost ack). */
   duplicates = 0;
   /** Acks received for our downlinks. */
@@ -28,6 +40,12 @@ export class AxonAckServer {
   /** Never answer (server down). */
   silent = false;
   #reply: ((payload: Uint8Array) => void) | undefined;
+  /** keepMessages false: one bit per 16-bit sequence id seen. */
+  readonly #seen: Uint8Array | undefined;
+
+  constructor(options: AxonAckServerOptions = {}) {
+    if (options.keepMessages === false) this.#seen = new Uint8Array(65536 / 8);
+  }
 
   readonly udpHandler = (datagram: SimDatagram, reply: (payload: Uint8Array) => void): void => {
     this.#receive(datagram.payload, reply);
@@ -61,12 +79,26 @@ export class AxonAckServer {
       this.ignoreNext--;
       return;
     }
-    if (this.messages.some((m) => m.seq === seq)) this.duplicates++;
-    else this.messages.push({ seq, port: bytes[4], alert: (bytes[1] & 0x80) !== 0, payload: bytes.slice(5) });
+    if (this.#isRepeat(seq)) this.duplicates++;
+    else {
+      const alert = (bytes[1] & 0x80) !== 0;
+      this.received++;
+      if (alert) this.alertsReceived++;
+      if (this.#seen === undefined) this.messages.push({ seq, port: bytes[4], alert, payload: bytes.slice(5) });
+    }
     if (this.loseAcks > 0) {
       this.loseAcks--;
       return;
     }
     reply(Uint8Array.of(0xa1, 0x02, bytes[2], bytes[3]));
+  }
+
+  /** Seen before (and, with the bitmap, marked seen now). */
+  #isRepeat(seq: number): boolean {
+    if (this.#seen === undefined) return this.messages.some((m) => m.seq === seq);
+    const bit = 1 << (seq & 7);
+    const repeat = (this.#seen[seq >> 3] & bit) !== 0;
+    this.#seen[seq >> 3] |= bit;
+    return repeat;
   }
 }

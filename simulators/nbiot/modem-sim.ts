@@ -30,6 +30,8 @@ export interface NbIotModemSimOptions {
   stream: ByteStream;
   clock: Clock;
   seed?: number;
+  /** Keep every command line in `commands` (default true); false for long runs that only need the traffic. */
+  recordCommands?: boolean;
   /** Echo commands back (modules boot with echo on). Default true. */
   echo?: boolean;
   /** Prefix AT+NSORF replies with "+NSORF:" (some firmwares do not). Default true. */
@@ -72,7 +74,8 @@ export class NbIotModemSimulator {
   readonly #stream: ByteStream;
   readonly #clock: Clock;
   readonly #random: () => number;
-  readonly #options: Required<Omit<NbIotModemSimOptions, 'stream' | 'clock' | 'seed' | 'faults' | 'echo' | 'coverage'>>;
+  readonly #options: Required<Omit<NbIotModemSimOptions, 'stream' | 'clock' | 'seed' | 'faults' | 'echo' | 'coverage' | 'recordCommands'>>;
+  readonly #recordCommands: boolean;
   readonly #echoDefault: boolean;
   readonly #faults: NbIotModemSimFaults;
   readonly #scripted: Array<{ name: string; fault: SimFault }> = [];
@@ -96,6 +99,7 @@ export class NbIotModemSimulator {
     this.#stream = options.stream;
     this.#clock = options.clock;
     this.#random = mulberry32(options.seed ?? 1);
+    this.#recordCommands = options.recordCommands ?? true;
     this.#echoDefault = options.echo ?? true;
     this.#echo = this.#echoDefault;
     this.#coverage = options.coverage ?? true;
@@ -219,7 +223,7 @@ export class NbIotModemSimulator {
 
   #onCommandLine(line: string): void {
     if (this.#booting) return; // a booting module does not listen yet
-    this.commands.push(line);
+    if (this.#recordCommands) this.commands.push(line);
     if (this.#echo) this.#write(`${line}\r\n`);
     const command = parseSimCommand(line);
     if (command === undefined) {

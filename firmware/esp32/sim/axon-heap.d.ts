@@ -8,6 +8,8 @@ declare module 'axon-heap' {
     slotPeak: number;
     /** Bytes per slot on this build. */
     slotBytes: number;
+    /** The deepest the XS stack has been since the last reset, slots from its top (-1 unless built with mxInstrument). */
+    stackPeakSlots: number;
   }
   export function heapFigures(): HeapFigures;
   /** A full garbage collection, then the peaks are set to what is live. */
@@ -20,4 +22,9 @@ declare module 'sim-settings' {
 declare module 'axon-stdout' {
   /** Text to the lin app's stdout (stdout.c). */
   export function print(text: string): void;
+}
+declare module 'axon-flash' {
+  import type { FlashFiles } from '../test-host/flash-files.js';
+  /** The littlefs files in C buffers, outside the XS heap (flash.c). */
+  export const nativeFlash: FlashFiles;
 }

@@ -2,9 +2,11 @@
  * The XS heap figures the lin build's instrumentation keeps (xsMemory.c):
  * chunk bytes in use and their peak, slots in use and their peak, and the
  * size of one slot on this build (16 bytes on the ESP32, 32 on 64-bit Linux),
- * so the ESP32's figure can be derived from the slot counts. And a reset: a
- * full collection, then the peaks set to what is live, so the peaks that
- * follow are those of what runs afterwards.
+ * so the ESP32's figure can be derived from the slot counts, and the deepest
+ * the stack has been (slots from its top; an mxInstrument build only, else -1).
+ * And a reset: a
+ * full collection, then the peaks set to what is live and to the stack's
+ * current depth, so the peaks that follow are those of what runs afterwards.
  */
 #include "xsAll.h"
 #include "xsmc.h"
@@ -13,7 +15,7 @@ void xs_axon_heap_figures(xsMachine *the)
 {
 	txMachine *machine = (txMachine *)the;
 	xsmcVars(1);
-	xsmcSetNewArray(xsResult, 5);
+	xsmcSetNewArray(xsResult, 6);
 	xsmcSetInteger(xsVar(0), (xsIntegerValue)machine->currentChunksSize);
 	xsmcSetIndex(xsResult, 0, xsVar(0));
 	xsmcSetInteger(xsVar(0), (xsIntegerValue)machine->peakChunksSize);
@@ -24,6 +26,12 @@ void xs_axon_heap_figures(xsMachine *the)
 	xsmcSetIndex(xsResult, 3, xsVar(0));
 	xsmcSetInteger(xsVar(0), (xsIntegerValue)sizeof(txSlot));
 	xsmcSetIndex(xsResult, 4, xsVar(0));
+#ifdef mxInstrument
+	xsmcSetInteger(xsVar(0), (xsIntegerValue)(machine->stackTop - machine->stackPeak));
+#else
+	xsmcSetInteger(xsVar(0), -1);
+#endif
+	xsmcSetIndex(xsResult, 5, xsVar(0));
 }
 
 void xs_axon_heap_reset(xsMachine *the)
@@ -32,4 +40,7 @@ void xs_axon_heap_reset(xsMachine *the)
 	xsCollectGarbage();
 	machine->peakChunksSize = machine->currentChunksSize;
 	machine->peakHeapCount = machine->currentHeapCount;
+#ifdef mxInstrument
+	machine->stackPeak = machine->stack;
+#endif
 }

@@ -48,7 +48,7 @@ export default class Digital {
   #drive(value: 0 | 1): void {
     const level = (value ^ this.#activeLow) as 0 | 1;
     this.#pin.level = level;
-    this.#pin.writes.push({ atMs: host.clock.now(), value: level });
+    if (host.keepHistory) this.#pin.writes.push({ atMs: host.clock.now(), value: level });
     this.#pin.onDrive?.(level);
   }
 

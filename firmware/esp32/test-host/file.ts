@@ -4,8 +4,10 @@
  * read-only throws, opening it for writing creates it (never truncates);
  * read() past the end throws; rename() with a bare name renames within the
  * directory; Directory.create() ignores an existing directory; Iterator lists
- * "." and ".." and sub-directories without a length, files with one. Files
- * live in host.files; nothing here models power loss or flash wear.
+ * "." and ".." and sub-directories without a length, files with one. File
+ * bytes live in host.files (flash-files.ts: JavaScript arrays in the xsnap
+ * test, C buffers in the lin build); nothing here models power loss or flash
+ * wear.
  */
 import { host } from './host.js';
 
@@ -20,16 +22,16 @@ export class File {
 
   constructor(path: string, write = false) {
     host.touch();
-    if (!host.files.has(path)) {
+    if (host.files.length(path) === undefined) {
       if (!write) throw new Error('No directory entry');
       if (!host.directories.has(parentOf(path))) throw new Error('No directory entry');
-      host.files.set(path, new Uint8Array(0));
+      host.files.write(path, 0, new Uint8Array(0));
     }
     this.#path = path;
   }
 
   get length(): number {
-    return this.#data().length;
+    return this.#length();
   }
 
   get position(): number {
@@ -42,13 +44,13 @@ export class File {
 
   read<T extends typeof ArrayBuffer | typeof String>(type: T, count?: number): T extends typeof String ? string : ArrayBuffer {
     host.touch();
-    const data = this.#data();
+    const size = this.#length();
     let length = count ?? -1;
-    if (length === -1 || data.length < this.#position + length) {
-      if (this.#position >= data.length) throw new Error('read past end of file');
-      length = data.length - this.#position;
+    if (length === -1 || size < this.#position + length) {
+      if (this.#position >= size) throw new Error('read past end of file');
+      length = size - this.#position;
     }
-    const bytes = data.slice(this.#position, this.#position + length);
+    const bytes = host.files.read(this.#path, this.#position, length);
     this.#position += length;
     const result = (type as unknown) === String ? String.fromCharCode(...bytes) : bytes.buffer;
     return result as T extends typeof String ? string : ArrayBuffer;
@@ -58,13 +60,9 @@ export class File {
     host.touch();
     for (const value of values) {
       const bytes = typeof value === 'string' ? Uint8Array.from(value, (c) => c.charCodeAt(0)) : typeof value === 'number' ? Uint8Array.of(value) : new Uint8Array(value);
-      const data = this.#data();
-      const end = this.#position + bytes.length;
-      const grown = new Uint8Array(Math.max(data.length, end));
-      grown.set(data);
-      grown.set(bytes, this.#position);
-      host.files.set(this.#path, grown);
-      this.#position = end;
+      this.#length();
+      host.files.write(this.#path, this.#position, bytes);
+      this.#position += bytes.length;
     }
   }
 
@@ -73,11 +71,12 @@ export class File {
     this.#closed = true;
   }
 
-  #data(): Uint8Array {
+  /** The open file's length; throws as the SDK does once it is closed or deleted. */
+  #length(): number {
     if (this.#closed) throw new Error('file closed');
-    const data = host.files.get(this.#path);
-    if (data === undefined) throw new Error('No directory entry');
-    return data;
+    const length = host.files.length(this.#path);
+    if (length === undefined) throw new Error('No directory entry');
+    return length;
   }
 
   static delete(path: string): boolean {
@@ -87,17 +86,12 @@ export class File {
 
   static exists(path: string): boolean {
     host.touch();
-    return host.files.has(path) || host.directories.has(path.endsWith('/') ? path : `${path}/`);
+    return host.files.length(path) !== undefined || host.directories.has(path.endsWith('/') ? path : `${path}/`);
   }
 
   static rename(from: string, to: string): boolean {
     host.touch();
-    const data = host.files.get(from);
-    if (data === undefined) return false;
-    const target = to.startsWith('/') ? to : parentOf(from) + to;
-    host.files.delete(from);
-    host.files.set(target, data);
-    return true;
+    return host.files.rename(from, to.startsWith('/') ? to : parentOf(from) + to);
   }
 }
 
@@ -113,9 +107,9 @@ export class Iterator {
       const rest = sub.slice(directory.length, -1);
       if (sub !== directory && sub.startsWith(directory) && !rest.includes('/')) this.#entries.push({ name: rest });
     }
-    for (const [file, data] of host.files) {
+    for (const file of host.files.paths()) {
       const rest = file.slice(directory.length);
-      if (file.startsWith(directory) && !rest.includes('/')) this.#entries.push({ name: rest, length: data.length });
+      if (file.startsWith(directory) && !rest.includes('/')) this.#entries.push({ name: rest, length: host.files.length(file) });
     }
   }
 
@@ -150,7 +144,7 @@ export class System {
 
   static info(): { used: number; total: number } {
     let used = 0;
-    for (const data of host.files.values()) used += data.length;
+    for (const file of host.files.paths()) used += host.files.length(file) ?? 0;
     return { used, total: host.storageBytes };
   }
 }

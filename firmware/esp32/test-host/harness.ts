@@ -11,6 +11,8 @@
  *   boot                    call main's default export, as Moddable does
  *   advance <ms>            run the virtual clock
  *   report                  what the doubles and the simulators observed
+ *   summary                 the counts of a run (sim/report-summary.ts), small
+ *                           whatever the run's length
  *   clock-probe <ms json>   schedule callbacks on a ModdableClock of their own
  *                           (no boot needed); the report says when they fired
  *   digital-probe <json>    a ModdableDigitalOutput { pin, activeLow }: the
@@ -35,7 +37,7 @@ import main, { type Esp32Gateway } from '../main.js';
 import { board, manifests, site } from 'site-config';
 import './preload-end.js';
 // ...then the test's own side: simulators and the modem's server.
-import { toHex } from '../../../drivers/bytes.js';
+import { asciiBytes, asciiText, toHex } from '../../../drivers/bytes.js';
 import { createStreamPair } from '../../../drivers/ports/memory-stream.js';
 import type { SerialLineSettings } from '../../../drivers/ports/byte-stream.js';
 import { busLine } from '../../../drivers/scheduler/site-device.js';
@@ -48,18 +50,24 @@ import { wireRadio, type RadioReport } from './radio-wiring.js';
 
 declare const issueCommand: (bytes: ArrayBuffer) => void;
 
-// The console: Moddable's trace() collected for the test instead of printed.
+// The console: Moddable's trace() collected for the test instead of printed (or handed to host.traceOut).
+let traceLines = 0;
 (globalThis as unknown as { trace: (...parts: unknown[]) => void }).trace = (...parts) => {
-  host.trace.push(parts.map(String).join('').replace(/\n$/, ''));
+  const line = parts.map(String).join('').replace(/\n$/, '');
+  traceLines++;
+  if (host.traceOut !== undefined) host.traceOut(line);
+  else host.trace.push(line);
 };
 
 import type { Scenario } from './scenario.js';
+import type { HarnessSummary } from '../sim/report-summary.js';
 
 export type { Scenario };
 
 let modem: NbIotModemSimulator | undefined;
 let radioReport: (() => RadioReport) | undefined;
-const server = new AxonAckServer();
+let server = new AxonAckServer();
+let datagramCount = 0;
 const datagrams: Array<{ atMs: number; ip: string; port: number; bytes: number }> = [];
 const arrivals = new Map<number, number>();
 let app: Esp32Gateway | undefined;
@@ -89,6 +97,8 @@ function setup(scenario: Scenario): object {
   callsAtSetup = host.calls;
   host.ticksAtBootMs = scenario.ticksAtBootMs ?? 0;
   if (scenario.storageBytes !== undefined) host.storageBytes = scenario.storageBytes;
+  host.keepHistory = scenario.keepHistory ?? true;
+  if (!host.keepHistory) server = new AxonAckServer({ keepMessages: false });
   const clock = host.clock;
   for (const bus of site.buses) {
     const wiring = board.buses[bus.id];
@@ -109,11 +119,12 @@ function wireModem(port: number, baud: number, scenario: Scenario): void {
   const line: SerialLineSettings = { baud, dataBits: 8, parity: 'none', stopBits: 1 };
   const [esp32End, modemEnd] = createStreamPair({ clock, line });
   host.wireUart(port, esp32End);
-  modem = new NbIotModemSimulator({ stream: modemEnd, clock, attachDelayMs: scenario.attachDelayMs });
+  modem = new NbIotModemSimulator({ stream: modemEnd, clock, attachDelayMs: scenario.attachDelayMs, recordCommands: host.keepHistory });
   modem.onUdp = (datagram, reply) => {
-    datagrams.push({ atMs: clock.now(), ip: datagram.ip, port: datagram.port, bytes: datagram.payload.length });
+    datagramCount++;
+    if (host.keepHistory) datagrams.push({ atMs: clock.now(), ip: datagram.ip, port: datagram.port, bytes: datagram.payload.length });
     const p = datagram.payload;
-    if (p[0] === 0xa1 && (p[1] & 0x7f) === 1) {
+    if (host.keepHistory && p[0] === 0xa1 && (p[1] & 0x7f) === 1) {
       const seq = p[2] * 256 + p[3];
       if (!arrivals.has(seq)) arrivals.set(seq, clock.now());
     }
@@ -128,7 +139,7 @@ function report(): object {
   const uarts: Record<string, { opened: object[]; lost: number }> = {};
   for (const [port, uart] of host.uarts) uarts[port] = { opened: uart.opened, lost: uart.lost };
   const files: Record<string, number> = {};
-  for (const [path, data] of host.files) files[path] = data.length;
+  for (const path of host.files.paths()) files[path] = host.files.length(path) ?? 0;
   const preferences: Record<string, number> = {};
   for (const [key, value] of host.preferences) preferences[key] = value instanceof ArrayBuffer ? value.byteLength : String(value).length;
   return {
@@ -154,12 +165,34 @@ function report(): object {
   };
 }
 
+/** The counts of the run, for sim/report-summary.ts: a few hundred bytes, whatever the run's length. */
+function summary(): HarnessSummary {
+  const uarts: HarnessSummary['uarts'] = {};
+  for (const [port, uart] of host.uarts) uarts[port] = { lost: uart.lost };
+  const lorawan = radioReport?.();
+  return {
+    nowMs: host.clock.now(),
+    traceLines,
+    uarts,
+    stats: app?.gateway.stats(),
+    datagrams: datagramCount,
+    messages: server.received,
+    alertMessages: server.alertsReceived,
+    duplicates: server.duplicates,
+    preloadViolations: violations.length,
+    lorawan: lorawan === undefined ? undefined : {
+      uplinks: lorawan.uplinks.length,
+      joinRequests: lorawan.joinRequests,
+      busyViolations: lorawan.busyViolations,
+      earliestRxOffsetMs: Math.min(0, ...lorawan.rxOffsets.map((o) => o.offsetMs)),
+    },
+  };
+}
+
 /** JSON with every non-ASCII character escaped, so one byte per character is exact. */
 function reply(value: object): void {
   const text = JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  issueCommand(out.buffer);
+  issueCommand(asciiBytes(text).buffer as ArrayBuffer);
 }
 
 function fail(error: unknown): void {
@@ -168,7 +201,7 @@ function fail(error: unknown): void {
 }
 
 (globalThis as unknown as { handleCommand: (bytes: ArrayBuffer) => ArrayBuffer }).handleCommand = (bytes) => {
-  const text = String.fromCharCode(...new Uint8Array(bytes));
+  const text = asciiText(new Uint8Array(bytes));
   const space = text.indexOf(' ');
   const verb = space < 0 ? text : text.slice(0, space);
   const argument = space < 0 ? '' : text.slice(space + 1);
@@ -179,6 +212,7 @@ function fail(error: unknown): void {
       reply({ ok: true });
     } else if (verb === 'advance') host.clock.advance(Number(argument)).then(() => reply({ ok: true, nowMs: host.clock.now() }), fail);
     else if (verb === 'report') reply(report());
+    else if (verb === 'summary') reply(summary());
     else if (verb === 'clock-probe') reply(probeClock(JSON.parse(argument) as number[]));
     else if (verb === 'digital-probe') reply(probeDigital(JSON.parse(argument) as { pin: number; activeLow?: boolean }));
     else reply({ error: `unknown command '${verb}'` });

@@ -14,6 +14,7 @@
 import { VirtualClock } from '../../../drivers/ports/virtual-clock.js';
 import type { ByteStream } from '../../../drivers/ports/byte-stream.js';
 import type { SpiDevice } from '../../../drivers/ports/spi.js';
+import { MemoryFlashFiles, type FlashFiles } from './flash-files.js';
 
 /** Epoch of the simulated network (the modem simulator's NITZ time starts here). */
 export const NETWORK_EPOCH_MS = Date.UTC(2026, 0, 1);
@@ -59,10 +60,17 @@ class Host {
   readonly pins = new Map<number, PinState>();
   /** NVS: "domain/key" → value. */
   readonly preferences = new Map<string, string | number | boolean | ArrayBuffer>();
-  /** littlefs: path → contents; directories by path (ending in '/'). */
-  readonly files = new Map<string, Uint8Array>();
+  /** littlefs: the files' bytes (the lin simulation swaps in C buffers before setup); directories by path (ending in '/'). */
+  files: FlashFiles = new MemoryFlashFiles();
   readonly directories = new Set<string>(['/']);
   readonly trace: string[] = [];
+  /** Where trace() lines go instead of `trace` (the lin simulation prints them, so the XS heap does not keep them). */
+  traceOut: ((line: string) => void) | undefined;
+  /**
+   * Keep histories (pin writes, datagrams, AT commands, server messages) for the report; false for long
+   * runs (esp32:sim), which only count, so the XS heap they share with the firmware does not grow with time.
+   */
+  keepHistory = true;
   /** The longest delay any Timer was asked for, ms, as given (before the 32-bit conversion). */
   longestTimerMs = 0;
 

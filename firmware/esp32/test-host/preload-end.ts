@@ -2,3 +2,5 @@
 import { endPreload } from './preload-rules.js';
 
 endPreload();
+// The lin simulation's heap breakdown (sim/heap-marks.ts); absent elsewhere.
+(globalThis as { axonHeapMark?: (name: string) => void }).axonHeapMark?.('modules-end');

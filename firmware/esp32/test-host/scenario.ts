@@ -10,4 +10,6 @@ export interface Scenario {
   storageBytes?: number;
   /** Time.ticks at boot (default 0): start it near 2^31 or 2^32 ms to cross the sign flip or the wrap. */
   ticksAtBootMs?: number;
+  /** False: the doubles and simulators count instead of keeping histories (long runs; see host.keepHistory). Default true. */
+  keepHistory?: boolean;
 }

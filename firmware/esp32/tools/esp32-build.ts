@@ -73,13 +73,16 @@ export async function buildLin(sdk: ModdableSdk, options: { hours: number; scena
     ...bundleOptions(),
     entryPoints: [path.join(FIRMWARE_DIR, 'sim/sim-main.ts')],
     format: 'esm',
-    external: ['axon-heap', 'axon-stdout', 'sim-settings'],
+    external: ['axon-heap', 'axon-stdout', 'axon-flash', 'sim-settings'],
     plugins: [hostDoubles(siteConfig)],
   });
   writeFileSync(path.join(linDir, 'sim-main.js'), bundleText(bundled.outputFiles));
-  writeFileSync(path.join(linDir, 'sim-settings.js'), `export const SIM_SETTINGS = Object.freeze(${JSON.stringify({ hours: options.hours, scenario: options.scenario ?? DEFAULT_SCENARIO })});\n`);
+  // Counts, not histories: a day's trace lines and pin writes would otherwise fill the heap the run measures.
+  const scenario: Scenario = { ...(options.scenario ?? DEFAULT_SCENARIO), keepHistory: false };
+  writeFileSync(path.join(linDir, 'sim-settings.js'), `export const SIM_SETTINGS = Object.freeze(${JSON.stringify({ hours: options.hours, scenario })});\n`);
   // Its own output directory: its objects are compiled with other flags than a plain `mcconfig -d -p lin`.
-  return buildLinApp(sdk, path.join(FIRMWARE_DIR, 'sim'), path.join(BUILD_DIR, 'moddable-sim'));
+  // Instrumented, for the stack's peak (sim/heap.c).
+  return buildLinApp(sdk, path.join(FIRMWARE_DIR, 'sim'), path.join(BUILD_DIR, 'moddable-sim-instrumented'), { instrument: true });
 }
 
 const HELP = `Usage: npm run esp32:build [-- --site <file>] [--hours <h>]

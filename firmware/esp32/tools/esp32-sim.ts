@@ -3,69 +3,117 @@
  * `npm run esp32:sim -- --hours <h>`: the ESP32 firmware on Moddable's engine
  * (the -p lin build of tools/esp32-build.ts, run headless by mcsim) against the
  * device and modem simulators for <h> virtual hours. Prints the harness report
- * (sim/report-summary.ts, as for the xsnap run) and the XS heap figures; exits
+ * counts (sim/report-summary.ts) and the XS heap figures; exits
  * 1 on a failed poll, a lost byte, an unacknowledged message or a crash.
  */
+import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { HeapFigures } from 'axon-heap';
-import { summarizeReport, type HarnessReport } from '../sim/report-summary.js';
-import { buildLin, DEFAULT_SITE } from './esp32-build.js';
+import { summarizeReport, type HarnessSummary } from '../sim/report-summary.js';
+import { BUILD_DIR, buildLin, DEFAULT_SITE } from './esp32-build.js';
 import { resolveModdable } from './moddable-sdk.js';
 import { runMcsim } from './run-mcsim.js';
 
 export interface SimResult {
-  report: HarnessReport;
-  /** Peaks from boot on (and what is in use at the end). */
+  summary: HarnessSummary;
+  /** Peaks from boot on, garbage included (what XS had allocated before it needed to collect). */
   heap: HeapFigures;
+  /** The largest live heap (after a full collection) of the samples taken every 10 virtual seconds and after boot. */
+  livePeak: HeapFigures;
   /** In use before boot: code loaded, simulators and doubles set up, after a full collection. */
   heapBase: HeapFigures;
+  /** Live after boot (collected), and the marks around loading main.ts, the core and the site config. */
+  afterBoot: HeapFigures;
+  marks: Record<string, HeapFigures>;
   seconds: number;
+  /** Where the firmware's trace() lines were written. */
+  traceFile: string;
 }
 
 /** Bytes of one XS slot on the ESP32 (32-bit pointers); 32 on 64-bit Linux. */
 export const ESP32_SLOT_BYTES = 16;
 
 /**
- * The firmware's peak XS heap on the ESP32, from a lin run: the peaks above the baseline before boot, slots
- * at the ESP32's 16 bytes, chunks as measured. An upper bound: lin chunks hold 64-bit values where the ESP32's
- * hold 32-bit ones, and the simulators' own work per exchange is in the same heap. Code and the site config
- * are not in it: on the device they are preloaded into flash.
+ * Heap on the ESP32 between two lin figures: chunk bytes as measured, slots at the ESP32's 16 bytes. An upper
+ * bound for the chunks: lin chunks hold 64-bit values where the ESP32's hold 32-bit ones.
+ */
+export function esp32Bytes(chunkBytes: number, slots: number): number {
+  return chunkBytes + slots * ESP32_SLOT_BYTES;
+}
+
+/**
+ * The firmware's peak XS heap on the ESP32, from a lin run: the peaks above the baseline before boot. Also an
+ * upper bound because the simulators' own work per exchange is in the same heap. Code and the site config are
+ * not in it: on the device they are preloaded into flash.
  */
 export function esp32HeapBytes(heap: HeapFigures, base: HeapFigures): number {
-  return heap.chunkPeakBytes - base.chunkBytes + (heap.slotPeak - base.slots) * ESP32_SLOT_BYTES;
+  return esp32Bytes(heap.chunkPeakBytes - base.chunkBytes, heap.slotPeak - base.slots);
+}
+
+/** The firmware's live heap on the ESP32 at a sample, above the pre-boot baseline. */
+export function esp32LiveBytes(live: HeapFigures, base: HeapFigures): number {
+  return esp32Bytes(live.chunkBytes - base.chunkBytes, live.slots - base.slots);
 }
 
 export async function simulate(options: { hours: number; site?: string; board?: string; onLine?: (line: string) => void }): Promise<SimResult> {
   const sdk = resolveModdable();
   const app = await buildLin(sdk, { hours: options.hours, site: options.site, board: options.board });
   const started = Date.now();
-  // Generous: XS on a loaded 2-core machine runs about one virtual day in a few minutes.
-  const run = await runMcsim(sdk, app, { timeoutMs: Math.max(10 * 60_000, options.hours * 10 * 60_000), onLine: options.onLine });
+  // The firmware's console (trace() lines, streamed out of XS by the app) to a file, not the terminal.
+  const traceFile = path.join(BUILD_DIR, 'lin', 'esp32-sim-trace.txt');
+  const trace = createWriteStream(traceFile);
+  const onLine = (line: string): void => {
+    if (line.startsWith('trace: ')) trace.write(`${line.slice(7)}\n`);
+    else options.onLine?.(line);
+  };
+  // Generous: XS on a loaded 2-core machine runs a virtual hour in well under a minute.
+  const run = await runMcsim(sdk, app, { timeoutMs: Math.max(10 * 60_000, options.hours * 3 * 60_000), onLine });
+  await new Promise((resolve) => trace.end(resolve));
   if (run.outcome !== 'done') throw new Error(`the lin build did not finish: ${run.failure ?? run.outcome}`);
-  const block = run.blocks.REPORT as { report: HarnessReport; heap: HeapFigures; heapBase: HeapFigures };
-  return { report: block.report, heap: block.heap, heapBase: block.heapBase, seconds: (Date.now() - started) / 1000 };
+  const block = run.blocks.REPORT as Omit<SimResult, 'seconds' | 'traceFile'>;
+  return { ...block, seconds: (Date.now() - started) / 1000, traceFile };
 }
 
 /** What makes a run a failure. */
-export function problems(report: HarnessReport): string[] {
+export function problems(summary: HarnessSummary): string[] {
   const out: string[] = [];
-  const s = report.stats;
+  const s = summary.stats;
   if (s === undefined || s.polls === 0) out.push('no polls');
   if ((s?.failedPolls ?? 0) > 0) out.push(`${s?.failedPolls} failed polls`);
-  for (const [port, uart] of Object.entries(report.uarts)) if (uart.lost > 0) out.push(`${uart.lost} bytes lost on UART${port}`);
-  if (report.messages.length === 0 && (report.lorawan?.uplinks.length ?? 0) === 0) out.push('nothing reached the server');
-  if ((report.lorawan?.busyViolations ?? 0) > 0) out.push(`${report.lorawan?.busyViolations} commands sent to the radio while BUSY was high`);
+  for (const [port, uart] of Object.entries(summary.uarts)) if (uart.lost > 0) out.push(`${uart.lost} bytes lost on UART${port}`);
+  if (summary.messages === 0 && (summary.lorawan?.uplinks ?? 0) === 0) out.push('nothing reached the server');
+  if ((summary.lorawan?.busyViolations ?? 0) > 0) out.push(`${summary.lorawan?.busyViolations} commands sent to the radio while BUSY was high`);
   return out;
+}
+
+/** Where the firmware's heap goes, on the ESP32 (16-byte slots): the lines esp32:sim prints. */
+export function heapBreakdown(result: Pick<SimResult, 'heap' | 'livePeak' | 'heapBase' | 'afterBoot' | 'marks'>): string[] {
+  const { heap, heapBase: base, afterBoot, marks } = result;
+  const lines: string[] = [];
+  const begin = marks['modules-begin'];
+  const end = marks['modules-end'];
+  if (begin !== undefined && end !== undefined) {
+    lines.push(`main.ts, the core and the site config instantiated (what manifest.json preloads into flash on the device): ${esp32Bytes(end.chunkBytes - begin.chunkBytes, end.slots - begin.slots)} bytes (chunks ${end.chunkBytes - begin.chunkBytes}, ${end.slots - begin.slots} slots)`);
+  }
+  lines.push(`live after boot (the gateway's objects): ${esp32Bytes(afterBoot.chunkBytes - base.chunkBytes, afterBoot.slots - base.slots)} bytes (chunks ${afterBoot.chunkBytes - base.chunkBytes}, ${afterBoot.slots - base.slots} slots)`);
+  lines.push(`live peak (the firmware's objects at their most, sampled every 10 virtual seconds): ${esp32LiveBytes(result.livePeak, base)} bytes (chunks ${result.livePeak.chunkBytes - base.chunkBytes}, ${result.livePeak.slots - base.slots} slots)`);
+  lines.push(`stack: ${heap.stackPeakSlots - base.stackPeakSlots} slots at its deepest, below the simulation's own frames (${heap.stackPeakSlots} from the top)`);
+  lines.push(`peak with garbage (what XS allocated between collections; depends on when it collects): ${esp32HeapBytes(heap, base)} bytes (chunks ${heap.chunkPeakBytes - base.chunkBytes}, ${heap.slotPeak - base.slots} slots)`);
+  return lines;
 }
 
 const HELP = `Usage: npm run esp32:sim -- --hours <h> [--site <file>] [--board <file>]
 
 Runs the ESP32 firmware's -p lin Moddable build headless (xvfb-run mcsim) against the
-device and modem simulators for <h> virtual hours, and prints the run report and the
-XS heap peaks. --board: a board config (default boards/devkitc-rs485-bc28.json); with a
-LoRaWAN site and a board radio, the radio runs on the chip simulators.
+device and modem simulators for <h> virtual hours (a day takes about 12 minutes on a
+loaded 2-core machine), and prints the run's counts and the firmware's XS heap: the
+modules' instantiation, live after boot, the live peak (sampled every 10 virtual
+seconds), the stack's peak. The firmware's trace() lines go to
+firmware/esp32/build/lin/esp32-sim-trace.txt.
+--board: a board config (default boards/devkitc-rs485-bc28.json); with a LoRaWAN site
+and a board radio, the radio runs on the chip simulators.
 Needs the Moddable SDK ($MODDABLE, or ../shared/moddable-sdk).
 `;
 
@@ -81,10 +129,9 @@ async function cli(argv: string[]): Promise<number> {
     return 2;
   }
   const result = await simulate({ hours, site: values.site ?? DEFAULT_SITE, board: values.board, onLine: (line) => process.stdout.write(`  ${line}\n`) });
-  process.stdout.write(`esp32:sim (Moddable lin build, ${result.seconds.toFixed(0)} s):\n${summarizeReport(result.report).map((l) => `  ${l}\n`).join('')}`);
-  const { heap: h, heapBase: b } = result;
-  process.stdout.write(`  XS heap, firmware's share (peak above the pre-boot baseline): chunks ${h.chunkPeakBytes - b.chunkBytes} bytes, ${h.slotPeak - b.slots} slots; on the ESP32 (${ESP32_SLOT_BYTES}-byte slots): ${esp32HeapBytes(h, b)} bytes\n`);
-  const failed = problems(result.report);
+  process.stdout.write(`esp32:sim (Moddable lin build, ${result.seconds.toFixed(0)} s):\n${summarizeReport(result.summary).map((l) => `  ${l}\n`).join('')}`);
+  process.stdout.write(`  firmware console: ${path.relative(process.cwd(), result.traceFile)}\n  XS heap on the ESP32 (${ESP32_SLOT_BYTES}-byte slots), above the pre-boot baseline:\n${heapBreakdown(result).map((l) => `    ${l}\n`).join('')}`);
+  const failed = problems(result.summary);
   if (failed.length > 0) process.stderr.write(`esp32:sim: FAILED: ${failed.join('; ')}\n`);
   return failed.length > 0 ? 1 : 0;
 }

@@ -22,7 +22,7 @@ export function runTool(sdk: ModdableSdk, command: string, args: string[], cwd: 
  * path of the mc.so. mcconfig without -m writes the makefile only: its default target would also `pkill mcsim`
  * (every one on the machine) and launch the simulator; `build` only compiles and links.
  */
-export function buildLinApp(sdk: ModdableSdk, manifestDir: string, out: string): string {
+export function buildLinApp(sdk: ModdableSdk, manifestDir: string, out: string, options: { instrument?: boolean } = {}): string {
   mkdirSync(out, { recursive: true });
   runTool(sdk, 'mcconfig', ['-p', 'lin', '-o', out, 'manifest.json'], manifestDir);
   const name = path.basename(manifestDir);
@@ -31,7 +31,9 @@ export function buildLinApp(sdk: ModdableSdk, manifestDir: string, out: string):
   // (xsRun.c, XS_CODE_LINE) and reports every thrown exception to it, which makes these apps run tens of times
   // slower. -O2 rather than the release -O3 only to compile faster (command-line C_FLAGS replace the makefile's).
   const gio = spawnSync('pkg-config', ['--cflags', 'gio-2.0'], { encoding: 'utf8' }).stdout.trim();
-  runTool(sdk, 'make', ['-f', 'makefile', `C_FLAGS=-fPIC -shared -c ${gio} -D_RELEASE=1 -O2`, 'build'], tmpDir);
+  // INSTRUMENT=1 compiles XS with mxInstrument (the stack's peak, among other counters): every object of the
+  // build must agree on it, so an instrumented build needs an output directory of its own.
+  runTool(sdk, 'make', ['-f', 'makefile', `C_FLAGS=-fPIC -shared -c ${gio} -D_RELEASE=1 -O2`, ...(options.instrument === true ? ['INSTRUMENT=1'] : []), 'build'], tmpDir);
   const app = path.join(out, 'bin/lin/mc/release', name, 'mc.so');
   if (!existsSync(app)) throw new Error(`the -p lin build finished but ${app} is missing`);
   return app;

@@ -27,4 +27,8 @@ test('rpi bench flags: defaults are the issue\'s windows; shorter runs by flag; 
   t.like(rpiBenchOptions(['--window-s', '10', '--only', 'cpu200']), { windowS: 10, only: ['cpu200'] });
   t.throws(() => rpiBenchOptions(['--window', '10']), { message: /unknown flag --window/ });
   t.throws(() => rpiBenchOptions(['--only', 'cpu2000']), { message: /phases are cpu20, cpu200, rss/ });
+  t.is(rpiBenchOptions([]).nodeFlags, undefined, 'the installed unit\'s node flags unless told otherwise');
+  t.deepEqual(rpiBenchOptions(['--node-flags', '--max-semi-space-size=1  --single-threaded-gc']).nodeFlags, ['--max-semi-space-size=1', '--single-threaded-gc']);
+  t.deepEqual(rpiBenchOptions(['--node-flags', '']).nodeFlags, []);
+  t.throws(() => rpiBenchOptions(['--node-flags', 'max-semi-space-size=1']), { message: /is not a node flag/ });
 });

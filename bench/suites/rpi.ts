@@ -16,6 +16,8 @@
  * Flags after the suite name shorten a run (defaults are the issue's):
  *   --window-s 60  --warmup-s 15  --rss-after-s 180  --flush-every-s 60  --only cpu20,cpu200,rss
  *   --cpu-prof-dir <dir>   also write a V8 CPU profile of each gateway run (node --cpu-prof)
+ *   --node-flags "<flags>" run node with these flags instead of the installed unit's
+ *                          (GATEWAY_NODE_FLAGS), to measure a V8 flag: --node-flags "--max-semi-space-size=1"
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,6 +49,8 @@ export interface RpiBenchOptions {
   only: Phase[];
   /** Write a V8 CPU profile of each gateway run into this directory (node --cpu-prof). */
   cpuProfileDir?: string;
+  /** Node flags instead of the installed unit's (GATEWAY_NODE_FLAGS); empty: none. */
+  nodeFlags?: string[];
 }
 
 /** Flags after `rpi` on the command line (`npm run bench -- rpi --window-s 10`). */
@@ -66,11 +70,15 @@ export function rpiBenchOptions(argv: readonly string[]): RpiBenchOptions {
     else if (flag === '--rss-after-s') options.rssAfterS = seconds();
     else if (flag === '--flush-every-s') options.flushEveryS = seconds();
     else if (flag === '--cpu-prof-dir') options.cpuProfileDir = path.resolve(value);
-    else if (flag === '--only') {
+    else if (flag === '--node-flags') {
+      options.nodeFlags = value.split(' ').filter((part) => part !== '');
+      const stray = options.nodeFlags.find((part) => !part.startsWith('--'));
+      if (stray !== undefined) throw new Error(`--node-flags "${value}": "${stray}" is not a node flag; write each as --name or --name=value`);
+    }    else if (flag === '--only') {
       const phases = value.split(',') as Phase[];
       for (const phase of phases) if (!(phase in WORKLOADS)) throw new Error(`--only ${value}: phases are ${Object.keys(WORKLOADS).join(', ')}`);
       options.only = phases;
-    } else throw new Error(`unknown flag ${flag} (the rpi suite takes --window-s, --warmup-s, --rss-after-s, --flush-every-s, --only, --cpu-prof-dir)`);
+    } else throw new Error(`unknown flag ${flag} (the rpi suite takes --window-s, --warmup-s, --rss-after-s, --flush-every-s, --only, --cpu-prof-dir, --node-flags)`);
   }
   return options;
 }
@@ -135,6 +143,7 @@ function emitCpu(context: SuiteContext, metric: string, phase: Phase, r: PhaseRe
     unit: 'ms/poll',
     entry: command.compiled ? 'dist (compiled)' : 'tsx (sources)',
     node: process.version,
+    node_flags: command.nodeFlags.join(' '),
     window_s: Math.round(windowS * 10) / 10,
     cpu_ms: Math.round(cpu),
     polls_answered: answered,
@@ -150,7 +159,7 @@ export const rpiSuite: Suite = {
   name: 'rpi',
   async run(context) {
     const options = rpiBenchOptions(process.argv.slice(3));
-    const command = axonCommand(context.log);
+    const command = axonCommand(context.log, options.nodeFlags);
     context.log(`bench rpi: gateway entry ${command.argv.slice(1).join(' ')}`);
     const broker = await startMosquitto(USER);
     try {
@@ -185,6 +194,7 @@ export const rpiSuite: Suite = {
           unit: 'MB',
           after_s: Math.round(at.atMs / 1000),
           entry: command.compiled ? 'dist (compiled)' : 'tsx (sources)',
+          node_flags: command.nodeFlags.join(' '),
           polls: at.polls,
           failed: at.failed,
           channels: WORKLOADS.rss.buses * WORKLOADS.rss.unitsPerBus * 10,

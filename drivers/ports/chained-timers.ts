@@ -9,6 +9,14 @@
  * the limit, each re-measuring what is left on the monotonic clock, so the
  * callback never fires early and never spins.
  *
+ * Both hosts also keep their timers in whole milliseconds and drop the
+ * fraction: Node truncates setTimeout(f, 1.75) to a 1 ms timer. A core that
+ * waits for a 1.75 ms frame gap would then wake after 1 ms, find the line not
+ * yet quiet long enough and sleep again: two wake-ups of the event loop, and
+ * a millisecond of bus time lost, per Modbus request (issue 11: a wake-up is
+ * most of the CPU a poll costs at 20 polls/s). So a delay is rounded up to the
+ * next whole millisecond before it reaches the host.
+ *
  * Runtime-neutral: the host passes its timer functions in.
  */
 import type { TimerHandle } from './clock.js';
@@ -19,7 +27,7 @@ export const HOST_TIMER_LIMIT_MS = 2 ** 31 - 1;
 export interface HostTimerFunctions<T> {
   /** Monotonic ms (performance.now(), Time.ticks). */
   now(): number;
-  /** Arm a one-shot host timer; `delayMs` is never above the limit. */
+  /** Arm a one-shot host timer; `delayMs` is a whole number of ms, never above the limit. */
   set(callback: () => void, delayMs: number): T;
   clear(timer: T): void;
   /** The host's limit, ms (default HOST_TIMER_LIMIT_MS). */
@@ -74,7 +82,7 @@ export class ChainedTimers<T> {
       this.#host.set(() => {
         this.#armed.delete(id);
         callback();
-      }, Math.max(0, remaining)),
+      }, Math.max(0, Math.ceil(remaining))),
     );
   }
 }

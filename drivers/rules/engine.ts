@@ -10,7 +10,7 @@ import { BooleanEvaluator } from './boolean-alarm.js';
 import type { AlertLevel, AlertRuleConfig, OfflineRule, RuleAction } from './config.js';
 import type { LevelTransition } from './levels.js';
 import { alertMessage } from './messages.js';
-import { OfflineWatch } from './offline.js';
+import { OfflineWatch, OfflineWatchdog } from './offline.js';
 import { OutputDriver } from './outputs.js';
 import { AlarmStateStore } from './persistence.js';
 import { RateOfRiseEvaluator } from './rate-of-rise.js';
@@ -82,6 +82,8 @@ interface ResolvedAction {
 export class AlertEngine {
   onAlert: ((event: AlertEvent) => void) | undefined;
   readonly #clock: Clock;
+  /** One timer for all offline watches. */
+  readonly #watchdog: OfflineWatchdog;
   readonly #onError: ((error: AxonError) => void) | undefined;
   readonly #persisted: AlarmStateStore;
   readonly #outputs: OutputDriver | undefined;
@@ -96,6 +98,7 @@ export class AlertEngine {
     validateRules(rules, options.outputs);
     this.onAlert = options.onAlert;
     this.#clock = options.clock;
+    this.#watchdog = new OfflineWatchdog(options.clock);
     this.#onError = options.onError;
     this.#persisted = new AlarmStateStore(options.store, rules.map((rule) => rule.id));
     if (options.outputs !== undefined) {
@@ -192,7 +195,7 @@ export class AlertEngine {
     const evaluator = rule.kind === 'offline' ? undefined : createEvaluator(rule);
     const watch =
       rule.kind === 'offline'
-        ? new OfflineWatch(rule, options.clock, () => options.pollPeriodMs(rule.device), () => this.#watchdogExpired(rule))
+        ? new OfflineWatch(rule, this.#watchdog, () => options.pollPeriodMs(rule.device), () => this.#watchdogExpired(rule))
         : undefined;
     const levels = evaluator?.levels ?? watch?.levels ?? [];
     const runtime: RuleRuntime = {

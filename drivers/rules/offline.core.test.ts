@@ -125,3 +125,39 @@ test('pollPeriodChanged: a period shortened by downlink moves the watchdog even 
   t.is(h.events.length, 1);
   h.engine.close();
 });
+
+test('one watchdog timer for all offline watches: devices that keep answering do not wake the clock once per device', async (t) => {
+  const DEVICES = 200;
+  const SECOND = 1000;
+  const rules: OfflineRule[] = Array.from({ length: DEVICES }, (_, i) => ({ kind: 'offline', id: `d${i}.offline`, device: `d${i}`, level: 'warning' }));
+  const h = ruleHarness({ rules, pollPeriodMs: SECOND });
+  let wakeUps = 0;
+  const schedule = h.clock.schedule.bind(h.clock);
+  h.clock.schedule = (delayMs, callback) => schedule(delayMs, () => {
+    wakeUps++;
+    callback();
+  });
+  h.engine.pollingStarted();
+  t.is(h.clock.pending, 1, 'one timer watches every device');
+  // Every device answers once a second, spread over the second as a bus polls them one after another.
+  let lastAnswer = 0;
+  for (let s = 0; s < 60; s++) {
+    for (let i = 0; i < DEVICES; i++) {
+      await h.clock.advance(SECOND / DEVICES);
+      h.engine.onPoll(`d${i}`, h.clock.unixTimeMs(), good);
+      if (i === 0) lastAnswer = h.clock.now();
+    }
+  }
+  t.deepEqual(h.events, []);
+  // A timer per watch fires about every 3 s per device: 4,000 wake-ups in this minute.
+  t.true(wakeUps <= 30, `${wakeUps} watchdog wake-ups in a minute of 200 devices answering`);
+  // Then every device falls silent: each is still reported at its own time, 3.5 periods after its last answer.
+  await h.clock.advance(lastAnswer + 3.5 * SECOND - 1 - h.clock.now());
+  t.deepEqual(h.events, []);
+  await h.clock.advance(1);
+  t.deepEqual(eventTrail(h.events), ['d0.offline/warning/raised']);
+  await h.clock.advance(SECOND);
+  t.is(h.events.length, DEVICES, 'every silent device is reported');
+  h.engine.close();
+  t.is(h.clock.pending, 0, 'close() leaves no timer behind');
+});

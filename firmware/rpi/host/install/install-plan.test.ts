@@ -11,7 +11,7 @@ const OPTIONS: InstallOptions = { ...INSTALL_DEFAULTS, node: '/usr/bin/node', en
 
 test('the unit runs node on the compiled CLI with the site, config and data directory; systemd owns the 0700 state directory', (t) => {
   const plan = installPlan(OPTIONS, TEMPLATES);
-  t.deepEqual(plan.command, ['/usr/bin/node', OPTIONS.entry, 'gateway', 'run', '--site', '/etc/axon/site.json', '--config', '/etc/axon/host.json', '--data', '/var/lib/axon']);
+  t.deepEqual(plan.command, ['/usr/bin/node', '--max-semi-space-size=2', OPTIONS.entry, 'gateway', 'run', '--site', '/etc/axon/site.json', '--config', '/etc/axon/host.json', '--data', '/var/lib/axon']);
   const unit = plan.files.find((f) => f.path === plan.unitPath)?.content ?? '';
   t.regex(unit, /^StateDirectory=axon$/m);
   t.regex(unit, /^StateDirectoryMode=0700$/m);

@@ -9,6 +9,7 @@
  * is the command's job; tests read the plan and the files it wrote.
  */
 import path from 'node:path';
+import { GATEWAY_NODE_FLAGS } from './node-flags.js';
 
 export interface InstallOptions {
   /** Absolute path of the node binary the unit runs. */
@@ -58,7 +59,7 @@ function unitArgument(value: string): string {
 export function installPlan(options: InstallOptions, templates: { site: string; host: string }): InstallPlan {
   const site = path.posix.join(options.configDir, 'site.json');
   const host = path.posix.join(options.configDir, 'host.json');
-  const command = [options.node, options.entry, 'gateway', 'run', '--site', site, '--config', host, '--data', options.dataDir].map(unitArgument);
+  const command = [options.node, ...GATEWAY_NODE_FLAGS, options.entry, 'gateway', 'run', '--site', site, '--config', host, '--data', options.dataDir].map(unitArgument);
   const unitPath = `/etc/systemd/system/${options.service}.service`;
   // StateDirectory= makes systemd create and own the data directory with 0700 at every start, and
   // ProtectSystem=strict leaves it the only writable place; the gateway tightens its files to 0600 itself.

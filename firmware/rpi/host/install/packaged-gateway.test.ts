@@ -24,6 +24,7 @@ import { demoSubset } from '../../../../drivers/gateway/test-support.js';
 import { CliProcess, REPO_ROOT } from '../../../../sdk/cli/test-kit.js';
 import { startMosquitto } from '../../mqtt/test-brokers.js';
 import { FarSide, until } from '../test-support.js';
+import { GATEWAY_NODE_FLAGS } from './node-flags.js';
 
 const run = promisify(execFile);
 const VERSION = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -102,7 +103,9 @@ test('packed and installed without dev dependencies: axon runs compiled, install
   const execStart = /^ExecStart=(.*)$/m.exec(unit)?.[1]?.split(' ') ?? [];
   t.false(unit.includes('npx'), 'the unit runs node itself, not npx');
   t.true(path.isAbsolute(execStart[0] ?? ''), 'ExecStart names node by absolute path');
-  t.is(execStart[1], path.join(pkgRoot, 'dist/sdk/cli/bin/axon.js'), 'ExecStart runs the installed compiled CLI');
+  const flags = GATEWAY_NODE_FLAGS.length;
+  t.deepEqual(execStart.slice(1, 1 + flags), [...GATEWAY_NODE_FLAGS], 'ExecStart gives node the flags the bench measured');
+  t.is(execStart[1 + flags], path.join(pkgRoot, 'dist/sdk/cli/bin/axon.js'), 'ExecStart runs the installed compiled CLI');
   t.regex(unit, /^User=axon$/m);
   t.regex(readFileSync(path.join(root, 'usr/lib/sysusers.d/axon-gateway.conf'), 'utf8'), /^u axon - "Axon edge gateway" \/var\/lib\/axon$/m);
   t.is(statSync(path.join(root, 'var/lib/axon')).mode & 0o777, 0o700, 'data directory 0700');
@@ -127,7 +130,7 @@ test('packed and installed without dev dependencies: axon runs compiled, install
     gateway: { flushEveryMs: 2000, statusEveryMs: 600_000 },
   }, null, 2), { mode: 0o640 });
   const staged = (word: string) => (word.startsWith('/etc/axon') || word.startsWith('/var/lib/axon') ? path.join(root, word) : word);
-  const check = await run(axon, ['gateway', 'check', ...execStart.slice(4).map(staged)], { cwd: dir });
+  const check = await run(axon, ['gateway', 'check', ...execStart.slice(4 + flags).map(staged)], { cwd: dir });
   t.regex(check.stdout, /^ok {2}site /m);
 
   // 4. The unit's command line, as systemd would run it.

@@ -35,6 +35,9 @@ export const alertFrames: FrameMaker = (records, maxBytes) => {
   return packAlerts(records.map((r) => r.payload), maxBytes);
 };
 
+/** How soon an idle sender looks again when something fell due that could not be sent. */
+const IDLE_RECHECK_MS = 1000;
+
 /** Alerts one frame can carry at most: every group entry takes at least 4 bytes of a 242-byte payload. */
 export const ALERTS_PER_FRAME = 60;
 
@@ -165,7 +168,10 @@ export class UplinkSender {
         if (this.#o.store.dirty) this.#o.store.sync();
         this.#state = 'idle';
         // Under application acks a probe may fall due with nothing new stored.
-        await this.#sleep(Math.min(this.#o.appAck?.dueInMs() ?? Infinity, this.#o.alertAck?.dueInMs() ?? Infinity));
+        // Something due that could not go now (a resend larger than the data rate allows waits its turn) must not
+        // spin the loop at one instant: look again a second later.
+        const dueMs = Math.min(this.#o.appAck?.dueInMs() ?? Infinity, this.#o.alertAck?.dueInMs() ?? Infinity);
+        await this.#sleep(dueMs === 0 ? IDLE_RECHECK_MS : dueMs);
         continue;
       }
       this.#state = 'sending';

@@ -10,7 +10,7 @@
  * callback never fires early and never spins.
  *
  * Both hosts also keep their timers in whole milliseconds and drop the
- * fraction: Node truncates setTimeout(f, 1.75) to a 1 ms timer. A core that
+ * fraction: Node turns a 1.75 ms timeout into a 1 ms timer. A core that
  * waits for a 1.75 ms frame gap would then wake after 1 ms, find the line not
  * yet quiet long enough and sleep again: two wake-ups of the event loop, and
  * a millisecond of bus time lost, per Modbus request (issue 11: a wake-up is

@@ -9,11 +9,11 @@ import type { DeviceManifest } from '../drivers/devices/manifest.js';
 import { AxonError } from '../drivers/errors.js';
 import { loadDeviceManifest } from '../sdk/manifest/validate.js';
 import { NodeClock } from '../firmware/rpi/ports/node-clock.js';
-import { openSerialStream } from '../firmware/rpi/ports/serial-stream.js';
+import type { SerialStreamOptions } from '../firmware/rpi/ports/serial-stream.js';
 import { DeviceSimulator } from './device-sim.js';
 import { parseFaults, type FaultSpec } from './modbus/faults.js';
 import { startModbusRtuSim, startModbusTcpSim } from './modbus/modbus-serial-front.js';
-import { createPtyPair } from './pty.js';
+import { serveOnPty, serveStreamOnPty } from './pty-serve.js';
 import { attachMeterSlave } from './meters/index.js';
 
 export interface RunDeviceSimulatorOptions {
@@ -81,33 +81,24 @@ async function runModbus(
     log(`simulating ${manifest.name} (${manifest.id}) as Modbus TCP unit ${sim.unit} on ${endpoint}; faults: ${describeFaults(faults)}`);
     return { endpoint, simulator: sim.simulator, close: () => sim.close() };
   }
-  const pty = await createPtyPair({ linkA: options.pty });
-  try {
+  return serveOnPty(options.pty, async (pty) => {
     const sim = await startModbusRtuSim({
       manifest,
+      ...serialLine(manifest),
       path: pty.pathB,
-      baud: manifest.line.baud,
-      parity: manifest.line.parity,
-      stopBits: manifest.line.stopBits,
-      dataBits: manifest.line.dataBits,
       unit,
       faults,
       seed: options.seed,
       speed,
     });
     log(`simulating ${manifest.name} (${manifest.id}) as Modbus RTU unit ${sim.unit} at ${lineText(manifest)} on ${pty.pathA}; faults: ${describeFaults(faults)}`);
-    return {
-      endpoint: pty.pathA,
-      simulator: sim.simulator,
-      async close() {
-        await sim.close();
-        await pty.close();
-      },
-    };
-  } catch (error) {
-    await pty.close();
-    throw error;
-  }
+    return { simulator: sim.simulator, close: () => sim.close() };
+  });
+}
+
+function serialLine(manifest: DeviceManifest): Omit<SerialStreamOptions, 'path'> {
+  const { baud, parity, stopBits, dataBits } = manifest.line;
+  return { baud, parity, stopBits, dataBits };
 }
 
 async function runMeter(
@@ -126,29 +117,14 @@ async function runMeter(
   const clock = new NodeClock();
   const simulator = new DeviceSimulator({ manifest, clock, seed: options.seed, speed });
   const address = String(options.unit ?? manifest.defaultAddress);
-  const pty = await createPtyPair({ linkA: options.pty });
-  try {
-    const stream = await openSerialStream({
-      path: pty.pathB,
-      baud: manifest.line.baud,
-      parity: manifest.line.parity,
-      stopBits: manifest.line.stopBits,
-      dataBits: manifest.line.dataBits,
-    });
+  return serveStreamOnPty(options.pty, serialLine(manifest), (stream, endpoint) => {
     const slave = attachMeterSlave({ stream, clock, simulator, address });
-    log(`simulating ${manifest.name} (${manifest.id}) as ${manifest.protocol} meter ${slave.address} at ${lineText(manifest)} on ${pty.pathA}`);
+    log(`simulating ${manifest.name} (${manifest.id}) as ${manifest.protocol} meter ${slave.address} at ${lineText(manifest)} on ${endpoint}`);
     return {
-      endpoint: pty.pathA,
       simulator,
       async close() {
         slave.close();
-        stream.close();
-        await stream.whenClosed();
-        await pty.close();
       },
     };
-  } catch (error) {
-    await pty.close();
-    throw error;
-  }
+  });
 }

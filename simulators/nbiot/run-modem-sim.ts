@@ -9,8 +9,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { NodeClock } from '../../firmware/rpi/ports/node-clock.js';
-import { openSerialStream } from '../../firmware/rpi/ports/serial-stream.js';
-import { createPtyPair } from '../pty.js';
+import { serveStreamOnPty } from '../pty-serve.js';
 import { AxonAckServer } from './ack-server.js';
 import { NbIotModemSimulator, type NbIotModemSimOptions } from './modem-sim.js';
 
@@ -32,9 +31,7 @@ export interface RunningModemSimulator {
 
 export async function runModemSimulator(options: RunModemSimulatorOptions = {}): Promise<RunningModemSimulator> {
   const { pty: link, baud = 9600, log = () => undefined, ...simOptions } = options;
-  const pty = await createPtyPair({ linkA: link });
-  try {
-    const stream = await openSerialStream({ path: pty.pathB, baud });
+  return serveStreamOnPty(link, { baud }, (stream, endpoint) => {
     const clock = new NodeClock();
     const simulator = new NbIotModemSimulator({ ...simOptions, stream, clock });
     const server = new AxonAckServer();
@@ -43,23 +40,16 @@ export async function runModemSimulator(options: RunModemSimulatorOptions = {}):
       server.udpHandler(datagram, reply);
     };
     simulator.onPlatform = server.platformHandler;
-    log(`simulated BC95-class modem on ${pty.pathA} at ${baud} 8N1 (echo ${simOptions.echo ?? true ? 'on' : 'off'}, coverage ${simOptions.coverage ?? true ? 'yes' : 'no'})`);
+    log(`simulated BC95-class modem on ${endpoint} at ${baud} 8N1 (echo ${simOptions.echo ?? true ? 'on' : 'off'}, coverage ${simOptions.coverage ?? true ? 'yes' : 'no'})`);
     return {
-      endpoint: pty.pathA,
       simulator,
       server,
       async close() {
         simulator.close();
         clock.cancelAll();
-        stream.close();
-        await stream.whenClosed();
-        await pty.close();
       },
     };
-  } catch (error) {
-    await pty.close();
-    throw error;
-  }
+  });
 }
 
 function parseArgs(argv: string[]): RunModemSimulatorOptions {

@@ -26,14 +26,13 @@ import type { RegionName } from '../../drivers/lorawan/regions/index.js';
 import { MemoryKeyValueStore } from '../../drivers/ports/storage.js';
 import { VirtualClock } from '../../drivers/ports/virtual-clock.js';
 import { NodeBlockCipher } from '../../firmware/rpi/ports/node-cipher.js';
-import { openSerialStream } from '../../firmware/rpi/ports/serial-stream.js';
 import { attachAckService, type AttachedAckService } from '../ack-service/in-process.js';
 import { LoraNetworkServer } from '../lorawan-ns/network-server.js';
 import { attachToRadioGateway } from '../lorawan-ns/radio-gateway.js';
 import { DeviceRegistry } from '../lorawan-ns/registry.js';
 import { parseRegistry } from '../lorawan-ns/registry-file.js';
 import type { BytesInFlight } from '../line-idle-clock.js';
-import { createPtyPair } from '../pty.js';
+import { serveStreamOnPty } from '../pty-serve.js';
 import { SimulatedLoraChannel } from '../radio/index.js';
 import { Rui3ModuleSimulator } from './module-sim.js';
 
@@ -94,9 +93,7 @@ export async function runRui3Simulator(options: RunRui3SimulatorOptions): Promis
   const acks = options.ackService === false ? undefined : attachAckService(ns);
   const channel = new SimulatedLoraChannel(clock, { seed: options.seed ?? 1 });
   const attachment = attachToRadioGateway(ns, channel.addGateway({ id: 'rui3-sim-gw' }));
-  const pty = await createPtyPair({ linkA: options.pty });
-  try {
-    const stream = await openSerialStream({ path: pty.pathB, baud });
+  return serveStreamOnPty(options.pty, { baud }, (stream, endpoint) => {
     const simulator = new Rui3ModuleSimulator({
       stream: options.shared === undefined ? stream : options.shared.lines.watch(stream),
       clock,
@@ -120,9 +117,8 @@ export async function runRui3Simulator(options: RunRui3SimulatorOptions): Promis
       if (event.type === 'join') log(`network: join of ${event.device.devEuiHex}`);
       if (event.type === 'up') log(`network: uplink FCnt ${event.fCnt} port ${event.fPort ?? '-'} ${event.payload.length} B${event.confirmed ? ' confirmed' : ''}`);
     });
-    log(`simulated RUI3 module (DevEUI ${options.device.devEui}, ${options.region}) on ${pty.pathA} at ${baud} 8N1`);
+    log(`simulated RUI3 module (DevEUI ${options.device.devEui}, ${options.region}) on ${endpoint} at ${baud} 8N1`);
     return {
-      endpoint: pty.pathA,
       simulator,
       ns,
       clock,
@@ -132,15 +128,9 @@ export async function runRui3Simulator(options: RunRui3SimulatorOptions): Promis
         simulator.close();
         acks?.detach();
         attachment.detach();
-        stream.close();
-        await stream.whenClosed();
-        await pty.close();
       },
     };
-  } catch (error) {
-    await pty.close();
-    throw error;
-  }
+  });
 }
 
 function parseArgs(argv: string[]): RunRui3SimulatorOptions {

@@ -197,6 +197,8 @@ export class AppAckWindow {
   /** When the last A bit went out with no data-ack since; undefined when none is outstanding. */
   #requestedAtMs: number | undefined;
   #timeoutMs: number;
+  /** A frame reported missing was re-packed into new frames (alerts, after ADR lowered the limit): the next new frame asks. */
+  #repackedAsks = false;
 
   constructor(store: StoreAndForward, clock: Clock, options: AppAckOptions = {}, setup: AppAckWindowSetup = {}) {
     this.#store = store;
@@ -219,7 +221,7 @@ export class AppAckWindow {
   next(maxPayloadBytes: number): DataSend | { recut: StoredRecord } | { waitMs: number } | undefined {
     const now = this.#clock.now();
     const records = this.#store.peek(this.#lookahead, this.#queue);
-    this.#dueProbe(now, records);
+    this.#dueProbe(now, records, maxPayloadBytes);
     let awaiting = 0;
     let firstNew = -1;
     for (let i = 0; i < records.length; i++) {
@@ -229,13 +231,22 @@ export class AppAckWindow {
         if (firstNew < 0) firstNew = i;
         continue;
       }
-      if (!flight.acked) awaiting++;
-      if (flight.resendNow && !flight.acked && flight.payload.length + SEQUENCED_OVERHEAD_BYTES > maxPayloadBytes) {
-        // ADR lowered the limit since it first went: re-cut it once it heads the log (its number is given up; the
-        // pieces get new ones). Until then it waits.
-        if (i === 0 && this.#queue === 'reading') return { recut: record };
+      if (flight.resendNow && !flight.acked && !fits(flight, maxPayloadBytes)) {
+        // ADR lowered the limit since it first went, and its number is given up. Alerts are re-packed at once: the
+        // flight is forgotten, so its records go again as new frames that fit. A reading frame is re-cut once it
+        // heads the log (the log acknowledges in order); until then it waits, and a probe asks by another frame.
+        if (this.#queue === 'alert') {
+          this.#inFlight.delete(record.seq);
+          this.#repackedAsks = this.#o.askOnResend;
+          this.#count();
+          if (firstNew < 0) firstNew = i;
+          continue;
+        }
+        if (i === 0) return { recut: record };
+        awaiting++;
         continue;
       }
+      if (!flight.acked) awaiting++;
       if (flight.resendNow && !flight.acked) {
         // A probe asks. A run of alert resends asks once, on its last frame, so one data-ack answers them all and
         // a second loss is known within a timeout. Data resends do not ask: the next request covers them.
@@ -246,7 +257,7 @@ export class AppAckWindow {
       while (i + 1 < records.length && records[i + 1].seq <= flight.lastRecord) i++;
     }
     const fresh = awaiting < this.#o.window && firstNew >= 0 ? this.#newFrame(records, firstNew, awaiting, maxPayloadBytes, now) : undefined;
-    return fresh ?? this.#copy(records, now);
+    return fresh ?? this.#copy(records, now, maxPayloadBytes);
   }
 
   /**
@@ -256,11 +267,16 @@ export class AppAckWindow {
    * rather than send data in between, so the copies follow their frame
    * closely and a lost first copy is not taken for a lost frame.
    */
-  #copy(records: readonly StoredRecord[], now: number): DataSend | { waitMs: number } | undefined {
+  #copy(records: readonly StoredRecord[], now: number, maxPayloadBytes: number): DataSend | { waitMs: number } | undefined {
     let best: { index: number; flight: InFlight } | undefined;
     for (let i = 0; i < records.length; i++) {
       const flight = this.#inFlight.get(records[i].seq);
       if (flight === undefined) continue;
+      if (flight.copiesLeft > 0 && !fits(flight, maxPayloadBytes)) {
+        // ADR lowered the limit since the frame went: its copies can no longer go.
+        flight.copiesLeft = 0;
+        flight.copyAtMs = undefined;
+      }
       if (!flight.acked && flight.copiesLeft > (best?.flight.copiesLeft ?? 0)) best = { index: i, flight };
       while (i + 1 < records.length && records[i + 1].seq <= flight.lastRecord) i++;
     }
@@ -284,8 +300,8 @@ export class AppAckWindow {
     }
     const oldest = this.#oldestAwaitingMs();
     // One request at a time: while one is unanswered, its timeout (the probe) repeats it, not every new frame.
-    const ackRequested = this.#sequence.requestedAtMs === undefined
-      && (awaiting + 1 >= this.#o.requestAfter || (oldest !== undefined && now - oldest >= this.#o.requestAfterMs));
+    const ackRequested = this.#repackedAsks || (this.#sequence.requestedAtMs === undefined
+      && (awaiting + 1 >= this.#o.requestAfter || (oldest !== undefined && now - oldest >= this.#o.requestAfterMs)));
     const lastRecord = records[firstNew + frame.count - 1].seq;
     return { record: records[firstNew], count: frame.count, lastRecord, payload: frame.payload, seq: this.#sequence.next, ackRequested, resend: false, copy: false };
   }
@@ -317,6 +333,7 @@ export class AppAckWindow {
       flight.probe = false;
       this.stats.resent++;
     }
+    if (send.ackRequested) this.#repackedAsks = false;
     if (send.ackRequested && this.#requestedAtMs === undefined) this.#requestedAtMs = now;
     if (send.ackRequested && this.#sequence.requestedAtMs === undefined) this.#sequence.requestedAtMs = now;
     this.#count();
@@ -387,13 +404,21 @@ export class AppAckWindow {
   /**
    * The queue's head is not on the air and, alone, does not fit a sequenced
    * frame of `maxPayloadBytes` (an alert at US915 DR0): it must go another
-   * way. Only asked while nothing of this window is in flight, so the other
-   * way's cumulative acknowledgement cannot release a frame awaiting its ack.
+   * way. That way sends only records before the first one on the air
+   * (notOnAirPrefix), so its cumulative acknowledgement cannot release a
+   * frame awaiting its data-ack.
    */
   headTooLarge(maxPayloadBytes: number): boolean {
-    if (this.#inFlight.size > 0) return false;
     const head = this.#store.peek(1, this.#queue)[0];
-    return head !== undefined && this.#frames([head], maxPayloadBytes - SEQUENCED_OVERHEAD_BYTES) === undefined;
+    return head !== undefined && !this.#inFlight.has(head.seq) && this.#frames([head], maxPayloadBytes - SEQUENCED_OVERHEAD_BYTES) === undefined;
+  }
+
+  /** How many of the queue's oldest records, up to `limit`, are not on the air: what another way may send and release. */
+  notOnAirPrefix(limit: number): number {
+    const records = this.#store.peek(limit, this.#queue);
+    let i = 0;
+    while (i < records.length && !this.#inFlight.has(records[i].seq)) i++;
+    return i;
   }
 
   /** Forget what is in flight (the log was re-cut or restarted): everything unacknowledged is sent again. */
@@ -402,15 +427,25 @@ export class AppAckWindow {
     this.#count();
   }
 
-  /** An unanswered request past its timeout (or an old frame never asked about): the oldest awaiting frame is resent with A. */
-  #dueProbe(now: number, records: readonly StoredRecord[]): void {
+  /**
+   * An unanswered request past its timeout (or an old frame never asked
+   * about): the oldest awaiting frame that can go is resent with A. A reading
+   * frame grown larger than the limit cannot, until it heads the log and is
+   * re-cut; counting it as a resend under way would hold the probe back while
+   * nothing is sent, until the platform's own period.
+   */
+  #dueProbe(now: number, records: readonly StoredRecord[], maxPayloadBytes: number): void {
     const due = this.#probeDueInMs(now);
     if (due === undefined || due > 0) return;
+    const canGo = (flight: InFlight, index: number) => fits(flight, maxPayloadBytes) || this.#queue === 'alert' || index === 0;
     // Resends are under way: the last of them asks.
-    for (const flight of this.#inFlight.values()) if (flight.resendNow && !flight.acked) return;
-    for (const record of records) {
-      const flight = this.#inFlight.get(record.seq);
-      if (flight === undefined || flight.acked) continue;
+    for (let i = 0; i < records.length; i++) {
+      const flight = this.#inFlight.get(records[i].seq);
+      if (flight !== undefined && flight.resendNow && !flight.acked && canGo(flight, i)) return;
+    }
+    for (let i = 0; i < records.length; i++) {
+      const flight = this.#inFlight.get(records[i].seq);
+      if (flight === undefined || flight.acked || !canGo(flight, i)) continue;
       flight.resendNow = true;
       flight.probe = true;
       break;
@@ -447,4 +482,9 @@ export class AppAckWindow {
     for (const flight of this.#inFlight.values()) if (!flight.acked) awaiting++;
     this.stats.awaiting = awaiting;
   }
+}
+
+/** The flight, wrapped, still fits a frame of `maxPayloadBytes`. */
+function fits(flight: InFlight, maxPayloadBytes: number): boolean {
+  return flight.payload.length + SEQUENCED_OVERHEAD_BYTES <= maxPayloadBytes;
 }

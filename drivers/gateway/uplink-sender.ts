@@ -35,7 +35,7 @@ export const alertFrames: FrameMaker = (records, maxBytes) => {
   return packAlerts(records.map((r) => r.payload), maxBytes);
 };
 
-/** How soon an idle sender looks again when something fell due that could not be sent. */
+/** How soon an idle sender looks again if a window reports something due yet offers nothing (a safety net). */
 const IDLE_RECHECK_MS = 1000;
 
 /** Alerts one frame can carry at most: every group entry takes at least 4 bytes of a 242-byte payload. */
@@ -167,9 +167,9 @@ export class UplinkSender {
         // Idle: make the acks durable now, so a reboot does not send them again.
         if (this.#o.store.dirty) this.#o.store.sync();
         this.#state = 'idle';
-        // Under application acks a probe may fall due with nothing new stored.
-        // Something due that could not go now (a resend larger than the data rate allows waits its turn) must not
-        // spin the loop at one instant: look again a second later.
+        // Under application acks a probe may fall due with nothing new stored. The windows never report due what
+        // cannot go (a frame ADR made too large is re-packed, re-cut or passed over by the probe); should one ever
+        // do, the loop looks again a second later rather than spin at one instant of the clock.
         const dueMs = Math.min(this.#o.appAck?.dueInMs() ?? Infinity, this.#o.alertAck?.dueInMs() ?? Infinity);
         await this.#sleep(dueMs === 0 ? IDLE_RECHECK_MS : dueMs);
         continue;
@@ -275,10 +275,14 @@ export class UplinkSender {
    */
   #alertJob(): Job | undefined {
     const max = this.#o.uplink.maxPayloadBytes();
-    // Under an alert window, only an alert too large to be sequenced comes here.
-    if (this.#o.alertAck !== undefined && !this.#o.alertAck.headTooLarge(max)) return undefined;
     // Every entry is at least 4 bytes: more than this many can never fit.
-    const waiting = this.#o.store.peek(Math.max(1, Math.floor((max - ALERT_GROUP_HEADER_BYTES) / 4)), 'alert');
+    let limit = Math.max(1, Math.floor((max - ALERT_GROUP_HEADER_BYTES) / 4));
+    // Under an alert window, only an alert too large to be sequenced comes here, with those after it that are not on the air.
+    if (this.#o.alertAck !== undefined) {
+      if (!this.#o.alertAck.headTooLarge(max)) return undefined;
+      limit = this.#o.alertAck.notOnAirPrefix(limit);
+    }
+    const waiting = this.#o.store.peek(limit, 'alert');
     if (waiting.length === 0) return undefined;
     const { payload, count } = packAlerts(waiting.map((r) => r.payload), max);
     return { kind: 'alert', record: waiting[count - 1], alerts: count, message: { payload, port: this.#o.ports.alert, priority: 'alert' } };

@@ -237,7 +237,7 @@ export class AppAckWindow {
         // heads the log (the log acknowledges in order); until then it waits, and a probe asks by another frame.
         if (this.#queue === 'alert') {
           this.#inFlight.delete(record.seq);
-          this.#repackedAsks = this.#o.askOnResend;
+          if (this.#o.askOnResend) this.#repackedAsks = true;
           this.#count();
           if (firstNew < 0) firstNew = i;
           continue;

@@ -102,7 +102,7 @@ class GatewayAckState {
     const gap = this.#gapIsNews(nowMs, o.gapGraceMs);
     // The gateway asks at the end of a run of resends (and in every probe), and a run is over once every number it
     // reported has come.
-    if (ackRequested || (this.#resendRun !== undefined && ![...this.#missing.keys()].some((m) => this.#inResendRun(m, nowMs)))) this.#resendRun = undefined;
+    if (ackRequested || (this.#resendRun !== undefined && !this.#anyMissing((m) => this.#inResendRun(m, nowMs)))) this.#resendRun = undefined;
     if (!this.#pending.includes(seq)) this.#pending.push(seq);
     if (this.#oldestPendingMs === undefined) this.#oldestPendingMs = nowMs;
     // A duplicate that does not ask is one of an alert's planned copies: no news for the gateway.
@@ -124,6 +124,12 @@ class GatewayAckState {
     return false;
   }
 
+  /** Some number still missing satisfies `test` (no array per frame: this runs for every uplink of a fleet). */
+  #anyMissing(test: (seq: number) => boolean): boolean {
+    for (const m of this.#missing.keys()) if (test(m)) return true;
+    return false;
+  }
+
   /** A data-ack from the oldest news on; what lies beyond its 64 numbers waits for the next one. */
   #ack(nowMs: number): Uint8Array {
     const reference = this.#highest ?? this.#pending[0];
@@ -140,7 +146,7 @@ class GatewayAckState {
       return d < DATA_ACK_SPAN;
     };
     this.#pending = this.#pending.filter((s) => !covered(s));
-    const reportsMissing = [...this.#missing.keys()].some((m) => covered(m));
+    const reportsMissing = this.#anyMissing(covered);
     this.#resendRun = reportsMissing ? { base, untilMs: nowMs + RESEND_RUN_MS } : undefined;
     this.#oldestPendingMs = this.#pending.length > 0 ? nowMs : undefined;
     return encodeDataAck(base, seqs);
